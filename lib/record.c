@@ -1,0 +1,503 @@
+/* Records: the files a write adds, and how each kind is read back.
+ *
+ * Reading is table-driven: each kind lists its sections and keys, and a key
+ * says where its decoded value goes.  Unknown keys are ignored when loading
+ * (a later format 1 writer may add some) and reported by fsck. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- writing ------------------------------------------------------------ */
+
+int spiral_repository_serialize(spiral_buf *out)
+{
+	/* Identical in every repository of this format: unrelated school
+	 * repositories merge without a conflict on it. */
+	return spiral_buf_printf(out,
+				 "; A spiral repository: collaborative inquiry, "
+				 "see spiral(5).\n"
+				 "[repository]\n"
+				 "format = %d\n",
+				 SPIRAL_FORMAT);
+}
+
+int spiral_gitattributes_serialize(spiral_buf *out)
+{
+	return spiral_buf_puts(out,
+			       "# spiral records are only ever added; the merge driver is a\n"
+			       "# safety net for hand edits (see spiral(5)).\n"
+			       "*.ini text eol=lf merge=spiral\n");
+}
+
+static int put_date(spiral_buf *out, const char *key, spiral_date d)
+{
+	char s[SPIRAL_DATE_LEN];
+
+	spiral_date_format(d, s);
+	return spiral_ini_value(out, key, s, strlen(s));
+}
+
+static int put_str(spiral_buf *out, const char *key, const char *value)
+{
+	if (!value)
+		return 0;
+	return spiral_ini_value(out, key, value, strlen(value));
+}
+
+static int put_who(spiral_buf *out, const spiral_who *w)
+{
+	if (put_str(out, "author", w->author) < 0 ||
+	    put_str(out, "email", w->email) < 0 ||
+	    put_str(out, "school", w->school) < 0)
+		return SPIRAL_ERROR;
+	return 0;
+}
+
+static int put_strv(spiral_buf *out, const char *key, const spiral_strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (put_str(out, key, sv->v[i]) < 0)
+			return SPIRAL_ERROR;
+	return 0;
+}
+
+static int put_kvs(spiral_buf *out, const char *section, const spiral_kvs *kvs)
+{
+	char num[40];
+
+	if (kvs->n == 0)
+		return 0;
+	if (spiral_ini_section(out, section) < 0)
+		return SPIRAL_ERROR;
+	for (size_t i = 0; i < kvs->n; i++) {
+		spiral_number_format(kvs->v[i].value, num);
+		if (spiral_ini_value(out, kvs->v[i].name, num, strlen(num)) < 0)
+			return SPIRAL_ERROR;
+	}
+	return 0;
+}
+
+int spiral_inquiry_serialize(const spiral_inquiry *inq, spiral_buf *out)
+{
+	if (spiral_ini_section(out, "inquiry") < 0 ||
+	    put_str(out, "title", inq->title0) < 0 ||
+	    put_str(out, "learners", inq->learners0) < 0 ||
+	    put_date(out, "created", inq->created) < 0 || put_who(out, &inq->who) < 0 ||
+	    put_str(out, "continues", inq->continues) < 0 ||
+	    put_strv(out, "tag", &inq->tags0) < 0 ||
+	    put_strv(out, "team", &inq->team0) < 0)
+		return SPIRAL_ERROR;
+	return 0;
+}
+
+int spiral_entry_serialize(const spiral_entry *e, spiral_buf *out)
+{
+	const char *verdict = spiral_verdict_name(e->verdict);
+
+	if (spiral_ini_section(out, "entry") < 0 ||
+	    put_str(out, "phase", spiral_phase_get(e->phase)->name) < 0 ||
+	    put_date(out, "date", e->date) < 0 || put_who(out, &e->who) < 0 ||
+	    spiral_buf_printf(out, "cycle = %d\n", e->cycle) < 0)
+		return SPIRAL_ERROR;
+	if (e->new_cycle && spiral_buf_puts(out, "new-cycle = yes\n") < 0)
+		return SPIRAL_ERROR;
+	if (verdict && put_str(out, "verdict", verdict) < 0)
+		return SPIRAL_ERROR;
+	if (spiral_ini_section(out, "text") < 0 ||
+	    spiral_ini_text(out, "p", e->text, strlen(e->text)) < 0)
+		return SPIRAL_ERROR;
+	if (e->evidence.n && (spiral_ini_section(out, "evidence") < 0 ||
+			      put_strv(out, "item", &e->evidence) < 0))
+		return SPIRAL_ERROR;
+	if (put_kvs(out, "measures", &e->measures) < 0 ||
+	    put_kvs(out, "targets", &e->targets) < 0)
+		return SPIRAL_ERROR;
+	return 0;
+}
+
+int spiral_note_serialize(const spiral_note *n, spiral_buf *out)
+{
+	if (spiral_ini_section(out, "note") < 0 || put_date(out, "date", n->date) < 0 ||
+	    put_who(out, &n->who) < 0 || spiral_ini_section(out, "text") < 0 ||
+	    spiral_ini_text(out, "p", n->text, strlen(n->text)) < 0)
+		return SPIRAL_ERROR;
+	return 0;
+}
+
+int spiral_change_serialize(const spiral_change *c, spiral_buf *out)
+{
+	if (spiral_ini_section(out, "change") < 0 ||
+	    put_date(out, "date", c->date) < 0 || put_who(out, &c->who) < 0 ||
+	    put_str(out, "field", spiral_field_name(c->field)) < 0 ||
+	    put_str(out, "op", spiral_op_name(c->op)) < 0 ||
+	    put_str(out, "value", c->value) < 0 ||
+	    put_strv(out, "parent", &c->parents) < 0)
+		return SPIRAL_ERROR;
+	return 0;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+typedef enum {
+	K_STR,    /* char *, one value */
+	K_STRV,   /* spiral_strv, repeated */
+	K_DATE,   /* spiral_date */
+	K_INT,    /* int, >= 1 */
+	K_PHASE,  /* spiral_phase */
+	K_VERDICT,
+	K_YES,    /* int flag: yes/no */
+	K_FIELD,
+	K_OP,
+	K_ID,     /* char *, a valid id */
+	K_PARA,   /* char *, paragraphs joined with a blank line */
+	K_NUMBERS /* the whole section: name = number into spiral_kvs */
+} key_kind;
+
+typedef struct key_spec {
+	const char *section;
+	const char *key; /* NULL with K_NUMBERS: any key */
+	key_kind kind;
+	size_t offset;
+	int required;
+} key_spec;
+
+typedef struct parse_state {
+	const key_spec *keys;
+	size_t nkeys;
+	void *record;
+	int strict;
+	unsigned seen; /* bit per key index */
+	record_problem *pb;
+	int unknown_line;
+	char unknown[128];
+} parse_state;
+
+static int fail(parse_state *ps, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(parse_state *ps, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	ps->pb->line = line;
+	va_start(ap, fmt);
+	vsnprintf(ps->pb->message, sizeof(ps->pb->message), fmt, ap);
+	va_end(ap);
+	return SPIRAL_EFORMAT;
+}
+
+static int store_str(char **slot, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return SPIRAL_ENOMEM;
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+static int store_para(char **slot, const char *value, size_t len)
+{
+	size_t old = *slot ? strlen(*slot) : 0;
+	char *p = realloc(*slot, old + (*slot ? 2 : 0) + len + 1);
+
+	if (!p)
+		return SPIRAL_ENOMEM;
+	if (*slot) {
+		memcpy(p + old, "\n\n", 2);
+		old += 2;
+	}
+	memcpy(p + old, value, len);
+	p[old + len] = '\0';
+	*slot = p;
+	return 0;
+}
+
+static int parse_number(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	return *s && !*end && errno != ERANGE &&
+			       strspn(s, "0123456789+-.eE") == strlen(s)
+		       ? 0
+		       : -1;
+}
+
+static int store_value(parse_state *ps, const key_spec *k, const char *key,
+		       const char *value, size_t len, int line)
+{
+	char *slot = (char *)ps->record + k->offset;
+	double num;
+	long n;
+	char *end;
+
+	switch (k->kind) {
+	case K_STR:
+		return store_str((char **)slot, value);
+	case K_ID:
+		if (!spiral_id_valid(value))
+			return fail(ps, line, "'%s' is not an inquiry id", value);
+		return store_str((char **)slot, value);
+	case K_PARA:
+		return store_para((char **)slot, value, len);
+	case K_STRV:
+		return spiral_strv_push((spiral_strv *)slot, value);
+	case K_DATE:
+		if (spiral_date_parse(value, (spiral_date *)slot) < 0)
+			return fail(ps, line, "%s: '%s' is not an ISO 8601 date", key,
+				    value);
+		return 0;
+	case K_INT:
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (!*value || *end || errno || n < 1 || n > 1000000)
+			return fail(ps, line, "%s: '%s' is not a whole number from 1",
+				    key, value);
+		*(int *)slot = (int)n;
+		return 0;
+	case K_PHASE:
+		if ((*(spiral_phase *)slot = spiral_phase_from_name(value)) ==
+		    SPIRAL_PHASE_NONE)
+			return fail(ps, line, "%s: unknown phase '%s'", key, value);
+		return 0;
+	case K_VERDICT:
+		if ((*(spiral_verdict *)slot = spiral_verdict_from_name(value)) ==
+		    SPIRAL_VERDICT_NONE)
+			return fail(ps, line, "%s: unknown verdict '%s'", key, value);
+		return 0;
+	case K_YES:
+		if (strcmp(value, "yes") && strcmp(value, "no"))
+			return fail(ps, line, "%s: '%s' is not yes or no", key, value);
+		*(int *)slot = strcmp(value, "yes") == 0;
+		return 0;
+	case K_FIELD:
+		if ((*(spiral_field *)slot = spiral_field_from_name(value)) ==
+		    SPIRAL_FIELD_NONE)
+			return fail(ps, line, "%s: unknown field '%s'", key, value);
+		return 0;
+	case K_OP:
+		for (int op = SPIRAL_OP_SET; op <= SPIRAL_OP_REMOVE; op++) {
+			if (strcmp(value, spiral_op_name((spiral_op)op)) == 0) {
+				*(spiral_op *)slot = (spiral_op)op;
+				return 0;
+			}
+		}
+		return fail(ps, line, "%s: unknown operation '%s'", key, value);
+	case K_NUMBERS:
+		if (!spiral_measure_name_valid(key))
+			return fail(ps, line, "'%s' is not a measure name", key);
+		if (parse_number(value, &num) < 0)
+			return fail(ps, line, "%s: '%s' is not a number", key, value);
+		return spiral_kvs_set((spiral_kvs *)slot, key, num);
+	}
+	return 0;
+}
+
+static int on_value(void *user, const char *section, const char *key,
+		    const char *value, size_t len, int line)
+{
+	parse_state *ps = user;
+	int section_known = 0;
+
+	for (size_t i = 0; i < ps->nkeys; i++) {
+		const key_spec *k = &ps->keys[i];
+		if (strcmp(k->section, section) != 0)
+			continue;
+		section_known = 1;
+		if (k->key && strcmp(k->key, key) != 0)
+			continue;
+		if (k->kind != K_STRV && k->kind != K_PARA &&
+		    k->kind != K_NUMBERS && (ps->seen & (1u << i)) && ps->strict)
+			return fail(ps, line, "key '%s' given twice in [%s]", key,
+				    section);
+		ps->seen |= 1u << i;
+		int rc = store_value(ps, k, key, value, len, line);
+		if (rc == SPIRAL_ENOMEM)
+			return fail(ps, line, "out of memory");
+		return rc;
+	}
+	if (!ps->unknown_line) {
+		ps->unknown_line = line;
+		if (section_known)
+			snprintf(ps->unknown, sizeof(ps->unknown),
+				 "unknown key '%s' in [%s]", key, section);
+		else
+			snprintf(ps->unknown, sizeof(ps->unknown),
+				 "unknown section [%s]", section);
+	}
+	return 0;
+}
+
+static int parse_record(const char *data, size_t len, const key_spec *keys,
+			size_t nkeys, void *record, int strict, record_problem *pb)
+{
+	parse_state ps = {keys, nkeys, record, strict, 0, pb, 0, ""};
+	int err_line = 0;
+	int rc;
+
+	pb->line = 0;
+	pb->message[0] = '\0';
+	rc = spiral_ini_parse(data, len, on_value, &ps, &err_line);
+	if (rc == SPIRAL_EFORMAT && !pb->message[0]) {
+		pb->line = err_line;
+		snprintf(pb->message, sizeof(pb->message), "%s",
+			 spiral_error_message());
+	}
+	if (rc < 0)
+		return rc == SPIRAL_ENOMEM ? rc : SPIRAL_EFORMAT;
+	if (rc > 0)
+		return SPIRAL_EFORMAT; /* a callback failure, already described */
+	for (size_t i = 0; i < nkeys; i++) {
+		if (keys[i].required && !(ps.seen & (1u << i))) {
+			snprintf(pb->message, sizeof(pb->message),
+				 "[%s] has no '%s'", keys[i].section, keys[i].key);
+			return SPIRAL_EFORMAT;
+		}
+	}
+	if (strict && ps.unknown_line) {
+		pb->line = ps.unknown_line;
+		snprintf(pb->message, sizeof(pb->message), "%s", ps.unknown);
+		return 1;
+	}
+	return 0;
+}
+
+#define KEYS(a) a, sizeof(a) / sizeof(a[0])
+#define AT(type, member) offsetof(type, member)
+
+static const key_spec inquiry_keys[] = {
+	{"inquiry", "title", K_STR, AT(spiral_inquiry, title0), 1},
+	{"inquiry", "learners", K_STR, AT(spiral_inquiry, learners0), 0},
+	{"inquiry", "created", K_DATE, AT(spiral_inquiry, created), 1},
+	{"inquiry", "author", K_STR, AT(spiral_inquiry, who.author), 1},
+	{"inquiry", "email", K_STR, AT(spiral_inquiry, who.email), 0},
+	{"inquiry", "school", K_STR, AT(spiral_inquiry, who.school), 0},
+	{"inquiry", "continues", K_ID, AT(spiral_inquiry, continues), 0},
+	{"inquiry", "tag", K_STRV, AT(spiral_inquiry, tags0), 0},
+	{"inquiry", "team", K_STRV, AT(spiral_inquiry, team0), 0},
+};
+
+static const key_spec entry_keys[] = {
+	{"entry", "phase", K_PHASE, AT(spiral_entry, phase), 1},
+	{"entry", "date", K_DATE, AT(spiral_entry, date), 1},
+	{"entry", "author", K_STR, AT(spiral_entry, who.author), 1},
+	{"entry", "email", K_STR, AT(spiral_entry, who.email), 0},
+	{"entry", "school", K_STR, AT(spiral_entry, who.school), 0},
+	{"entry", "cycle", K_INT, AT(spiral_entry, cycle), 1},
+	{"entry", "new-cycle", K_YES, AT(spiral_entry, new_cycle), 0},
+	{"entry", "verdict", K_VERDICT, AT(spiral_entry, verdict), 0},
+	{"text", "p", K_PARA, AT(spiral_entry, text), 1},
+	{"evidence", "item", K_STRV, AT(spiral_entry, evidence), 0},
+	{"measures", NULL, K_NUMBERS, AT(spiral_entry, measures), 0},
+	{"targets", NULL, K_NUMBERS, AT(spiral_entry, targets), 0},
+};
+
+static const key_spec note_keys[] = {
+	{"note", "date", K_DATE, AT(spiral_note, date), 1},
+	{"note", "author", K_STR, AT(spiral_note, who.author), 1},
+	{"note", "email", K_STR, AT(spiral_note, who.email), 0},
+	{"note", "school", K_STR, AT(spiral_note, who.school), 0},
+	{"text", "p", K_PARA, AT(spiral_note, text), 1},
+};
+
+static const key_spec change_keys[] = {
+	{"change", "date", K_DATE, AT(spiral_change, date), 1},
+	{"change", "author", K_STR, AT(spiral_change, who.author), 1},
+	{"change", "email", K_STR, AT(spiral_change, who.email), 0},
+	{"change", "school", K_STR, AT(spiral_change, who.school), 0},
+	{"change", "field", K_FIELD, AT(spiral_change, field), 1},
+	{"change", "op", K_OP, AT(spiral_change, op), 1},
+	{"change", "value", K_STR, AT(spiral_change, value), 1},
+	{"change", "parent", K_STRV, AT(spiral_change, parents), 0},
+};
+
+typedef struct repository_record {
+	char *format;
+} repository_record;
+
+static const key_spec repository_keys[] = {
+	{"repository", "format", K_STR, AT(repository_record, format), 1},
+};
+
+int record_parse_inquiry(const char *data, size_t len, int strict,
+			 spiral_inquiry *out, record_problem *pb)
+{
+	return parse_record(data, len, KEYS(inquiry_keys), out, strict, pb);
+}
+
+int record_parse_entry(const char *data, size_t len, int strict,
+		       spiral_entry *out, record_problem *pb)
+{
+	int rc;
+
+	out->verdict = SPIRAL_VERDICT_NONE;
+	rc = parse_record(data, len, KEYS(entry_keys), out, strict, pb);
+	if (rc >= 0 && out->verdict != SPIRAL_VERDICT_NONE &&
+	    out->phase != SPIRAL_CHECK) {
+		snprintf(pb->message, sizeof(pb->message),
+			 "a verdict is only given on a check");
+		return SPIRAL_EFORMAT;
+	}
+	return rc;
+}
+
+int record_parse_note(const char *data, size_t len, int strict,
+		      spiral_note *out, record_problem *pb)
+{
+	return parse_record(data, len, KEYS(note_keys), out, strict, pb);
+}
+
+int record_parse_change(const char *data, size_t len, int strict,
+			spiral_change *out, record_problem *pb)
+{
+	int rc = parse_record(data, len, KEYS(change_keys), out, strict, pb);
+
+	if (rc < 0)
+		return rc;
+	if (spiral_field_is_set(out->field) == (out->op == SPIRAL_OP_SET)) {
+		snprintf(pb->message, sizeof(pb->message),
+			 "field '%s' cannot take op '%s'",
+			 spiral_field_name(out->field), spiral_op_name(out->op));
+		return SPIRAL_EFORMAT;
+	}
+	if (out->field == SPIRAL_FIELD_STATUS && strcmp(out->value, "active") &&
+	    strcmp(out->value, "closed")) {
+		snprintf(pb->message, sizeof(pb->message),
+			 "status '%s' is neither active nor closed", out->value);
+		return SPIRAL_EFORMAT;
+	}
+	return rc;
+}
+
+int record_parse_repository(const char *data, size_t len, int *format,
+			    record_problem *pb)
+{
+	repository_record r = {NULL};
+	char *end;
+	long v;
+	int rc = parse_record(data, len, KEYS(repository_keys), &r, 0, pb);
+
+	if (rc < 0) {
+		free(r.format);
+		return rc;
+	}
+	errno = 0;
+	v = strtol(r.format, &end, 10);
+	if (!*r.format || *end || errno || v < 1 || v > 1000000) {
+		snprintf(pb->message, sizeof(pb->message),
+			 "format '%.100s' is not a version number", r.format);
+		free(r.format);
+		return SPIRAL_EFORMAT;
+	}
+	free(r.format);
+	*format = (int)v;
+	return 0;
+}

@@ -1,0 +1,950 @@
+/* The repository: libgit2 underneath, no git binary.
+ *
+ * A write is a transaction that only adds files:
+ *   1. take the repository's lock (flock on .git/spiral.lock: the kernel
+ *      drops it when a process dies, so a killed command never wedges the
+ *      next one), and finish any write a killed command left half done;
+ *   2. write blobs, a tree built from HEAD's tree plus the new paths, and a
+ *      commit object (objects alone change nothing anyone sees);
+ *   3. record a journal (.git/spiral-journal: old HEAD, new commit, paths);
+ *   4. move the branch with compare-and-swap: this is the instant the write
+ *      happens;
+ *   5. write the new files into the work tree (temp file + rename) and the
+ *      index;
+ *   6. drop the journal and the lock.
+ * A command killed before 4 leaves only unreferenced objects; killed after
+ * 4, the next command finds the journal and does 5 again.  So the repository
+ * is, for spiral and for stock git, as before the command or as after it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <git2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct spiral_repo {
+	git_repository *git;
+	char *top;
+};
+
+static int git_fail(const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return spiral_error(SPIRAL_ERROR, "%s: %s", what,
+			    e && e->message ? e->message : "unknown git error");
+}
+
+static int library_users;
+
+static void library_init(void)
+{
+	if (library_users++ == 0) {
+		git_libgit2_init();
+		/* Nothing from a repository is executed or followed outside it. */
+		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1);
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	}
+}
+
+static void library_done(void)
+{
+	if (--library_users == 0)
+		git_libgit2_shutdown();
+}
+
+void spiral_repo_free(spiral_repo *r)
+{
+	if (!r)
+		return;
+	git_repository_free(r->git);
+	free(r->top);
+	free(r);
+	library_done();
+}
+
+const char *spiral_repo_top(const spiral_repo *r) { return r->top; }
+
+static char *join(const char *a, const char *b)
+{
+	spiral_buf buf = SPIRAL_BUF_INIT;
+
+	if (spiral_buf_printf(&buf, "%s/%s", a, b) < 0) {
+		spiral_buf_free(&buf);
+		return NULL;
+	}
+	return spiral_buf_detach(&buf);
+}
+
+static int repo_wrap(git_repository *git, spiral_repo **out)
+{
+	const char *wd = git_repository_workdir(git);
+	spiral_repo *r;
+	size_t len;
+
+	if (!wd || git_repository_is_bare(git)) {
+		git_repository_free(git);
+		return spiral_error(SPIRAL_ERROR,
+				    "a spiral repository needs a work tree; this "
+				    "git repository is bare (clone it first)");
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r || !(r->top = strdup(wd))) {
+		free(r);
+		git_repository_free(git);
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
+	len = strlen(r->top);
+	while (len > 1 && r->top[len - 1] == '/')
+		r->top[--len] = '\0';
+	r->git = git;
+	*out = r;
+	return 0;
+}
+
+/* spiral.ini must exist and name a format this binary understands. */
+static int check_format(spiral_repo *r)
+{
+	char *path = join(r->top, "spiral.ini"), *data;
+	record_problem pb;
+	size_t len;
+	int format = 0, rc;
+
+	if (!path)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	rc = read_file_bounded(path, SPIRAL_MAX_FILE, &data, &len);
+	free(path);
+	if (rc == SPIRAL_ENOTFOUND)
+		return spiral_error(SPIRAL_ERROR,
+				    "%s is a git repository but not a spiral one "
+				    "(no spiral.ini): run 'spiral init' there",
+				    r->top);
+	if (rc < 0)
+		return rc;
+	rc = record_parse_repository(data, len, &format, &pb);
+	free(data);
+	if (rc < 0)
+		return spiral_error(SPIRAL_EFORMAT, "spiral.ini:%d: %s", pb.line,
+				    pb.message);
+	if (format > SPIRAL_FORMAT)
+		return spiral_error(SPIRAL_ERROR,
+				    "spiral.ini: format %d is newer than this spiral "
+				    "understands (%d): upgrade spiral",
+				    format, SPIRAL_FORMAT);
+	return 0;
+}
+
+int spiral_repo_open(spiral_repo **out, const char *path)
+{
+	git_repository *git = NULL;
+	spiral_repo *r;
+	int rc;
+
+	if (!path)
+		path = getenv("SPIRAL_DIR");
+	if (!path || !*path)
+		path = ".";
+	library_init();
+	if (git_repository_open_ext(&git, path, 0, NULL) < 0) {
+		library_done();
+		return spiral_error(SPIRAL_ENOTFOUND,
+				    "not in a spiral repository (%s or any folder "
+				    "above it): run 'spiral init' or 'spiral clone'",
+				    path);
+	}
+	if ((rc = repo_wrap(git, &r)) < 0) {
+		library_done();
+		return rc;
+	}
+	if ((rc = check_format(r)) < 0) {
+		spiral_repo_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+/* ---- configuration and identity ----------------------------------------- */
+
+const spiral_config_key spiral_config_keys[] = {
+	{"school", "spiral.school", "the school you log entries for"},
+	{"cluster", "spiral.cluster", "the cluster (Kahui Ako) of the school"},
+	{"user.name", "user.name", "your name, as git records it"},
+	{"user.email", "user.email", "your email, as git records it"},
+	{"editor", "spiral.editor", "the editor for templates (else $VISUAL, $EDITOR)"},
+	{NULL, NULL, NULL},
+};
+
+const spiral_config_key *spiral_config_key_find(const char *name)
+{
+	for (const spiral_config_key *k = spiral_config_keys; k->name; k++)
+		if (strcmp(k->name, name) == 0 || strcmp(k->git_name, name) == 0)
+			return k;
+	return NULL;
+}
+
+static int config_get_raw(spiral_repo *r, const char *git_name, char **value)
+{
+	git_config *cfg = NULL;
+	git_buf buf = {0};
+	int rc;
+
+	*value = NULL;
+	if (git_repository_config_snapshot(&cfg, r->git) < 0)
+		return git_fail("cannot read the configuration");
+	rc = git_config_get_string_buf(&buf, cfg, git_name);
+	git_config_free(cfg);
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return git_fail("cannot read the configuration");
+	*value = strdup(buf.ptr);
+	git_buf_dispose(&buf);
+	if (!*value)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int config_set_raw(spiral_repo *r, const char *git_name,
+			  const char *value)
+{
+	git_config *cfg = NULL, *local = NULL;
+	int rc;
+
+	if (git_repository_config(&cfg, r->git) < 0)
+		return git_fail("cannot open the configuration");
+	rc = git_config_open_level(&local, cfg, GIT_CONFIG_LEVEL_LOCAL);
+	if (rc == 0)
+		rc = value ? git_config_set_string(local, git_name, value)
+			   : git_config_delete_entry(local, git_name);
+	if (rc == GIT_ENOTFOUND && !value)
+		rc = 0;
+	git_config_free(local);
+	git_config_free(cfg);
+	if (rc < 0)
+		return git_fail("cannot write the configuration");
+	return 0;
+}
+
+int spiral_config_get(spiral_repo *r, const char *name, char **value)
+{
+	const spiral_config_key *k = spiral_config_key_find(name);
+
+	return config_get_raw(r, k ? k->git_name : name, value);
+}
+
+int spiral_config_set(spiral_repo *r, const char *name, const char *value)
+{
+	const spiral_config_key *k = spiral_config_key_find(name);
+
+	if (value && spiral_text_check(value, strlen(value), name) < 0)
+		return SPIRAL_EUSAGE;
+	if (value && strchr(value, '\n'))
+		return spiral_error(SPIRAL_EUSAGE, "%s cannot hold a newline", name);
+	return config_set_raw(r, k ? k->git_name : name, value);
+}
+
+/* Environment first, as git does, then the configuration. */
+static int setting(spiral_repo *r, const char *env, const char *key,
+		   char **out)
+{
+	const char *v = env ? getenv(env) : NULL;
+
+	if (v && *v) {
+		*out = strdup(v);
+		return *out ? 0 : spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
+	return config_get_raw(r, key, out);
+}
+
+int spiral_identity(spiral_repo *r, spiral_who *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (setting(r, "GIT_AUTHOR_NAME", "user.name", &out->author) < 0 ||
+	    setting(r, "GIT_AUTHOR_EMAIL", "user.email", &out->email) < 0 ||
+	    setting(r, NULL, "spiral.school", &out->school) < 0) {
+		spiral_who_free(out);
+		return SPIRAL_ERROR;
+	}
+	if (!out->email)
+		setting(r, "EMAIL", "user.email", &out->email);
+	if (!out->author || !out->email) {
+		spiral_who_free(out);
+		return spiral_error(SPIRAL_ERROR,
+				    "who are you? set your name and email with "
+				    "'spiral config user.name \"Your Name\"' and "
+				    "'spiral config user.email you@school.nz' "
+				    "(or git config --global)");
+	}
+	if (spiral_text_check(out->author, strlen(out->author), "user.name") < 0 ||
+	    spiral_text_check(out->email, strlen(out->email), "user.email") < 0 ||
+	    (out->school &&
+	     spiral_text_check(out->school, strlen(out->school), "school") < 0)) {
+		spiral_who_free(out);
+		return SPIRAL_ERROR;
+	}
+	return 0;
+}
+
+static int env_date(const char *name, spiral_date *out)
+{
+	const char *v = getenv(name);
+
+	if (!v || !*v) {
+		*out = spiral_date_now();
+		return 0;
+	}
+	if (spiral_date_parse_git(v, out) < 0)
+		return spiral_error(SPIRAL_EUSAGE, "%s: '%s' is not a date", name, v);
+	return 0;
+}
+
+int spiral_write_date(spiral_date *out) { return env_date("GIT_AUTHOR_DATE", out); }
+
+/* ---- the lock ----------------------------------------------------------- */
+
+static int lock_timeout_ms(void)
+{
+	const char *v = getenv("SPIRAL_LOCK_TIMEOUT");
+	long s = v ? strtol(v, NULL, 10) : 60;
+
+	return (int)((s < 0 ? 0 : s > 3600 ? 3600 : s) * 1000);
+}
+
+static int lock_take(spiral_repo *r, int *fd_out)
+{
+	char *path = join(git_repository_path(r->git), "spiral.lock");
+	int fd, waited = 0, limit = lock_timeout_ms();
+	unsigned seed = (unsigned)getpid();
+
+	if (!path)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int e = errno;
+		free(path);
+		return spiral_error(SPIRAL_ERROR, "cannot open the lock: %s",
+				    strerror(e));
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int e = errno;
+			close(fd);
+			free(path);
+			return spiral_error(SPIRAL_ERROR, "cannot lock: %s", strerror(e));
+		}
+		if (waited >= limit) {
+			close(fd);
+			spiral_error(SPIRAL_ELOCKED,
+				     "another spiral command has held %s for %d s; "
+				     "nothing was written (try again)",
+				     path, limit / 1000);
+			free(path);
+			return SPIRAL_ELOCKED;
+		}
+		/* Jittered sleeps keep twenty waiting writers from marching in
+		 * step. */
+		int ms = 5 + (int)(rand_r(&seed) % 20);
+		struct timespec ts = {0, ms * 1000000L};
+		nanosleep(&ts, NULL);
+		waited += ms;
+	}
+	free(path);
+	*fd_out = fd;
+	return 0;
+}
+
+/* ---- writing files ------------------------------------------------------ */
+
+static int mkdirs(const char *top, const char *rel)
+{
+	char *path = join(top, rel);
+	int rc = 0;
+
+	if (!path)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	for (char *p = path + strlen(top) + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0777) < 0 && errno != EEXIST)
+			rc = spiral_error(SPIRAL_ERROR, "cannot create %s: %s", path,
+					  strerror(errno));
+		*p = '/';
+		if (rc < 0)
+			break;
+	}
+	free(path);
+	return rc;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Writes a whole file or nothing: a temporary beside it, then rename. */
+static int write_file_atomic(const char *top, const char *rel, const char *data,
+			     size_t len)
+{
+	char *path = join(top, rel), *tmp = NULL;
+	spiral_buf t = SPIRAL_BUF_INIT;
+	int fd, rc = 0;
+
+	if (!path || mkdirs(top, rel) < 0) {
+		free(path);
+		return spiral_error(SPIRAL_ERROR, "cannot create the folder of %s: %s",
+				    rel, spiral_error_message());
+	}
+	if (spiral_buf_printf(&t, "%s.spiral-tmp-XXXXXX", path) < 0) {
+		free(path);
+		return SPIRAL_ENOMEM;
+	}
+	tmp = spiral_buf_detach(&t);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", rel,
+				  strerror(errno));
+		goto out;
+	}
+	fchmod(fd, 0644 & ~(mode_t)0);
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", rel,
+				  strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", rel,
+				  strerror(errno));
+		unlink(tmp);
+	}
+out:
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+/* ---- transactions ------------------------------------------------------- */
+
+typedef struct txn_file {
+	char *path;
+	char *data;
+	size_t len;
+	int replace;
+	git_oid blob;
+} txn_file;
+
+struct spiral_txn {
+	spiral_repo *repo;
+	int lock_fd;
+	txn_file *files;
+	size_t nfiles;
+};
+
+static char *journal_path(spiral_repo *r)
+{
+	return join(git_repository_path(r->git), "spiral-journal");
+}
+
+/* Puts the work tree and index in step with HEAD for the given paths. */
+static int materialise(spiral_repo *r, git_commit *commit, const spiral_strv *paths)
+{
+	git_tree *tree = NULL;
+	git_index *index = NULL;
+	int rc = 0;
+
+	if (git_commit_tree(&tree, commit) < 0)
+		return git_fail("cannot read the new commit");
+	for (size_t i = 0; rc == 0 && i < paths->n; i++) {
+		git_tree_entry *te = NULL;
+		git_blob *blob = NULL;
+		if (git_tree_entry_bypath(&te, tree, paths->v[i]) < 0 ||
+		    git_blob_lookup(&blob, r->git, git_tree_entry_id(te)) < 0) {
+			rc = git_fail(paths->v[i]);
+		} else {
+			rc = write_file_atomic(r->top, paths->v[i],
+					       git_blob_rawcontent(blob),
+					       (size_t)git_blob_rawsize(blob));
+		}
+		git_blob_free(blob);
+		git_tree_entry_free(te);
+	}
+	if (rc == 0 && (git_repository_index(&index, r->git) < 0 ||
+			git_index_read(index, 1) < 0))
+		rc = git_fail("cannot read the index");
+	for (size_t i = 0; rc == 0 && i < paths->n; i++)
+		if (git_index_add_bypath(index, paths->v[i]) < 0)
+			rc = git_fail("cannot update the index");
+	if (rc == 0 && git_index_write(index) < 0)
+		rc = git_fail("cannot write the index");
+	git_index_free(index);
+	git_tree_free(tree);
+	return rc;
+}
+
+/* Finishes a write that a killed command left after moving the branch. */
+static int recover(spiral_repo *r)
+{
+	char *path = journal_path(r), *data = NULL;
+	spiral_strv paths = {0};
+	git_oid new_id, head_id;
+	git_commit *commit = NULL;
+	size_t len;
+	int rc;
+
+	if (!path)
+		return SPIRAL_ENOMEM;
+	rc = read_file_bounded(path, 16 * SPIRAL_MAX_FILE, &data, &len);
+	if (rc == SPIRAL_ENOTFOUND) {
+		free(path);
+		return 0;
+	}
+	if (rc < 0)
+		goto out;
+	rc = 0;
+	for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, "new ", 4) == 0)
+			git_oid_fromstr(&new_id, line + 4);
+		else if (strncmp(line, "path ", 5) == 0)
+			spiral_strv_push(&paths, line + 5);
+	}
+	if (git_reference_name_to_id(&head_id, r->git, "HEAD") == 0 &&
+	    git_oid_equal(&head_id, &new_id) &&
+	    git_commit_lookup(&commit, r->git, &new_id) == 0)
+		rc = materialise(r, commit, &paths);
+	if (rc == 0)
+		unlink(path);
+out:
+	git_commit_free(commit);
+	spiral_strv_free(&paths);
+	free(data);
+	free(path);
+	return rc;
+}
+
+int spiral_txn_begin(spiral_repo *r, spiral_txn **out)
+{
+	spiral_txn *t = calloc(1, sizeof(*t));
+	int rc;
+
+	if (!t)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	t->repo = r;
+	if ((rc = lock_take(r, &t->lock_fd)) < 0) {
+		free(t);
+		return rc;
+	}
+	if ((rc = recover(r)) < 0) {
+		spiral_txn_free(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
+
+void spiral_txn_free(spiral_txn *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nfiles; i++) {
+		free(t->files[i].path);
+		free(t->files[i].data);
+	}
+	free(t->files);
+	if (t->lock_fd > 0)
+		close(t->lock_fd); /* releases the flock */
+	free(t);
+}
+
+static int txn_put(spiral_txn *t, const char *path, const char *data,
+		   size_t len, int replace)
+{
+	txn_file *f;
+
+	f = realloc(t->files, (t->nfiles + 1) * sizeof(*f));
+	if (!f)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	t->files = f;
+	f = &t->files[t->nfiles];
+	memset(f, 0, sizeof(*f));
+	f->path = strdup(path);
+	f->data = malloc(len + 1);
+	if (!f->path || !f->data) {
+		free(f->path);
+		free(f->data);
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
+	memcpy(f->data, data, len);
+	f->len = len;
+	f->replace = replace;
+	t->nfiles++;
+	return 0;
+}
+
+int spiral_txn_add(spiral_txn *t, const char *path, const char *data, size_t len)
+{
+	return txn_put(t, path, data, len, 0);
+}
+
+static int write_journal(spiral_repo *r, const git_oid *old, const git_oid *new_id,
+			 const spiral_txn *t)
+{
+	char *path = journal_path(r);
+	spiral_buf j = SPIRAL_BUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
+
+	if (!path)
+		return SPIRAL_ENOMEM;
+	git_oid_tostr(hex, sizeof(hex), old);
+	spiral_buf_printf(&j, "old %s\n", hex);
+	git_oid_tostr(hex, sizeof(hex), new_id);
+	spiral_buf_printf(&j, "new %s\n", hex);
+	for (size_t i = 0; i < t->nfiles; i++)
+		spiral_buf_printf(&j, "path %s\n", t->files[i].path);
+	rc = write_file_atomic("", path + 1, j.ptr, j.len);
+	spiral_buf_free(&j);
+	free(path);
+	return rc;
+}
+
+static int make_signature(git_signature **out, const char *name_env,
+			  const char *email_env, const char *date_env,
+			  const spiral_who *who)
+{
+	const char *name = getenv(name_env), *email = getenv(email_env);
+	spiral_date d;
+
+	if (env_date(date_env, &d) < 0)
+		return SPIRAL_EUSAGE;
+	if (git_signature_new(out, name && *name ? name : who->author,
+			      email && *email ? email : who->email, (git_time_t)d.time,
+			      d.offset) < 0)
+		return git_fail("cannot use that identity");
+	return 0;
+}
+
+/* The tree of HEAD plus the new files.  Existing paths are refused unless
+ * the file asked to replace (spiral init adopting a .gitattributes). */
+static int build_tree(spiral_txn *t, git_commit *parent, git_oid *tree_id)
+{
+	spiral_repo *r = t->repo;
+	git_tree *base = NULL;
+	git_tree_update *updates;
+	int rc = 0;
+
+	if (parent && git_commit_tree(&base, parent) < 0)
+		return git_fail("cannot read HEAD");
+	if (!base) {
+		git_treebuilder *tb = NULL;
+		git_oid empty;
+		if (git_treebuilder_new(&tb, r->git, NULL) < 0 ||
+		    git_treebuilder_write(&empty, tb) < 0 ||
+		    git_tree_lookup(&base, r->git, &empty) < 0) {
+			git_treebuilder_free(tb);
+			return git_fail("cannot make a tree");
+		}
+		git_treebuilder_free(tb);
+	}
+	updates = calloc(t->nfiles, sizeof(*updates));
+	if (!updates) {
+		git_tree_free(base);
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; rc == 0 && i < t->nfiles; i++) {
+		txn_file *f = &t->files[i];
+		git_tree_entry *te = NULL;
+		if (!f->replace && git_tree_entry_bypath(&te, base, f->path) == 0) {
+			git_tree_entry_free(te);
+			rc = spiral_error(SPIRAL_EEXISTS,
+					  "%s already exists; records are never "
+					  "rewritten",
+					  f->path);
+			break;
+		}
+		if (git_blob_create_from_buffer(&f->blob, r->git, f->data, f->len) < 0) {
+			rc = git_fail("cannot store a file");
+			break;
+		}
+		updates[i].action = GIT_TREE_UPDATE_UPSERT;
+		updates[i].id = f->blob;
+		updates[i].filemode = GIT_FILEMODE_BLOB;
+		updates[i].path = f->path;
+	}
+	if (rc == 0 &&
+	    git_tree_create_updated(tree_id, r->git, base, t->nfiles, updates) < 0)
+		rc = git_fail("cannot make the new tree");
+	free(updates);
+	git_tree_free(base);
+	return rc;
+}
+
+/* Moves the branch HEAD points to (or a detached HEAD) from old to new. */
+static int move_head(spiral_repo *r, git_reference *head, const git_oid *id,
+		     const char *message)
+{
+	git_reference *sym = NULL, *updated = NULL;
+	spiral_buf log = SPIRAL_BUF_INIT;
+	int rc;
+
+	spiral_buf_printf(&log, "commit%s: %.*s", head ? "" : " (initial)",
+			  (int)strcspn(message, "\n"), message);
+	if (head) {
+		rc = git_reference_set_target(&updated, head, id, log.ptr);
+	} else if ((rc = git_reference_lookup(&sym, r->git, "HEAD")) == 0) {
+		rc = git_reference_create(&updated, r->git,
+					  git_reference_symbolic_target(sym), id, 0,
+					  log.ptr);
+	}
+	spiral_buf_free(&log);
+	git_reference_free(sym);
+	git_reference_free(updated);
+	if (rc < 0)
+		return git_fail("cannot move HEAD (did something else commit "
+				"meanwhile? nothing was written)");
+	return 0;
+}
+
+int spiral_txn_commit(spiral_txn *t, const char *message, const spiral_who *who,
+		      char out_commit[41])
+{
+	spiral_repo *r = t->repo;
+	git_reference *head = NULL;
+	git_commit *parent = NULL, *commit = NULL;
+	git_signature *author = NULL, *committer = NULL;
+	git_tree *tree = NULL;
+	git_oid tree_id, commit_id, zero;
+	spiral_strv paths = {0};
+	spiral_buf msg = SPIRAL_BUF_INIT;
+	int rc;
+
+	memset(&zero, 0, sizeof(zero));
+	rc = git_repository_head(&head, r->git);
+	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
+		head = NULL;
+	} else if (rc < 0) {
+		rc = git_fail("cannot read HEAD");
+		goto out;
+	} else if (git_reference_peel((git_object **)&parent, head,
+				      GIT_OBJECT_COMMIT) < 0) {
+		rc = git_fail("cannot read HEAD's commit");
+		goto out;
+	}
+	for (size_t i = 0; i < t->nfiles; i++) {
+		char *full = join(r->top, t->files[i].path);
+		struct stat sb;
+		int exists = full && lstat(full, &sb) == 0;
+		free(full);
+		if (exists && !t->files[i].replace) {
+			rc = spiral_error(SPIRAL_EEXISTS,
+					  "%s already exists in the work tree; nothing "
+					  "was written",
+					  t->files[i].path);
+			goto out;
+		}
+	}
+	if ((rc = build_tree(t, parent, &tree_id)) < 0)
+		goto out;
+	if ((rc = make_signature(&author, "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL",
+				 "GIT_AUTHOR_DATE", who)) < 0 ||
+	    (rc = make_signature(&committer, "GIT_COMMITTER_NAME",
+				 "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE", who)) < 0)
+		goto out;
+	spiral_buf_puts(&msg, message);
+	if (msg.len == 0 || msg.ptr[msg.len - 1] != '\n')
+		spiral_buf_putc(&msg, '\n');
+	if (git_tree_lookup(&tree, r->git, &tree_id) < 0 ||
+	    git_commit_create(&commit_id, r->git, NULL, author, committer, NULL,
+			      msg.ptr, tree, parent ? 1 : 0,
+			      (const git_commit **)&parent) < 0) {
+		rc = git_fail("cannot make the commit");
+		goto out;
+	}
+	if ((rc = write_journal(r, parent ? git_commit_id(parent) : &zero,
+				&commit_id, t)) < 0)
+		goto out;
+	if ((rc = move_head(r, head, &commit_id, msg.ptr)) < 0) {
+		char *jp = journal_path(r);
+		if (jp)
+			unlink(jp);
+		free(jp);
+		goto out;
+	}
+	for (size_t i = 0; i < t->nfiles; i++)
+		spiral_strv_push(&paths, t->files[i].path);
+	if (git_commit_lookup(&commit, r->git, &commit_id) < 0) {
+		rc = git_fail("cannot read the new commit");
+		goto out;
+	}
+	/* From here on the write has happened; a failure below is finished by
+	 * the next command's recovery. */
+	if ((rc = materialise(r, commit, &paths)) == 0) {
+		char *jp = journal_path(r);
+		if (jp)
+			unlink(jp);
+		free(jp);
+	}
+	if (out_commit)
+		git_oid_tostr(out_commit, 41, &commit_id);
+out:
+	spiral_buf_free(&msg);
+	spiral_strv_free(&paths);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_commit_free(parent);
+	git_reference_free(head);
+	git_signature_free(author);
+	git_signature_free(committer);
+	return rc;
+}
+
+/* ---- init --------------------------------------------------------------- */
+
+static int head_has(spiral_repo *r, const char *path)
+{
+	git_object *obj = NULL;
+	int found;
+	spiral_buf spec = SPIRAL_BUF_INIT;
+
+	spiral_buf_printf(&spec, "HEAD:%s", path);
+	found = git_revparse_single(&obj, r->git, spec.ptr) == 0;
+	git_object_free(obj);
+	spiral_buf_free(&spec);
+	return found;
+}
+
+/* .gitattributes: ours, or an adopted one with our line appended. */
+static int attributes_for(spiral_repo *r, spiral_buf *out, int *replace)
+{
+	spiral_buf ours = SPIRAL_BUF_INIT;
+	char *path = join(r->top, ".gitattributes"), *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	*replace = 0;
+	spiral_gitattributes_serialize(&ours);
+	rc = path ? read_file_bounded(path, SPIRAL_MAX_FILE, &data, &len)
+		  : SPIRAL_ENOMEM;
+	free(path);
+	if (rc == SPIRAL_ENOTFOUND) {
+		spiral_buf_put(out, ours.ptr, ours.len);
+		rc = 0;
+	} else if (rc == 0) {
+		*replace = 1;
+		spiral_buf_put(out, data, len);
+		if (!strstr(data, "merge=spiral")) {
+			if (len && data[len - 1] != '\n')
+				spiral_buf_putc(out, '\n');
+			spiral_buf_put(out, ours.ptr, ours.len);
+		}
+	}
+	free(data);
+	spiral_buf_free(&ours);
+	return rc;
+}
+
+int spiral_repo_init(spiral_repo **out, const char *path, int *created)
+{
+	git_repository *git = NULL;
+	spiral_repo *r = NULL;
+	spiral_txn *t = NULL;
+	spiral_buf ini = SPIRAL_BUF_INIT, attrs = SPIRAL_BUF_INIT;
+	spiral_who who = {0};
+	int rc, replace = 0;
+
+	*created = 0;
+	library_init();
+	if (git_repository_open_ext(&git, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
+				    NULL) < 0 &&
+	    git_repository_init(&git, path, 0) < 0) {
+		rc = git_fail("cannot create the repository");
+		library_done();
+		return rc;
+	}
+	if ((rc = repo_wrap(git, &r)) < 0) {
+		library_done();
+		return rc;
+	}
+	if (head_has(r, "spiral.ini")) {
+		if ((rc = check_format(r)) < 0)
+			goto fail;
+		*out = r;
+		return 0;
+	}
+	if ((rc = spiral_identity(r, &who)) < 0)
+		goto fail;
+	spiral_repository_serialize(&ini);
+	if ((rc = attributes_for(r, &attrs, &replace)) < 0 ||
+	    (rc = spiral_txn_begin(r, &t)) < 0 ||
+	    (rc = txn_put(t, "spiral.ini", ini.ptr, ini.len, 1)) < 0 ||
+	    (rc = txn_put(t, ".gitattributes", attrs.ptr, attrs.len, replace)) < 0)
+		goto fail;
+	/* An adopted work tree may hold an uncommitted spiral.ini of its own. */
+	t->files[0].replace = 1;
+	if ((rc = spiral_txn_commit(t, "init: start a spiral repository\n\n"
+				    "spiral keeps collaborative inquiries here as "
+				    "INI files (see spiral(5)).",
+				    &who, NULL)) < 0)
+		goto fail;
+	*created = 1;
+	spiral_txn_free(t);
+	spiral_buf_free(&ini);
+	spiral_buf_free(&attrs);
+	spiral_who_free(&who);
+	*out = r;
+	return 0;
+fail:
+	spiral_txn_free(t);
+	spiral_buf_free(&ini);
+	spiral_buf_free(&attrs);
+	spiral_who_free(&who);
+	spiral_repo_free(r);
+	return rc;
+}
+
+/* ---- status ------------------------------------------------------------- */
+
+int spiral_repo_changed(spiral_repo *r, spiral_strv *out)
+{
+	git_status_options opts;
+	git_status_list *list = NULL;
+	char *specs[] = {"inquiries", "spiral.ini", ".gitattributes"};
+	int rc = 0;
+
+	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
+	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
+		     GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+		     GIT_STATUS_OPT_SORT_CASE_SENSITIVELY;
+	opts.pathspec.strings = specs;
+	opts.pathspec.count = 3;
+	if (git_status_list_new(&list, r->git, &opts) < 0)
+		return git_fail("cannot read the status");
+	for (size_t i = 0; rc == 0 && i < git_status_list_entrycount(list); i++) {
+		const git_status_entry *e = git_status_byindex(list, i);
+		const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir
+							      : e->head_to_index;
+		if (d && d->new_file.path)
+			rc = spiral_strv_push(out, d->new_file.path);
+	}
+	git_status_list_free(list);
+	return rc;
+}

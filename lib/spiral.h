@@ -1,0 +1,423 @@
+/*
+ * libspiral: collaborative inquiry (the Spiral of Inquiry) kept as INI files
+ * in a git repository.
+ *
+ * The library never prints and never exits.  Every fallible function returns
+ * 0 or a negative SPIRAL_E* code; the message is kept for the caller
+ * (spiral_error_message()) to print once.  Every type that the library
+ * allocates has a matching _free.
+ *
+ * Contents
+ *   1. errors and buffers
+ *   2. phases, questions and fields: the one table
+ *   3. dates, text and IDs
+ *   4. the INI codec (values that round-trip through any inih)
+ *   5. the model: inquiries, entries, notes, changes, measures
+ *   6. the store: loading a repository's files and folding them into state
+ *   7. records: serialising what a write command adds
+ *   8. the repository: open, init, config, identity, locked commits
+ *   9. queries and output (filters, JSON/CSV/Markdown/table emitters)
+ */
+#ifndef SPIRAL_H
+#define SPIRAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SPIRAL_VERSION "0.1.0"
+/* The storage format this library reads and writes (spiral.ini). */
+#define SPIRAL_FORMAT 1
+
+/* ---- 1. errors and buffers ---------------------------------------------- */
+
+enum {
+	SPIRAL_OK = 0,
+	SPIRAL_ERROR = -1,     /* a failure: exit 1 */
+	SPIRAL_EUSAGE = -2,    /* a malformed argument: exit 2 */
+	SPIRAL_ENOTFOUND = -3, /* no such inquiry, key or file */
+	SPIRAL_EAMBIGUOUS = -4,
+	SPIRAL_EEXISTS = -5,
+	SPIRAL_ELOCKED = -6, /* another process kept the lock too long */
+	SPIRAL_EFORMAT = -7, /* a file that cannot be understood */
+	SPIRAL_ENOMEM = -8,
+};
+
+/* The message of the last error on this thread ("" if none). */
+const char *spiral_error_message(void);
+/* Record an error; returns code so that callers can `return spiral_error(...)`. */
+int spiral_error(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void spiral_error_clear(void);
+
+/* A growable byte buffer; always NUL-terminated once anything is put. */
+typedef struct spiral_buf {
+	char *ptr;
+	size_t len, cap;
+} spiral_buf;
+#define SPIRAL_BUF_INIT {NULL, 0, 0}
+int spiral_buf_put(spiral_buf *b, const void *data, size_t len);
+int spiral_buf_puts(spiral_buf *b, const char *s);
+int spiral_buf_putc(spiral_buf *b, char c);
+int spiral_buf_printf(spiral_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int spiral_buf_vprintf(spiral_buf *b, const char *fmt, va_list ap);
+/* Hand the bytes to the caller (who frees them) and reset the buffer. */
+char *spiral_buf_detach(spiral_buf *b);
+void spiral_buf_free(spiral_buf *b);
+
+/* A list of owned strings. */
+typedef struct spiral_strv {
+	char **v;
+	size_t n, cap;
+} spiral_strv;
+int spiral_strv_push(spiral_strv *sv, const char *s);
+int spiral_strv_push_len(spiral_strv *sv, const char *s, size_t len);
+int spiral_strv_contains(const spiral_strv *sv, const char *s);
+void spiral_strv_sort(spiral_strv *sv);
+void spiral_strv_free(spiral_strv *sv);
+
+/* ---- 2. phases, questions and fields: the one table ---------------------- */
+
+typedef enum spiral_phase {
+	SPIRAL_SCAN,
+	SPIRAL_FOCUS,
+	SPIRAL_HUNCH,
+	SPIRAL_LEARN,
+	SPIRAL_ACT,
+	SPIRAL_CHECK,
+	SPIRAL_PHASE_COUNT,
+	SPIRAL_PHASE_NONE = -1
+} spiral_phase;
+
+typedef struct spiral_phase_info {
+	const char *name;      /* "scan" */
+	const char *summary;   /* one line for help and man pages */
+	const char *question;  /* the guiding question, shown by status */
+	const char *const *questions; /* every guiding question, NULL-ended */
+	int asks_learners;     /* template also carries the learner questions */
+} spiral_phase_info;
+
+const spiral_phase_info *spiral_phase_get(spiral_phase p);
+/* Exact name match; SPIRAL_PHASE_NONE when unknown. */
+spiral_phase spiral_phase_from_name(const char *name);
+spiral_phase spiral_phase_next(spiral_phase p);
+/* The four questions asked of learners, NULL-ended. */
+extern const char *const spiral_learner_questions[];
+
+typedef enum spiral_verdict {
+	SPIRAL_VERDICT_NONE = -1,
+	SPIRAL_VERDICT_ENOUGH,
+	SPIRAL_VERDICT_PARTLY,
+	SPIRAL_VERDICT_NOT_ENOUGH,
+} spiral_verdict;
+const char *spiral_verdict_name(spiral_verdict v); /* NULL for NONE */
+spiral_verdict spiral_verdict_from_name(const char *name);
+
+/* Single-valued and set-valued fields of an inquiry, changed by records. */
+typedef enum spiral_field {
+	SPIRAL_FIELD_TITLE,
+	SPIRAL_FIELD_LEARNERS,
+	SPIRAL_FIELD_STATUS,
+	SPIRAL_FIELD_TAG,
+	SPIRAL_FIELD_TEAM,
+	SPIRAL_FIELD_COUNT,
+	SPIRAL_FIELD_NONE = -1
+} spiral_field;
+const char *spiral_field_name(spiral_field f);
+spiral_field spiral_field_from_name(const char *name);
+int spiral_field_is_set(spiral_field f); /* tag, team */
+
+/* ---- 3. dates, text and IDs ------------------------------------------- */
+
+typedef struct spiral_date {
+	int64_t time; /* seconds since the epoch, UTC */
+	int offset;   /* minutes east of UTC */
+} spiral_date;
+#define SPIRAL_DATE_LEN 32
+
+/* YYYY-MM-DD (local midnight) or ISO 8601 date-time with optional offset. */
+int spiral_date_parse(const char *s, spiral_date *out);
+/* As git reads GIT_AUTHOR_DATE: "@secs [+zone]", "secs +zone", ISO 8601,
+ * RFC 2822. */
+int spiral_date_parse_git(const char *s, spiral_date *out);
+/* "2026-03-02T09:00:00+13:00" */
+void spiral_date_format(spiral_date d, char out[SPIRAL_DATE_LEN]);
+/* "20260301T200000Z", for file names (UTC) */
+void spiral_date_stamp(spiral_date d, char out[SPIRAL_DATE_LEN]);
+/* "2026-03-02", the local day as recorded */
+void spiral_date_day(spiral_date d, char out[SPIRAL_DATE_LEN]);
+spiral_date spiral_date_now(void);
+int spiral_date_cmp(spiral_date a, spiral_date b);
+
+/* 0 if s[0..len) is valid UTF-8 with no NUL; else SPIRAL_ERROR with a
+ * message naming `what` and the byte offset. */
+int spiral_text_check(const char *s, size_t len, const char *what);
+int spiral_utf8_valid(const char *s, size_t len);
+
+/* A fresh random ID: 32 lowercase hex digits (128 bits). */
+#define SPIRAL_ID_LEN 32
+int spiral_id_new(char out[SPIRAL_ID_LEN + 1]);
+int spiral_id_valid(const char *s); /* 32 lowercase hex digits */
+/* Shortest prefix (at least 8) that is unique among ids. */
+size_t spiral_id_short_len(const char *id, const char *const *ids, size_t n);
+
+/* Measure and tag names. */
+int spiral_measure_name_valid(const char *s);
+int spiral_tag_valid(const char *s);
+/* Parse "NAME=NUMBER"; the name is allocated. SPIRAL_EUSAGE if malformed. */
+int spiral_measure_parse(const char *arg, char **name, double *value);
+/* Shortest decimal that reads back as the same double. */
+void spiral_number_format(double v, char out[40]);
+
+/* ---- 4. the INI codec --------------------------------------------------- */
+
+/* Writing.  Lines are at most SPIRAL_INI_MAX_LINE bytes; values are escaped
+ * and wrapped so that inih, whatever its build settings, reads them back
+ * exactly (see spiral(5)). */
+#define SPIRAL_INI_MAX_LINE 160
+#define SPIRAL_INI_WRAP 76
+int spiral_ini_section(spiral_buf *out, const char *name);
+int spiral_ini_value(spiral_buf *out, const char *key, const char *value,
+		     size_t len);
+/* Text with paragraphs: one `key =` per paragraph (split at "\n\n"). */
+int spiral_ini_text(spiral_buf *out, const char *key, const char *text,
+		    size_t len);
+
+/* Reading.  The callback gets each decoded value once, with the line of its
+ * key.  Paragraph keys written by spiral_ini_text come back one by one;
+ * spiral_ini_text_join() reassembles them.  Return non-zero from the
+ * callback to stop with that code. */
+typedef int (*spiral_ini_cb)(void *user, const char *section, const char *key,
+			     const char *value, size_t len, int line);
+/* Parses data[0..len).  Tolerates a BOM, CRLF, comments, blank lines and
+ * keys in any order.  Refuses NUL, invalid UTF-8 and over-long lines.
+ * On failure *err_line is the line at fault and the error message says why. */
+int spiral_ini_parse(const char *data, size_t len, spiral_ini_cb cb,
+		     void *user, int *err_line);
+
+/* ---- 5. the model ------------------------------------------------------- */
+
+typedef struct spiral_kv {
+	char *name;
+	double value;
+} spiral_kv;
+
+typedef struct spiral_kvs {
+	spiral_kv *v;
+	size_t n, cap;
+} spiral_kvs;
+/* Set name to value (replacing an existing name). */
+int spiral_kvs_set(spiral_kvs *kvs, const char *name, double value);
+const spiral_kv *spiral_kvs_get(const spiral_kvs *kvs, const char *name);
+void spiral_kvs_free(spiral_kvs *kvs);
+
+/* Who did it.  Strings owned. */
+typedef struct spiral_who {
+	char *author, *email, *school;
+} spiral_who;
+
+typedef struct spiral_entry {
+	char id[SPIRAL_ID_LEN + 1];
+	char *path; /* relative to the work tree */
+	spiral_phase phase;
+	spiral_date date;
+	spiral_who who;
+	int cycle;
+	int new_cycle; /* check --new-cycle: later entries start cycle+1 */
+	spiral_verdict verdict;
+	char *text;
+	spiral_strv evidence;
+	spiral_kvs measures, targets;
+} spiral_entry;
+
+typedef struct spiral_note {
+	char id[SPIRAL_ID_LEN + 1];
+	char *path;
+	spiral_date date;
+	spiral_who who;
+	char *text;
+} spiral_note;
+
+typedef enum spiral_op { SPIRAL_OP_SET, SPIRAL_OP_ADD, SPIRAL_OP_REMOVE } spiral_op;
+const char *spiral_op_name(spiral_op op);
+
+/* One edit of one field.  For set: parents are the edits of that field it
+ * saw (its heads).  For remove: parents are the additions of that value it
+ * saw (an inquiry's initial tags and team count as additions whose id is the
+ * inquiry's id). */
+typedef struct spiral_change {
+	char id[SPIRAL_ID_LEN + 1];
+	char *path;
+	spiral_date date;
+	spiral_who who;
+	spiral_field field;
+	spiral_op op;
+	char *value;
+	spiral_strv parents;
+} spiral_change;
+
+/* A single-valued field with more than one head. */
+typedef struct spiral_conflict {
+	spiral_field field;
+	spiral_strv values; /* head values, oldest first, distinct */
+	spiral_strv heads;  /* head change ids, same order as values */
+} spiral_conflict;
+
+/* Per-cycle summary of one measure.  has_* say which numbers exist. */
+typedef struct spiral_measure_summary {
+	char *name;
+	int has_baseline, has_target, has_latest, has_progress;
+	double baseline, target, latest, progress;
+} spiral_measure_summary;
+
+typedef struct spiral_inquiry {
+	char id[SPIRAL_ID_LEN + 1];
+	char *dir; /* inquiries/4f/4f1c... relative to the work tree */
+	/* As created (inquiry.ini). */
+	char *title0, *learners0, *continues;
+	spiral_date created;
+	spiral_who who;
+	spiral_strv tags0, team0;
+	/* Records, sorted by (date, id). */
+	spiral_entry *entries;
+	size_t nentries;
+	spiral_note *notes;
+	size_t nnotes;
+	spiral_change *changes;
+	size_t nchanges;
+	/* Folded state (spiral_inquiry_fold). */
+	const char *title, *learners, *status; /* point into records */
+	int closed;
+	spiral_strv tags, team; /* sorted */
+	spiral_conflict *conflicts;
+	size_t nconflicts;
+	spiral_strv heads[SPIRAL_FIELD_COUNT]; /* of single-valued fields */
+	spiral_phase phase; /* of the latest entry, or NONE */
+	int cycle;          /* the cycle the inquiry is in now */
+	spiral_date updated;    /* latest record of any kind */
+	spiral_date last_entry; /* latest entry, or created */
+} spiral_inquiry;
+
+/* Recompute the folded state from the records (deterministic: the same on
+ * every machine whatever the order the files arrived in). */
+int spiral_inquiry_fold(spiral_inquiry *inq);
+/* Measures of one cycle, sorted by name.  Caller frees with
+ * spiral_measures_free. */
+int spiral_inquiry_measures(const spiral_inquiry *inq, int cycle,
+			    spiral_measure_summary **out, size_t *n);
+void spiral_measures_free(spiral_measure_summary *m, size_t n);
+/* The set-additions of `value` in field tag/team still standing (for the
+ * parents of a removal). */
+int spiral_inquiry_set_adds(const spiral_inquiry *inq, spiral_field field,
+			    const char *value, spiral_strv *out);
+void spiral_inquiry_free(spiral_inquiry *inq);
+
+/* ---- 6. the store ------------------------------------------------------- */
+
+/* A problem found while loading: the rest keeps working. */
+typedef struct spiral_problem {
+	char *path;
+	int line; /* 0 when the problem is not on a line */
+	char *message;
+} spiral_problem;
+
+typedef struct spiral_store {
+	spiral_inquiry *inquiries; /* sorted by id */
+	size_t ninquiries, cap;
+	spiral_problem *problems;
+	size_t nproblems, pcap;
+	int strict; /* fsck: also report unknown keys and sections */
+} spiral_store;
+
+/* The loader is fed files by path and contents, so that it could be fed from
+ * a cache, a git tree or the work tree alike.  Paths are relative to the top
+ * of the repository, '/'-separated.  A file that cannot be understood is
+ * recorded as a problem, not returned as an error. */
+int spiral_store_add_file(spiral_store *st, const char *path, const char *data,
+			  size_t len);
+/* Sort records and fold every inquiry. */
+int spiral_store_finish(spiral_store *st);
+/* Load every inquiry under the work tree top (or only the one whose full id
+ * is `only`, when not NULL). */
+int spiral_store_load(spiral_store *st, const char *top, const char *only);
+/* Find an inquiry by full id or unique prefix of at least 4 characters. */
+int spiral_store_find(spiral_store *st, const char *prefix,
+		      spiral_inquiry **out);
+void spiral_store_problem(spiral_store *st, const char *path, int line,
+			  const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void spiral_store_free(spiral_store *st);
+
+/* Layout: where records live (see spiral(5)). Results are allocated. */
+char *spiral_path_inquiry_dir(const char *id);
+char *spiral_path_inquiry_file(const char *id);
+char *spiral_path_entry(const char *inq, const spiral_entry *e);
+char *spiral_path_note(const char *inq, const spiral_note *n);
+char *spiral_path_change(const char *inq, const spiral_change *c);
+/* Full inquiry IDs present under top/inquiries, sorted. */
+int spiral_list_ids(const char *top, spiral_strv *out);
+/* Resolve an ID prefix against the ids on disk. */
+int spiral_resolve_id(const char *top, const char *prefix, char **full);
+
+/* ---- 7. records --------------------------------------------------------- */
+
+int spiral_repository_serialize(spiral_buf *out);
+int spiral_gitattributes_serialize(spiral_buf *out);
+int spiral_inquiry_serialize(const spiral_inquiry *inq, spiral_buf *out);
+int spiral_entry_serialize(const spiral_entry *e, spiral_buf *out);
+int spiral_note_serialize(const spiral_note *n, spiral_buf *out);
+int spiral_change_serialize(const spiral_change *c, spiral_buf *out);
+void spiral_entry_free(spiral_entry *e);
+void spiral_note_free(spiral_note *n);
+void spiral_change_free(spiral_change *c);
+void spiral_who_free(spiral_who *w);
+
+/* ---- 8. the repository -------------------------------------------------- */
+
+typedef struct spiral_repo spiral_repo;
+
+/* Open the repository containing `path` (searching upwards), or the one in
+ * $SPIRAL_DIR when path is NULL and it is set, else the current directory. */
+int spiral_repo_open(spiral_repo **out, const char *path);
+/* Create (or adopt) a repository at path; commits spiral.ini on first use.
+ * *created is 1 when a commit was made. */
+int spiral_repo_init(spiral_repo **out, const char *path, int *created);
+const char *spiral_repo_top(const spiral_repo *r); /* work tree, no slash */
+void spiral_repo_free(spiral_repo *r);
+
+/* Clone-local settings (kept in .git/config, never committed). */
+typedef struct spiral_config_key {
+	const char *name;     /* as the user types it: "school" */
+	const char *git_name; /* in .git/config: "spiral.school" */
+	const char *help;
+} spiral_config_key;
+extern const spiral_config_key spiral_config_keys[]; /* NULL-ended */
+const spiral_config_key *spiral_config_key_find(const char *name);
+/* *value is allocated, or NULL when unset (still 0). */
+int spiral_config_get(spiral_repo *r, const char *name, char **value);
+int spiral_config_set(spiral_repo *r, const char *name, const char *value);
+
+/* The author of a write: git identity (env overrides) and the clone's school.
+ * Fails with a message saying how to set what is missing. */
+int spiral_identity(spiral_repo *r, spiral_who *out);
+/* The date of a write: GIT_AUTHOR_DATE if set, else now. */
+int spiral_write_date(spiral_date *out);
+
+/* A write: files to add and a message, committed as one commit under the
+ * repository's lock.  Files are only ever added, never rewritten. */
+typedef struct spiral_txn spiral_txn;
+int spiral_txn_begin(spiral_repo *r, spiral_txn **out);
+int spiral_txn_add(spiral_txn *t, const char *path, const char *data,
+		   size_t len);
+/* Commits, updates HEAD, the index and the work tree; releases the lock. */
+int spiral_txn_commit(spiral_txn *t, const char *message, const spiral_who *who,
+		      char out_commit[41]);
+/* Releases the lock without writing anything. */
+void spiral_txn_free(spiral_txn *t);
+
+/* Paths that differ from HEAD in the work tree (hand edits), under
+ * inquiries/ and spiral.ini. */
+int spiral_repo_changed(spiral_repo *r, spiral_strv *out);
+
+#endif

@@ -1,0 +1,191 @@
+/* Text checks, IDs, names and numbers. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "spiral.h"
+
+/* Length of the valid UTF-8 sequence at s (at most len bytes), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned c = s[0];
+	size_t n;
+	unsigned cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2, cp = c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3, cp = c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+/* Offset of the first invalid byte (NUL counts as invalid), or len. */
+static size_t utf8_bad_offset(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t n = p[i] ? utf8_seq(p + i, len - i) : 0;
+		if (!n)
+			return i;
+		i += n;
+	}
+	return len;
+}
+
+int spiral_utf8_valid(const char *s, size_t len)
+{
+	return utf8_bad_offset(s, len) == len;
+}
+
+int spiral_text_check(const char *s, size_t len, const char *what)
+{
+	size_t bad = utf8_bad_offset(s, len);
+
+	if (bad == len)
+		return 0;
+	if (s[bad] == '\0')
+		return spiral_error(SPIRAL_ERROR, "%s holds a NUL byte (at byte %zu)",
+				    what, bad);
+	return spiral_error(SPIRAL_ERROR, "%s is not valid UTF-8 (at byte %zu)",
+			    what, bad);
+}
+
+int spiral_id_new(char out[SPIRAL_ID_LEN + 1])
+{
+	unsigned char raw[SPIRAL_ID_LEN / 2];
+	size_t got = 0;
+
+	while (got < sizeof(raw)) {
+		ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return spiral_error(SPIRAL_ERROR, "no random numbers: %s",
+					    strerror(errno));
+		}
+		got += (size_t)n;
+	}
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	return 0;
+}
+
+int spiral_id_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return i == SPIRAL_ID_LEN;
+}
+
+size_t spiral_id_short_len(const char *id, const char *const *ids, size_t n)
+{
+	size_t len = 8, idlen = strlen(id);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t common = 0;
+		if (strcmp(ids[i], id) == 0)
+			continue;
+		while (ids[i][common] && ids[i][common] == id[common])
+			common++;
+		if (common + 1 > len)
+			len = common + 1;
+	}
+	return len < idlen ? len : idlen;
+}
+
+/* Measure names become INI keys: ASCII, short, never mistaken for syntax. */
+int spiral_measure_name_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' ||
+		      (i > 0 && (c == '-' || c == '.'))))
+			return 0;
+	}
+	return i >= 1 && i <= 40;
+}
+
+/* Tags are short single-line labels: any UTF-8 but no control characters
+ * and no leading or trailing space. */
+int spiral_tag_valid(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 100 || !spiral_utf8_valid(s, len))
+		return 0;
+	if (s[0] == ' ' || s[len - 1] == ' ')
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+int spiral_measure_parse(const char *arg, char **name, double *value)
+{
+	const char *eq = strchr(arg, '=');
+	char *end;
+	char *n;
+	double v;
+
+	if (!eq)
+		return spiral_error(SPIRAL_EUSAGE, "'%s' is not NAME=NUMBER", arg);
+	n = strndup(arg, (size_t)(eq - arg));
+	if (!n)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	if (!spiral_measure_name_valid(n)) {
+		spiral_error(SPIRAL_EUSAGE,
+			     "'%s' is not a measure name (letters, digits, _ - ., "
+			     "at most 40)", n);
+		free(n);
+		return SPIRAL_EUSAGE;
+	}
+	errno = 0;
+	v = strtod(eq + 1, &end);
+	if (eq[1] == '\0' || *end || errno == ERANGE || !isfinite(v) ||
+	    strspn(eq + 1, "0123456789+-.eE") != strlen(eq + 1)) {
+		spiral_error(SPIRAL_EUSAGE, "'%s' is not a number (in %s)", eq + 1,
+			     arg);
+		free(n);
+		return SPIRAL_EUSAGE;
+	}
+	*name = n;
+	*value = v == 0 ? 0 : v; /* no negative zero */
+	return 0;
+}
+
+void spiral_number_format(double v, char out[40])
+{
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(out, 40, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
