@@ -1,1 +1,194 @@
-int main(void){return 0;}
+/* spiral: the dispatch table and global options.  What a command needs (a
+ * repository, an identity) is declared here, not re-checked in each. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+#define PHASE_USAGE                                                          \
+	"[INQUIRY] [-m TEXT]... [-F FILE|-] [--evidence TEXT]... "              \
+	"[--measure NAME=NUMBER]... [--target NAME=NUMBER]... [--tag TAG]... " \
+	"[--date DATE]"
+#define PHASE_OPTIONS                                                        \
+	"  -m, --message TEXT        a paragraph of text (repeat for more)\n"  \
+	"  -F, --file FILE           read the text from FILE (- for stdin)\n"  \
+	"      --evidence TEXT       an item of evidence (repeatable)\n"       \
+	"      --measure NAME=NUMBER a measure (repeatable)\n"                 \
+	"      --target NAME=NUMBER  a target for a measure (repeatable)\n"    \
+	"      --tag TAG             add a tag (focus area) to the inquiry\n"  \
+	"      --date DATE           YYYY-MM-DD or ISO 8601 (default: now)\n"
+#define CHECK_OPTIONS                                                        \
+	"      --verdict V           enough, partly or not-enough\n"           \
+	"      --new-cycle           later entries start the next cycle\n"     \
+	"      --close               close the inquiry after this entry\n"
+
+const tool_cmd tool_commands[] = {
+	{"init", cmd_init, 0, "[DIR] [--school NAME] [--cluster NAME]",
+	 "Create a spiral repository (or adopt a git repository) and commit its "
+	 "spiral.ini.",
+	 "      --school NAME   the school you log for (kept in .git/config)\n"
+	 "      --cluster NAME  the cluster of schools (kept in .git/config)\n"},
+	{"config", cmd_config, NEED_REPO, "[KEY [VALUE]]",
+	 "Read or set school, cluster, user.name, user.email or editor.",
+	 "      --unset KEY     remove a setting\n"},
+	{"new", cmd_new, NEED_REPO | NEED_IDENTITY,
+	 "TITLE [--learners TEXT] [--tag TAG]... [--team NAME]... "
+	 "[--continues INQUIRY] [-q]",
+	 "Create an inquiry, make it the current one and print its id.",
+	 "      --learners TEXT      the learners in focus, as a group\n"
+	 "      --tag TAG            a focus area (repeatable)\n"
+	 "      --team NAME          a member of the team (repeatable)\n"
+	 "      --continues INQUIRY  the earlier inquiry this one carries on\n"
+	 "  -q, --quiet              print the full id alone\n"},
+	{"switch", cmd_switch, NEED_REPO, "INQUIRY",
+	 "Make INQUIRY the current one (kept in this clone, not committed).",
+	 NULL},
+	{"edit", cmd_edit, NEED_REPO | NEED_IDENTITY,
+	 "[INQUIRY] [--title T] [--learners T] [--tag T]... [--untag T]... "
+	 "[--team N]... [--unteam N]...",
+	 "Change an inquiry's fields; without options, open the editor.",
+	 "      --title TEXT     a new title\n"
+	 "      --learners TEXT  new learners in focus\n"
+	 "      --tag TAG        add a tag        --untag TAG   remove one\n"
+	 "      --team NAME      add a member     --unteam NAME remove one\n"},
+	{"close", cmd_close, NEED_REPO | NEED_IDENTITY, "[INQUIRY]",
+	 "Close an inquiry.", NULL},
+	{"reopen", cmd_reopen, NEED_REPO | NEED_IDENTITY, "[INQUIRY]",
+	 "Reopen a closed inquiry.", NULL},
+	{"scan", cmd_phase, NEED_REPO | NEED_IDENTITY, PHASE_USAGE,
+	 "Log a scan: what's going on for our learners?", PHASE_OPTIONS},
+	{"focus", cmd_phase, NEED_REPO | NEED_IDENTITY, PHASE_USAGE,
+	 "Log a focus: where will concentrating our energies make the most "
+	 "difference?",
+	 PHASE_OPTIONS},
+	{"hunch", cmd_phase, NEED_REPO | NEED_IDENTITY, PHASE_USAGE,
+	 "Log a hunch: how are we contributing to this situation?", PHASE_OPTIONS},
+	{"learn", cmd_phase, NEED_REPO | NEED_IDENTITY, PHASE_USAGE,
+	 "Log learning: how and where will we learn more about what to do?",
+	 PHASE_OPTIONS},
+	{"act", cmd_phase, NEED_REPO | NEED_IDENTITY, PHASE_USAGE,
+	 "Log an action: what will we do differently?", PHASE_OPTIONS},
+	{"check", cmd_phase, NEED_REPO | NEED_IDENTITY,
+	 PHASE_USAGE " [--verdict enough|partly|not-enough] [--new-cycle] [--close]",
+	 "Log a check: have we made enough of a difference?",
+	 PHASE_OPTIONS CHECK_OPTIONS},
+	{"note", cmd_note, NEED_REPO | NEED_IDENTITY, "[INQUIRY] -m TEXT [-F FILE|-]",
+	 "Add a comment that is not a phase (feedback from a colleague).",
+	 "  -m, --message TEXT  a paragraph of text (repeat for more)\n"
+	 "  -F, --file FILE     read the text from FILE (- for stdin)\n"},
+	{"show", cmd_show, NEED_REPO, "[INQUIRY] [--format table|json|csv|md]",
+	 "Show an inquiry with every entry and its measures.",
+	 "      --format F     table (default), json, csv or md\n"
+	 "      --color WHEN   auto, always or never\n"},
+	{"fsck", cmd_fsck, NEED_REPO, "",
+	 "Check every file of the repository; list each problem with file and "
+	 "line.",
+	 NULL},
+	{NULL, NULL, 0, NULL, NULL, NULL},
+};
+
+const tool_cmd *tool_find(const char *name)
+{
+	for (const tool_cmd *c = tool_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static void main_help(void)
+{
+	out_puts("usage: spiral [-C DIR] COMMAND [OPTIONS] [ARGS]\n\n"
+		 "Collaborative inquiry, the Spiral of Inquiry, kept in git.\n\n");
+	for (const tool_cmd *c = tool_commands; c->name; c++)
+		out_printf("  %-8s %s\n", c->name, c->summary);
+	out_puts("\n  -C DIR      run as if started in DIR\n"
+		 "  --version   print the version\n"
+		 "  --help      this text; 'spiral help COMMAND' for one command\n"
+		 "\nSee spiral(1), spiral(5) for the files, spiral(7) for "
+		 "workflows.\n");
+}
+
+static int run(const tool_cmd *cmd, int argc, char **argv)
+{
+	tool_ctx ctx = {0};
+	int rc;
+
+	ctx.cmd = cmd;
+	tool_set_color(&ctx, "auto");
+	if (cmd->flags & NEED_REPO) {
+		/* --help works outside a repository too. */
+		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+			if (strcmp(argv[i], "--help") == 0)
+				return tool_help(cmd);
+		if ((rc = spiral_repo_open(&ctx.repo, NULL)) < 0)
+			return tool_lib_fail(rc);
+	}
+	if (cmd->flags & NEED_IDENTITY) {
+		if ((rc = spiral_identity(ctx.repo, &ctx.who)) < 0) {
+			spiral_repo_free(ctx.repo);
+			return tool_lib_fail(rc);
+		}
+	}
+	optind = 0; /* GNU getopt: start afresh */
+	rc = cmd->fn(argc, argv, &ctx);
+	out_flush();
+	spiral_who_free(&ctx.who);
+	spiral_repo_free(ctx.repo);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1, rc;
+
+	/* A closed pipe is an ordinary end: see out_write(). */
+	signal(SIGPIPE, SIG_IGN);
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-C") == 0) {
+			if (i + 1 >= argc)
+				return tool_usage(NULL, "-C needs a folder");
+			if (chdir(argv[i + 1]) < 0)
+				return tool_fail("cannot change to '%s': %s", argv[i + 1],
+						 strerror(errno));
+			i++;
+		} else if (strncmp(argv[i], "-C", 2) == 0) {
+			if (chdir(argv[i] + 2) < 0)
+				return tool_fail("cannot change to '%s': %s", argv[i] + 2,
+						 strerror(errno));
+		} else if (strcmp(argv[i], "--version") == 0) {
+			out_printf("spiral %s (storage format %d)\n", SPIRAL_VERSION,
+				   SPIRAL_FORMAT);
+			out_flush();
+			return EXIT_OK;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			main_help();
+			out_flush();
+			return EXIT_OK;
+		} else {
+			return tool_usage(NULL, "unknown option '%s'", argv[i]);
+		}
+	}
+	if (i >= argc)
+		return tool_usage(NULL, "no command given");
+	if (strcmp(argv[i], "help") == 0) {
+		const tool_cmd *c = i + 1 < argc ? tool_find(argv[i + 1]) : NULL;
+		if (i + 1 < argc && !c)
+			return tool_usage(NULL, "'%s' is not a spiral command",
+					  argv[i + 1]);
+		rc = c ? tool_help(c) : (main_help(), EXIT_OK);
+		out_flush();
+		return rc;
+	}
+	const tool_cmd *cmd = tool_find(argv[i]);
+	if (!cmd)
+		return tool_usage(NULL, "'%s' is not a spiral command", argv[i]);
+	if (getenv("SPIRAL_DIR") && i > 1)
+		unsetenv("SPIRAL_DIR"); /* -C wins, as git's -C does over GIT_DIR */
+	rc = run(cmd, argc - i, argv + i);
+	out_pager_wait();
+	return rc;
+}

@@ -642,6 +642,30 @@ static int make_signature(git_signature **out, const char *name_env,
 	return 0;
 }
 
+/* The first commit's tree, from an index in memory (libgit2 needs a
+ * baseline to update, and an empty one would be left dangling). */
+static int first_tree(spiral_txn *t, git_oid *tree_id)
+{
+	git_index *index = NULL;
+	int rc = 0;
+
+	if (git_index_new(&index) < 0)
+		return git_fail("cannot make a tree");
+	for (size_t i = 0; rc == 0 && i < t->nfiles; i++) {
+		git_index_entry e;
+		memset(&e, 0, sizeof(e));
+		e.mode = GIT_FILEMODE_BLOB;
+		e.id = t->files[i].blob;
+		e.path = t->files[i].path;
+		if (git_index_add(index, &e) < 0)
+			rc = git_fail("cannot make a tree");
+	}
+	if (rc == 0 && git_index_write_tree_to(tree_id, index, t->repo->git) < 0)
+		rc = git_fail("cannot make a tree");
+	git_index_free(index);
+	return rc;
+}
+
 /* The tree of HEAD plus the new files.  Existing paths are refused unless
  * the file asked to replace (spiral init adopting a .gitattributes). */
 static int build_tree(spiral_txn *t, git_commit *parent, git_oid *tree_id)
@@ -653,17 +677,6 @@ static int build_tree(spiral_txn *t, git_commit *parent, git_oid *tree_id)
 
 	if (parent && git_commit_tree(&base, parent) < 0)
 		return git_fail("cannot read HEAD");
-	if (!base) {
-		git_treebuilder *tb = NULL;
-		git_oid empty;
-		if (git_treebuilder_new(&tb, r->git, NULL) < 0 ||
-		    git_treebuilder_write(&empty, tb) < 0 ||
-		    git_tree_lookup(&base, r->git, &empty) < 0) {
-			git_treebuilder_free(tb);
-			return git_fail("cannot make a tree");
-		}
-		git_treebuilder_free(tb);
-	}
 	updates = calloc(t->nfiles, sizeof(*updates));
 	if (!updates) {
 		git_tree_free(base);
@@ -672,7 +685,8 @@ static int build_tree(spiral_txn *t, git_commit *parent, git_oid *tree_id)
 	for (size_t i = 0; rc == 0 && i < t->nfiles; i++) {
 		txn_file *f = &t->files[i];
 		git_tree_entry *te = NULL;
-		if (!f->replace && git_tree_entry_bypath(&te, base, f->path) == 0) {
+		if (base && !f->replace &&
+		    git_tree_entry_bypath(&te, base, f->path) == 0) {
 			git_tree_entry_free(te);
 			rc = spiral_error(SPIRAL_EEXISTS,
 					  "%s already exists; records are never "
@@ -689,8 +703,10 @@ static int build_tree(spiral_txn *t, git_commit *parent, git_oid *tree_id)
 		updates[i].filemode = GIT_FILEMODE_BLOB;
 		updates[i].path = f->path;
 	}
-	if (rc == 0 &&
-	    git_tree_create_updated(tree_id, r->git, base, t->nfiles, updates) < 0)
+	if (rc == 0 && !base)
+		rc = first_tree(t, tree_id);
+	else if (rc == 0 &&
+		 git_tree_create_updated(tree_id, r->git, base, t->nfiles, updates) < 0)
 		rc = git_fail("cannot make the new tree");
 	free(updates);
 	git_tree_free(base);

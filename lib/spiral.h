@@ -416,8 +416,46 @@ int spiral_txn_commit(spiral_txn *t, const char *message, const spiral_who *who,
 /* Releases the lock without writing anything. */
 void spiral_txn_free(spiral_txn *t);
 
+/* Adding records to a write (write.c).  The record's who is borrowed. */
+int spiral_txn_add_inquiry(spiral_txn *t, const spiral_inquiry *inq);
+int spiral_txn_add_entry(spiral_txn *t, const char *inquiry,
+			 const spiral_entry *e);
+int spiral_txn_add_note(spiral_txn *t, const char *inquiry, const spiral_note *n);
+/* Field edits: return 1 when a change record was added, 0 when the inquiry
+ * already had that value (nothing to write). */
+int spiral_edit_set(spiral_txn *t, const spiral_inquiry *inq, spiral_field f,
+		    const char *value, const spiral_who *who, spiral_date date);
+int spiral_edit_add(spiral_txn *t, const spiral_inquiry *inq, spiral_field f,
+		    const char *value, const spiral_who *who, spiral_date date);
+int spiral_edit_remove(spiral_txn *t, const spiral_inquiry *inq, spiral_field f,
+		       const char *value, const spiral_who *who, spiral_date date);
+
 /* Paths that differ from HEAD in the work tree (hand edits), under
  * inquiries/ and spiral.ini. */
 int spiral_repo_changed(spiral_repo *r, spiral_strv *out);
+
+/* ---- 9. queries and output ---------------------------------------------- */
+
+/* Escapes for a terminal: control characters (C0, DEL, C1) are shown as
+ * \xHH, \uHHHH, \n, \r, \t, except newline and tab when asked to keep
+ * them. */
+#define SPIRAL_VISIBLE_KEEP_NL 1u
+#define SPIRAL_VISIBLE_KEEP_TAB 2u
+int spiral_visible(spiral_buf *out, const char *s, size_t len, unsigned flags);
+int spiral_json_string(spiral_buf *out, const char *s);
+
+/* Escape sequences for text output; all "" without colour. */
+typedef struct spiral_style {
+	const char *bold, *dim, *warn, *phase, *reset;
+} spiral_style;
+
+/* The contract's JSON shapes. */
+int spiral_json_summary(spiral_buf *out, const spiral_inquiry *inq);
+int spiral_json_entry(spiral_buf *out, const spiral_inquiry *inq,
+		      const spiral_entry *e, int with_inquiry);
+int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq);
+/* `show` for people; ids shortened to short_len. */
+int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
+		     const spiral_style *style);
 
 #endif

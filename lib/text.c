@@ -183,7 +183,13 @@ int spiral_measure_parse(const char *arg, char **name, double *value)
 
 void spiral_number_format(double v, char out[40])
 {
-	for (int prec = 1; prec <= 17; prec++) {
+	int prec = 1;
+
+	/* Enough precision for every integer digit keeps 60 from reading
+	 * "6e+01"; very large and very small numbers still use exponents. */
+	for (double a = fabs(v); a >= 10 && prec < 17; a /= 10)
+		prec++;
+	for (; prec <= 17; prec++) {
 		snprintf(out, 40, "%.*g", prec, v);
 		if (strtod(out, NULL) == v)
 			return;

@@ -1,0 +1,354 @@
+/* The six phases and note.  The phases differ only by data (the phase
+ * table), so one function serves them all. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+enum {
+	OPT_EVIDENCE = 0x100,
+	OPT_MEASURE,
+	OPT_TARGET,
+	OPT_TAG,
+	OPT_DATE,
+	OPT_VERDICT,
+	OPT_NEW_CYCLE,
+	OPT_CLOSE,
+};
+
+typedef struct text_source {
+	spiral_buf message; /* -m paragraphs joined by a blank line */
+	int has_message;
+	const char *file; /* -F */
+} text_source;
+
+static int text_option(tool_ctx *ctx, text_source *src, int c, const char *arg)
+{
+	if (c == 'm') {
+		if (src->has_message)
+			spiral_buf_puts(&src->message, "\n\n");
+		spiral_buf_puts(&src->message, arg);
+		spiral_buf_put(&src->message, "", 0);
+		src->has_message = 1;
+	} else if (c == 'F') {
+		if (src->file)
+			return tool_usage(ctx, "-F given twice");
+		src->file = arg;
+	}
+	return 0;
+}
+
+/* The text of a write: from -m, -F, or the editor on a terminal.  An empty
+ * text is a failure: nothing is written. */
+static int text_get(tool_ctx *ctx, text_source *src, const char *template_text,
+		    char **out)
+{
+	size_t len;
+	int rc;
+
+	if (src->has_message && src->file)
+		return spiral_error(SPIRAL_EUSAGE, "give -m or -F, not both");
+	if (src->has_message) {
+		len = src->message.len;
+		*out = spiral_buf_detach(&src->message);
+		/* A NUL cannot arrive through argv; UTF-8 can be broken. */
+		if ((rc = spiral_text_check(*out, len, "the text (-m)")) < 0)
+			return rc;
+	} else if (src->file) {
+		if ((rc = tool_read_file(src->file, out, &len)) < 0)
+			return rc;
+		if ((rc = spiral_text_check(*out, len,
+					    strcmp(src->file, "-") == 0
+						    ? "the text on standard input"
+						    : src->file)) < 0)
+			return rc;
+		/* A file's last line ends in a newline that is not text. */
+		while (len && (*out)[len - 1] == '\n')
+			(*out)[--len] = '\0';
+	} else if (tool_is_interactive()) {
+		if ((rc = tool_edit_text(ctx, template_text, out)) < 0)
+			return rc;
+	} else {
+		return spiral_error(SPIRAL_EUSAGE,
+				    "no text: give -m TEXT or -F FILE (the editor "
+				    "opens only on a terminal)");
+	}
+	if (!**out)
+		return spiral_error(SPIRAL_ERROR, "the text is empty; nothing was written");
+	return 0;
+}
+
+static char *phase_template(const spiral_inquiry *inq, spiral_phase p)
+{
+	const spiral_phase_info *ph = spiral_phase_get(p);
+	spiral_buf b = SPIRAL_BUF_INIT;
+
+	spiral_buf_printf(&b, "\n# %s for \"", ph->name);
+	tool_oneline(&b, inq->title, 200);
+	spiral_buf_printf(&b, "\" (%.8s), cycle %d.\n#\n# Guiding questions:\n",
+			  inq->id, inq->cycle);
+	for (const char *const *q = ph->questions; *q; q++)
+		spiral_buf_printf(&b, "#   %s\n", *q);
+	if (ph->asks_learners) {
+		spiral_buf_puts(&b, "#\n# Ask your learners:\n");
+		for (const char *const *q = spiral_learner_questions; *q; q++)
+			spiral_buf_printf(&b, "#   %s\n", *q);
+	}
+	spiral_buf_puts(&b, "#\n# Lines starting with '#' are ignored; an empty "
+			    "text aborts and nothing is written.\n");
+	return spiral_buf_detach(&b);
+}
+
+static int add_number(tool_ctx *ctx, spiral_kvs *kvs, const char *arg,
+		      const char *opt)
+{
+	char *name = NULL;
+	double value;
+	int rc = spiral_measure_parse(arg, &name, &value);
+
+	if (rc < 0)
+		return tool_usage(ctx, "%s: %s", opt, spiral_error_message());
+	if (spiral_kvs_get(kvs, name)) {
+		rc = tool_usage(ctx, "%s %s given twice", opt, name);
+		free(name);
+		return rc;
+	}
+	spiral_kvs_set(kvs, name, value);
+	free(name);
+	return 0;
+}
+
+typedef struct phase_args {
+	spiral_entry e;
+	text_source text;
+	spiral_strv tags;
+	const char *date;
+	int close;
+} phase_args;
+
+static void phase_args_free(phase_args *a)
+{
+	spiral_entry_free(&a->e);
+	spiral_buf_free(&a->text.message);
+	spiral_strv_free(&a->tags);
+}
+
+static int phase_parse(tool_ctx *ctx, int argc, char **argv, phase_args *a)
+{
+	static const struct option phase_opts[] = {
+		{"message", required_argument, NULL, 'm'},
+		{"file", required_argument, NULL, 'F'},
+		{"evidence", required_argument, NULL, OPT_EVIDENCE},
+		{"measure", required_argument, NULL, OPT_MEASURE},
+		{"target", required_argument, NULL, OPT_TARGET},
+		{"tag", required_argument, NULL, OPT_TAG},
+		{"date", required_argument, NULL, OPT_DATE},
+		{"verdict", required_argument, NULL, OPT_VERDICT},
+		{"new-cycle", no_argument, NULL, OPT_NEW_CYCLE},
+		{"close", no_argument, NULL, OPT_CLOSE},
+		{NULL, 0, NULL, 0},
+	};
+	struct option opts[16];
+	int is_check = a->e.phase == SPIRAL_CHECK, c, code, rc;
+	size_t n = 0;
+
+	/* Only check takes the last three. */
+	for (size_t i = 0; phase_opts[i].name; i++)
+		if (is_check || phase_opts[i].val < OPT_VERDICT)
+			opts[n++] = phase_opts[i];
+	opts[n] = (struct option){NULL, 0, NULL, 0};
+	while ((c = tool_getopt(ctx, argc, argv, "m:F:", opts, &code)) != -1) {
+		rc = 0;
+		switch (c) {
+		case TOOL_STOP:
+			return code;
+		case 'm':
+		case 'F':
+			rc = text_option(ctx, &a->text, c, optarg);
+			break;
+		case OPT_EVIDENCE:
+			if (spiral_text_check(optarg, strlen(optarg), "--evidence") < 0)
+				return tool_lib_fail(SPIRAL_ERROR);
+			if (!*optarg)
+				return tool_fail("--evidence is empty; nothing was written");
+			spiral_strv_push(&a->e.evidence, optarg);
+			break;
+		case OPT_MEASURE:
+			rc = add_number(ctx, &a->e.measures, optarg, "--measure");
+			break;
+		case OPT_TARGET:
+			rc = add_number(ctx, &a->e.targets, optarg, "--target");
+			break;
+		case OPT_TAG:
+			if (!spiral_tag_valid(optarg))
+				return tool_usage(ctx, "'%s' cannot be a tag", optarg);
+			spiral_strv_push(&a->tags, optarg);
+			break;
+		case OPT_DATE:
+			a->date = optarg;
+			break;
+		case OPT_VERDICT:
+			a->e.verdict = spiral_verdict_from_name(optarg);
+			if (a->e.verdict == SPIRAL_VERDICT_NONE)
+				return tool_usage(ctx,
+						  "--verdict takes enough, partly or "
+						  "not-enough, not '%s'",
+						  optarg);
+			break;
+		case OPT_NEW_CYCLE:
+			a->e.new_cycle = 1;
+			break;
+		case OPT_CLOSE:
+			a->close = 1;
+			break;
+		}
+		if (rc)
+			return rc;
+	}
+	if (argc - optind > 1)
+		return tool_usage(ctx, "too many arguments (quote the text of -m)");
+	if (a->date && spiral_date_parse(a->date, &a->e.date) < 0)
+		return tool_usage(ctx, "--date: %s", spiral_error_message());
+	return 0;
+}
+
+static void print_logged(tool_ctx *ctx, const spiral_inquiry *inq,
+			 const spiral_entry *e)
+{
+	const spiral_phase_info *next = spiral_phase_get(spiral_phase_next(e->phase));
+
+	out_printf("Logged %s in %.*s ", spiral_phase_get(e->phase)->name,
+		   tool_short_len(ctx, inq->id), inq->id);
+	out_visible(inq->title);
+	out_printf(" (cycle %d)\nNext: %s: %s\n", e->cycle, next->name,
+		   next->question);
+}
+
+int cmd_phase(int argc, char **argv, tool_ctx *ctx)
+{
+	phase_args a = {0};
+	spiral_store st = {0};
+	spiral_inquiry *inq = NULL;
+	spiral_txn *t = NULL;
+	char *tmpl = NULL, *text = NULL;
+	const char *prefix;
+	int rc;
+
+	a.e.phase = spiral_phase_from_name(ctx->cmd->name);
+	a.e.verdict = SPIRAL_VERDICT_NONE;
+	if ((rc = phase_parse(ctx, argc, argv, &a)) != 0) {
+		phase_args_free(&a);
+		return rc;
+	}
+	prefix = optind < argc ? argv[optind] : NULL;
+	if (!a.date && (rc = spiral_write_date(&a.e.date)) < 0)
+		goto fail;
+	if ((rc = tool_need_school(ctx)) < 0)
+		goto fail;
+	/* The editor runs before the lock is taken. */
+	if (!a.text.has_message && !a.text.file) {
+		if ((rc = tool_load_one(ctx, prefix, &st, &inq)) < 0)
+			goto fail;
+		tmpl = phase_template(inq, a.e.phase);
+		spiral_store_free(&st);
+	}
+	if ((rc = text_get(ctx, &a.text, tmpl, &text)) < 0)
+		goto fail;
+	a.e.text = text;
+	text = NULL;
+	if ((rc = tool_begin(ctx, prefix, &t, &st, &inq)) < 0)
+		goto fail;
+	a.e.who = ctx->who; /* borrowed */
+	a.e.cycle = inq->cycle;
+	if ((rc = spiral_id_new(a.e.id)) < 0 ||
+	    (rc = spiral_txn_add_entry(t, inq->id, &a.e)) < 0)
+		goto fail_borrowed;
+	for (size_t i = 0; i < a.tags.n; i++)
+		if ((rc = spiral_edit_add(t, inq, SPIRAL_FIELD_TAG, a.tags.v[i],
+					  &ctx->who, a.e.date)) < 0)
+			goto fail_borrowed;
+	if (a.close && (rc = spiral_edit_set(t, inq, SPIRAL_FIELD_STATUS, "closed",
+					     &ctx->who, a.e.date)) < 0)
+		goto fail_borrowed;
+	if ((rc = tool_commit(ctx, t, ctx->cmd->name, inq->id, inq->title, a.e.text)) < 0)
+		goto fail_borrowed;
+	print_logged(ctx, inq, &a.e);
+	if (a.e.new_cycle)
+		out_printf("Cycle %d starts with the next entry.\n", a.e.cycle + 1);
+	if (a.close)
+		out_puts("The inquiry is closed.\n");
+	memset(&a.e.who, 0, sizeof(a.e.who));
+	phase_args_free(&a);
+	spiral_txn_free(t);
+	spiral_store_free(&st);
+	free(tmpl);
+	return EXIT_OK;
+fail_borrowed:
+	memset(&a.e.who, 0, sizeof(a.e.who));
+fail:
+	phase_args_free(&a);
+	spiral_txn_free(t);
+	spiral_store_free(&st);
+	free(tmpl);
+	free(text);
+	return tool_lib_fail(rc);
+}
+
+int cmd_note(int argc, char **argv, tool_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{"message", required_argument, NULL, 'm'},
+		{"file", required_argument, NULL, 'F'},
+		{NULL, 0, NULL, 0},
+	};
+	text_source src = {SPIRAL_BUF_INIT, 0, NULL};
+	spiral_note n = {0};
+	spiral_store st = {0};
+	spiral_inquiry *inq = NULL;
+	spiral_txn *t = NULL;
+	const char *prefix;
+	int c, code, rc;
+
+	while ((c = tool_getopt(ctx, argc, argv, "m:F:", longopts, &code)) != -1) {
+		if (c == TOOL_STOP || (code = text_option(ctx, &src, c, optarg))) {
+			spiral_buf_free(&src.message);
+			return code;
+		}
+	}
+	if (argc - optind > 1) {
+		spiral_buf_free(&src.message);
+		return tool_usage(ctx, "too many arguments (quote the text of -m)");
+	}
+	prefix = optind < argc ? argv[optind] : NULL;
+	if ((rc = spiral_write_date(&n.date)) < 0 || (rc = tool_need_school(ctx)) < 0 ||
+	    (rc = text_get(ctx, &src,
+			   "\n# A note on the inquiry: feedback, a comment, a "
+			   "question.\n# Lines starting with '#' are ignored; an "
+			   "empty text aborts.\n",
+			   &n.text)) < 0 ||
+	    (rc = tool_begin(ctx, prefix, &t, &st, &inq)) < 0 ||
+	    (rc = spiral_id_new(n.id)) < 0)
+		goto fail;
+	n.who = ctx->who; /* borrowed */
+	if ((rc = spiral_txn_add_note(t, inq->id, &n)) < 0 ||
+	    (rc = tool_commit(ctx, t, "note", inq->id, inq->title, n.text)) < 0) {
+		memset(&n.who, 0, sizeof(n.who));
+		goto fail;
+	}
+	memset(&n.who, 0, sizeof(n.who));
+	out_printf("Noted on %.*s ", tool_short_len(ctx, inq->id), inq->id);
+	out_visible(inq->title);
+	out_puts("\n");
+	spiral_note_free(&n);
+	spiral_buf_free(&src.message);
+	spiral_txn_free(t);
+	spiral_store_free(&st);
+	return EXIT_OK;
+fail:
+	spiral_note_free(&n);
+	spiral_buf_free(&src.message);
+	spiral_txn_free(t);
+	spiral_store_free(&st);
+	return tool_lib_fail(rc);
+}

@@ -1,0 +1,155 @@
+/* Repository commands: init, config, fsck. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tool.h"
+
+int cmd_init(int argc, char **argv, tool_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{"school", required_argument, NULL, 's'},
+		{"cluster", required_argument, NULL, 'c'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *school = NULL, *cluster = NULL, *dir = ".";
+	spiral_repo *repo = NULL;
+	int c, code, created, rc;
+
+	while ((c = tool_getopt(ctx, argc, argv, "", longopts, &code)) != -1) {
+		if (c == TOOL_STOP)
+			return code;
+		if (c == 's')
+			school = optarg;
+		else if (c == 'c')
+			cluster = optarg;
+	}
+	if (argc - optind > 1)
+		return tool_usage(ctx, "too many arguments");
+	if (optind < argc)
+		dir = argv[optind];
+	if ((school && spiral_text_check(school, strlen(school), "--school") < 0) ||
+	    (cluster && spiral_text_check(cluster, strlen(cluster), "--cluster") < 0))
+		return tool_lib_fail(SPIRAL_ERROR);
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST)
+		return tool_fail("cannot create '%s': %s", dir, strerror(errno));
+	if ((rc = spiral_repo_init(&repo, dir, &created)) < 0)
+		return tool_lib_fail(rc);
+	if ((school && (rc = spiral_config_set(repo, "school", school)) < 0) ||
+	    (cluster && (rc = spiral_config_set(repo, "cluster", cluster)) < 0)) {
+		spiral_repo_free(repo);
+		return tool_lib_fail(rc);
+	}
+	if (created)
+		out_printf("Started a spiral repository in %s\n", spiral_repo_top(repo));
+	else
+		out_printf("%s is already a spiral repository%s\n",
+			   spiral_repo_top(repo),
+			   school || cluster ? "; settings updated" : "");
+	spiral_repo_free(repo);
+	return EXIT_OK;
+}
+
+static int config_list(tool_ctx *ctx)
+{
+	for (const spiral_config_key *k = spiral_config_keys; k->name; k++) {
+		char *value = NULL;
+		if (spiral_config_get(ctx->repo, k->name, &value) < 0)
+			return tool_lib_fail(SPIRAL_ERROR);
+		if (value) {
+			out_printf("%s=", k->name);
+			out_visible(value);
+			out_puts("\n");
+		}
+		free(value);
+	}
+	return EXIT_OK;
+}
+
+static int unknown_key(tool_ctx *ctx, const char *key)
+{
+	spiral_buf keys = SPIRAL_BUF_INIT;
+	int rc;
+
+	for (const spiral_config_key *k = spiral_config_keys; k->name; k++)
+		spiral_buf_printf(&keys, "%s%s", keys.len ? ", " : "", k->name);
+	rc = tool_usage(ctx, "'%s' is not a setting (%s)", key, keys.ptr);
+	spiral_buf_free(&keys);
+	return rc;
+}
+
+int cmd_config(int argc, char **argv, tool_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{"unset", no_argument, NULL, 'u'},
+		{NULL, 0, NULL, 0},
+	};
+	const spiral_config_key *key;
+	char *value = NULL;
+	int c, code, unset = 0, rc;
+
+	while ((c = tool_getopt(ctx, argc, argv, "", longopts, &code)) != -1) {
+		if (c == TOOL_STOP)
+			return code;
+		unset = 1;
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		return unset ? tool_usage(ctx, "--unset needs a KEY") : config_list(ctx);
+	if (argc > 2 || (unset && argc != 1))
+		return tool_usage(ctx, "too many arguments");
+	if (!(key = spiral_config_key_find(argv[0])))
+		return unknown_key(ctx, argv[0]);
+	if (unset || argc == 2) {
+		if ((rc = spiral_config_set(ctx->repo, key->name,
+					    unset ? NULL : argv[1])) < 0)
+			return tool_lib_fail(rc);
+		return EXIT_OK;
+	}
+	if (spiral_config_get(ctx->repo, key->name, &value) < 0)
+		return tool_lib_fail(SPIRAL_ERROR);
+	if (!value)
+		return EXIT_FAIL; /* as git config: unset is status 1, silently */
+	out_visible(value);
+	out_puts("\n");
+	free(value);
+	return EXIT_OK;
+}
+
+int cmd_fsck(int argc, char **argv, tool_ctx *ctx)
+{
+	spiral_store st = {0};
+	size_t entries = 0;
+	int c, code, rc;
+
+	while ((c = tool_getopt(ctx, argc, argv, "", NULL, &code)) != -1)
+		if (c == TOOL_STOP)
+			return code;
+	if (optind < argc)
+		return tool_usage(ctx, "fsck takes no arguments");
+	st.strict = 1;
+	if ((rc = spiral_store_load(&st, spiral_repo_top(ctx->repo), NULL)) < 0) {
+		spiral_store_free(&st);
+		return tool_lib_fail(rc);
+	}
+	for (size_t i = 0; i < st.nproblems; i++) {
+		const spiral_problem *p = &st.problems[i];
+		out_visible(p->path);
+		if (p->line)
+			out_printf(":%d", p->line);
+		out_puts(": ");
+		out_visible(p->message);
+		out_puts("\n");
+	}
+	for (size_t i = 0; i < st.ninquiries; i++)
+		entries += st.inquiries[i].nentries;
+	rc = st.nproblems ? EXIT_FAIL : EXIT_OK;
+	if (!st.nproblems)
+		out_printf("no problems in %zu inquiries and %zu entries\n",
+			   st.ninquiries, entries);
+	spiral_store_free(&st);
+	return rc;
+}

@@ -1,0 +1,513 @@
+/* What every command shares: options, errors, output, the editor. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+/* ---- errors ------------------------------------------------------------- */
+
+static void vmessage(const char *kind, const char *fmt, va_list ap)
+{
+	spiral_buf b = SPIRAL_BUF_INIT;
+
+	spiral_buf_vprintf(&b, fmt, ap);
+	fprintf(stderr, "spiral: %s: ", kind);
+	/* Messages may quote text from files: keep the terminal safe. */
+	spiral_buf safe = SPIRAL_BUF_INIT;
+	spiral_visible(&safe, b.ptr ? b.ptr : "", b.len, 0);
+	fputs(safe.ptr ? safe.ptr : "", stderr);
+	fputc('\n', stderr);
+	spiral_buf_free(&safe);
+	spiral_buf_free(&b);
+}
+
+int tool_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("error", fmt, ap);
+	va_end(ap);
+	return EXIT_FAIL;
+}
+
+void tool_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("warning", fmt, ap);
+	va_end(ap);
+}
+
+int tool_usage(tool_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("error", fmt, ap);
+	va_end(ap);
+	if (ctx && ctx->cmd)
+		fprintf(stderr, "usage: spiral %s %s\n(see 'spiral %s --help')\n",
+			ctx->cmd->name, ctx->cmd->usage, ctx->cmd->name);
+	else
+		fprintf(stderr, "usage: spiral [-C DIR] COMMAND [OPTIONS] [ARGS]\n"
+				"(see 'spiral --help')\n");
+	return EXIT_USAGE;
+}
+
+int tool_lib_fail(int rc)
+{
+	const char *msg = spiral_error_message();
+
+	if (rc == SPIRAL_EUSAGE) {
+		fprintf(stderr, "spiral: error: %s\n", msg);
+		return EXIT_USAGE;
+	}
+	tool_fail("%s", msg[0] ? msg : "failed");
+	return EXIT_FAIL;
+}
+
+int tool_help(const tool_cmd *cmd)
+{
+	out_printf("usage: spiral %s %s\n\n%s\n", cmd->name, cmd->usage,
+		   cmd->summary);
+	if (cmd->options)
+		out_printf("\n%s", cmd->options);
+	out_printf("\nSee spiral-%s(1) for the whole story.\n", cmd->name);
+	return EXIT_OK;
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+int tool_getopt(tool_ctx *ctx, int argc, char **argv, const char *shortopts,
+		const struct option *longopts, int *exit_code)
+{
+	static struct option all[64];
+	static char shorts[128];
+	size_t n = 0;
+	int c;
+
+	/* Every command takes --help; errors are ours to print. */
+	for (; longopts && longopts[n].name && n < 62; n++)
+		all[n] = longopts[n];
+	all[n++] = (struct option){"help", no_argument, NULL, 'h' | 0x1000};
+	all[n] = (struct option){NULL, 0, NULL, 0};
+	snprintf(shorts, sizeof(shorts), ":%s", shortopts);
+	opterr = 0;
+	c = getopt_long(argc, argv, shorts, all, NULL);
+	if (c == ('h' | 0x1000)) {
+		*exit_code = tool_help(ctx->cmd);
+		return TOOL_STOP;
+	}
+	if (c == '?') {
+		if (optopt)
+			*exit_code = tool_usage(ctx, "unknown option '-%c'", optopt);
+		else
+			*exit_code = tool_usage(ctx, "unknown option '%s'",
+						argv[optind - 1]);
+		return TOOL_STOP;
+	}
+	if (c == ':') {
+		*exit_code = tool_usage(ctx, "option '%s' needs a value",
+					argv[optind - 1]);
+		return TOOL_STOP;
+	}
+	return c;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static void check_stdout(void)
+{
+	if (ferror(stdout)) {
+		if (errno == EPIPE)
+			_exit(EXIT_OK); /* the reader has gone: quietly done */
+		fprintf(stderr, "spiral: error: cannot write output: %s\n",
+			strerror(errno));
+		_exit(EXIT_FAIL);
+	}
+}
+
+void out_write(const char *data, size_t len)
+{
+	if (len && fwrite(data, 1, len, stdout) != len)
+		check_stdout();
+}
+
+void out_puts(const char *s) { out_write(s, strlen(s)); }
+
+void out_printf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vfprintf(stdout, fmt, ap) < 0)
+		check_stdout();
+	va_end(ap);
+}
+
+void out_buf(const spiral_buf *b)
+{
+	if (b->ptr)
+		out_write(b->ptr, b->len);
+}
+
+void out_flush(void)
+{
+	if (fflush(stdout) != 0)
+		check_stdout();
+}
+
+void out_visible(const char *s)
+{
+	spiral_buf b = SPIRAL_BUF_INIT;
+
+	spiral_visible(&b, s, strlen(s), 0);
+	out_buf(&b);
+	spiral_buf_free(&b);
+}
+
+int tool_is_interactive(void) { return isatty(0) && isatty(1); }
+
+static pid_t pager_pid;
+
+void out_pager(void)
+{
+	const char *pager = getenv("PAGER");
+	int fds[2];
+
+	if (!isatty(1) || (pager && (!*pager || strcmp(pager, "cat") == 0)))
+		return;
+	if (!pager)
+		pager = "less";
+	if (pipe(fds) < 0)
+		return;
+	fflush(stdout);
+	pager_pid = fork();
+	if (pager_pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		pager_pid = 0;
+		return;
+	}
+	if (pager_pid == 0) {
+		dup2(fds[0], 0);
+		close(fds[0]);
+		close(fds[1]);
+		setenv("LESS", "FRX", 0);
+		execl("/bin/sh", "sh", "-c", pager, (char *)NULL);
+		_exit(127);
+	}
+	dup2(fds[1], 1);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+void out_pager_wait(void)
+{
+	if (!pager_pid)
+		return;
+	fflush(stdout);
+	close(1);
+	waitpid(pager_pid, NULL, 0);
+	pager_pid = 0;
+}
+
+static const spiral_style plain = {"", "", "", "", ""};
+static const spiral_style ansi = {"\033[1m", "\033[2m", "\033[31m", "\033[33m",
+				  "\033[m"};
+
+int tool_set_color(tool_ctx *ctx, const char *when)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	if (!when || strcmp(when, "auto") == 0)
+		ctx->color = isatty(1) && !(no_color && *no_color);
+	else if (strcmp(when, "always") == 0)
+		ctx->color = !(no_color && *no_color);
+	else if (strcmp(when, "never") == 0)
+		ctx->color = 0;
+	else
+		return tool_usage(ctx, "--color takes auto, always or never, not '%s'",
+				  when);
+	ctx->style = ctx->color ? ansi : plain;
+	return 0;
+}
+
+/* ---- shared pieces ------------------------------------------------------ */
+
+int tool_parse_format(tool_ctx *ctx, const char *arg, int allow_html,
+		      tool_format *out)
+{
+	static const char *const names[] = {"table", "json", "csv", "md", "html"};
+
+	for (int i = 0; i < 5; i++) {
+		if (strcmp(arg, names[i]) == 0 && (i < 4 || allow_html)) {
+			*out = (tool_format)i;
+			return 0;
+		}
+	}
+	return tool_usage(ctx, "--format takes table, json, csv or md%s, not '%s'",
+			  allow_html ? " or html" : "", arg);
+}
+
+int tool_inquiry_id(tool_ctx *ctx, const char *prefix, char **id)
+{
+	char *current = NULL;
+	int rc;
+
+	if (prefix)
+		return spiral_resolve_id(spiral_repo_top(ctx->repo), prefix, id);
+	if ((rc = spiral_config_get(ctx->repo, "spiral.current", &current)) < 0)
+		return rc;
+	if (!current)
+		return spiral_error(SPIRAL_ERROR,
+				    "no current inquiry: name one, or choose one with "
+				    "'spiral switch INQUIRY' (see 'spiral list')");
+	rc = spiral_resolve_id(spiral_repo_top(ctx->repo), current, id);
+	if (rc == SPIRAL_ENOTFOUND)
+		spiral_error(SPIRAL_ERROR,
+			     "the current inquiry %.12s is not in this repository; "
+			     "choose one with 'spiral switch INQUIRY'",
+			     current);
+	free(current);
+	return rc;
+}
+
+int tool_load_one(tool_ctx *ctx, const char *prefix, spiral_store *st,
+		  spiral_inquiry **inq)
+{
+	char *id = NULL;
+	int rc = tool_inquiry_id(ctx, prefix, &id);
+
+	if (rc < 0)
+		return rc;
+	rc = spiral_store_load(st, spiral_repo_top(ctx->repo), id);
+	if (rc == 0 && st->ninquiries == 0) {
+		/* Its inquiry.ini is unreadable: say why. */
+		rc = spiral_error(SPIRAL_ERROR, "%s%s%d: %s",
+				  st->nproblems ? st->problems[0].path : id,
+				  st->nproblems ? ":" : "",
+				  st->nproblems ? st->problems[0].line : 0,
+				  st->nproblems ? st->problems[0].message
+						: "cannot read the inquiry");
+	} else if (rc == 0) {
+		*inq = &st->inquiries[0];
+		tool_report_problems(st);
+	}
+	free(id);
+	return rc;
+}
+
+int tool_short_len(tool_ctx *ctx, const char *id)
+{
+	spiral_strv ids = {0};
+	size_t len = 8;
+
+	if (spiral_list_ids(spiral_repo_top(ctx->repo), &ids) == 0)
+		len = spiral_id_short_len(id, (const char *const *)ids.v, ids.n);
+	spiral_strv_free(&ids);
+	return (int)len;
+}
+
+void tool_report_problems(const spiral_store *st)
+{
+	if (st->nproblems == 1)
+		tool_warn("%s%s%.0d: %s (see 'spiral fsck')", st->problems[0].path,
+			  st->problems[0].line ? ":" : "", st->problems[0].line,
+			  st->problems[0].message);
+	else if (st->nproblems > 1)
+		tool_warn("%zu files could not be read; 'spiral fsck' lists them",
+			  st->nproblems);
+}
+
+int tool_read_file(const char *path, char **out, size_t *len)
+{
+	spiral_buf b = SPIRAL_BUF_INIT;
+	char chunk[65536];
+	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return spiral_error(SPIRAL_ERROR, "cannot read %s: %s", path,
+				    strerror(errno));
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || b.len > 16 * 1024 * 1024) {
+			int e = n < 0 ? errno : EFBIG;
+			if (fd)
+				close(fd);
+			spiral_buf_free(&b);
+			return spiral_error(SPIRAL_ERROR, "cannot read %s: %s", path,
+					    strerror(e));
+		}
+		spiral_buf_put(&b, chunk, (size_t)n);
+	}
+	if (fd)
+		close(fd);
+	spiral_buf_put(&b, "", 0);
+	*len = b.len;
+	*out = spiral_buf_detach(&b);
+	return 0;
+}
+
+void tool_oneline(spiral_buf *out, const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p && n < max; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			if (n && out->ptr[out->len - 1] != ' ')
+				spiral_buf_putc(out, ' '), n++;
+			continue;
+		}
+		spiral_buf_putc(out, (char)*p);
+		n++;
+	}
+	/* Never end inside a UTF-8 sequence. */
+	while (out->len && ((unsigned char)out->ptr[out->len - 1] & 0xC0) == 0x80 &&
+	       !spiral_utf8_valid(out->ptr, out->len))
+		out->ptr[--out->len] = '\0';
+	while (out->len && !spiral_utf8_valid(out->ptr, out->len))
+		out->ptr[--out->len] = '\0';
+}
+
+/* ---- the editor --------------------------------------------------------- */
+
+static char *editor_command(tool_ctx *ctx)
+{
+	char *configured = NULL;
+	const char *env;
+
+	if (spiral_config_get(ctx->repo, "editor", &configured) == 0 && configured &&
+	    *configured)
+		return configured;
+	free(configured);
+	if ((env = getenv("VISUAL")) && *env)
+		return strdup(env);
+	if ((env = getenv("EDITOR")) && *env)
+		return strdup(env);
+	return strdup("vi");
+}
+
+/* Drops '#' lines, then leading and trailing blank lines. */
+static char *clean_edited(const char *s)
+{
+	spiral_buf b = SPIRAL_BUF_INIT;
+
+	while (*s) {
+		size_t line = strcspn(s, "\n");
+		if (s[0] != '#') {
+			spiral_buf_put(&b, s, line);
+			spiral_buf_putc(&b, '\n');
+		}
+		s += line + (s[line] ? 1 : 0);
+	}
+	spiral_buf_put(&b, "", 0);
+	char *p = b.ptr;
+	while (*p == '\n')
+		p++;
+	size_t len = strlen(p);
+	while (len && (p[len - 1] == '\n' || p[len - 1] == ' ' ||
+		       p[len - 1] == '\t' || p[len - 1] == '\r'))
+		len--;
+	char *result = strndup(p, len);
+	spiral_buf_free(&b);
+	return result;
+}
+
+int tool_edit_text(tool_ctx *ctx, const char *template_text, char **out)
+{
+	spiral_buf path = SPIRAL_BUF_INIT, cmd = SPIRAL_BUF_INIT;
+	char *editor = editor_command(ctx), *data = NULL;
+	size_t len;
+	int fd, status, rc = 0;
+
+	spiral_buf_printf(&path, "%s/.git/SPIRAL_EDIT.ini", spiral_repo_top(ctx->repo));
+	fd = open(path.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, template_text, strlen(template_text)) < 0) {
+		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", path.ptr,
+				  strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	close(fd);
+	spiral_buf_printf(&cmd, "%s \"$@\"", editor);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd.ptr, editor, path.ptr, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		rc = spiral_error(SPIRAL_ERROR,
+				  "the editor '%s' failed; nothing was written", editor);
+		goto out;
+	}
+	if ((rc = tool_read_file(path.ptr, &data, &len)) < 0)
+		goto out;
+	if ((rc = spiral_text_check(data, len, "the edited text")) < 0)
+		goto out;
+	*out = clean_edited(data);
+	unlink(path.ptr);
+out:
+	free(data);
+	free(editor);
+	spiral_buf_free(&path);
+	spiral_buf_free(&cmd);
+	return rc;
+}
+
+int tool_commit(tool_ctx *ctx, spiral_txn *t, const char *verb, const char *id,
+		const char *title, const char *body)
+{
+	spiral_buf msg = SPIRAL_BUF_INIT;
+	int rc;
+
+	spiral_buf_printf(&msg, "%s(%.8s): ", verb, id);
+	tool_oneline(&msg, title, 60);
+	if (body && *body) {
+		spiral_buf_puts(&msg, "\n\n");
+		/* Keep newlines, drop other control characters. */
+		for (const char *p = body; *p; p++)
+			if ((unsigned char)*p >= 0x20 || *p == '\n')
+				spiral_buf_putc(&msg, *p);
+	}
+	rc = spiral_txn_commit(t, msg.ptr, &ctx->who, NULL);
+	spiral_buf_free(&msg);
+	return rc;
+}
+
+int tool_begin(tool_ctx *ctx, const char *prefix, spiral_txn **t,
+	       spiral_store *st, spiral_inquiry **inq)
+{
+	int rc;
+
+	/* Take the lock before reading, so parents and cycles are current. */
+	if ((rc = spiral_txn_begin(ctx->repo, t)) < 0)
+		return rc;
+	if ((rc = tool_load_one(ctx, prefix, st, inq)) < 0) {
+		spiral_txn_free(*t);
+		*t = NULL;
+	}
+	return rc;
+}
+
+int tool_need_school(tool_ctx *ctx)
+{
+	if (ctx->who.school)
+		return 0;
+	return spiral_error(SPIRAL_ERROR,
+			    "no school set for this clone: run 'spiral config "
+			    "school \"Your School\"'");
+}

@@ -1,0 +1,125 @@
+/* The spiral tool: argument parsing, printing and exit codes.  The work is
+ * done by libspiral; nothing here is needed by a second front end. */
+#ifndef SPIRAL_TOOL_H
+#define SPIRAL_TOOL_H
+
+#include <getopt.h>
+
+#include "spiral.h"
+
+enum {
+	NEED_REPO = 1,     /* open the repository before running */
+	NEED_IDENTITY = 2, /* a write: name, email and school */
+};
+
+/* Exit codes of the contract. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct tool_cmd;
+
+typedef struct tool_ctx {
+	const struct tool_cmd *cmd;
+	spiral_repo *repo;
+	spiral_who who;
+	int color;   /* colour on stdout */
+	spiral_style style;
+} tool_ctx;
+
+typedef int (*tool_fn)(int argc, char **argv, tool_ctx *ctx);
+
+typedef struct tool_cmd {
+	const char *name;
+	tool_fn fn;
+	unsigned flags;
+	const char *usage;   /* after "spiral NAME " */
+	const char *summary; /* one line */
+	const char *options; /* lines of "  -x, --long  what", or NULL */
+} tool_cmd;
+
+const tool_cmd *tool_find(const char *name);
+extern const tool_cmd tool_commands[];
+
+/* ---- options ------------------------------------------------------------ */
+
+/* getopt_long with --help added and errors turned into usage errors.
+ * Returns the option, -1 at the end, or TOOL_STOP with *exit_code set
+ * (0 after --help, 2 after a bad option). */
+#define TOOL_STOP 0x10000
+int tool_getopt(tool_ctx *ctx, int argc, char **argv, const char *shortopts,
+		const struct option *longopts, int *exit_code);
+
+/* ---- errors: printed once, as "spiral: error: ..." ---------------------- */
+
+int tool_usage(tool_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int tool_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the library's message; returns the exit code for rc. */
+int tool_lib_fail(int rc);
+void tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int tool_help(const tool_cmd *cmd);
+
+/* ---- output ------------------------------------------------------------- */
+
+/* Writes to stdout; a closed pipe ends the program quietly with status 0. */
+void out_write(const char *data, size_t len);
+void out_puts(const char *s);
+void out_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void out_buf(const spiral_buf *b);
+void out_flush(void);
+/* A line for people with untrusted text made visible. */
+void out_visible(const char *s);
+/* Start $PAGER (else less -FRX) when stdout is a terminal. */
+void out_pager(void);
+void out_pager_wait(void);
+
+int tool_is_interactive(void); /* stdin and stdout are terminals */
+/* --color=auto|always|never; sets ctx->color and ctx->style. */
+int tool_set_color(tool_ctx *ctx, const char *when);
+
+/* ---- shared pieces ------------------------------------------------------ */
+
+typedef enum { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV, FORMAT_MD, FORMAT_HTML } tool_format;
+int tool_parse_format(tool_ctx *ctx, const char *arg, int allow_html,
+		      tool_format *out);
+
+/* Full id of the inquiry named by prefix, or of the current one. */
+int tool_inquiry_id(tool_ctx *ctx, const char *prefix, char **id);
+/* Loads one inquiry (prefix or current) into st; *inq points into st. */
+int tool_load_one(tool_ctx *ctx, const char *prefix, spiral_store *st,
+		  spiral_inquiry **inq);
+/* Short length to show an id among all inquiries of the repository. */
+int tool_short_len(tool_ctx *ctx, const char *id);
+/* Says on stderr that some files could not be read (see fsck). */
+void tool_report_problems(const spiral_store *st);
+
+/* Opens the editor on text; returns the edited text with '#' lines and
+ * leading and trailing blank lines removed (allocated). */
+int tool_edit_text(tool_ctx *ctx, const char *template_text, char **out);
+/* Reads a whole file, or standard input for "-". */
+int tool_read_file(const char *path, char **out, size_t *len);
+/* Commit-message text: control characters dropped, one line. */
+void tool_oneline(spiral_buf *out, const char *s, size_t max);
+
+/* Commits t as "VERB(1234abcd): title" with body below. */
+int tool_commit(tool_ctx *ctx, spiral_txn *t, const char *verb, const char *id,
+		const char *title, const char *body);
+/* Takes the lock, then loads the inquiry (prefix or current). */
+int tool_begin(tool_ctx *ctx, const char *prefix, spiral_txn **t,
+	       spiral_store *st, spiral_inquiry **inq);
+/* Fails unless the clone has a school (writes record it). */
+int tool_need_school(tool_ctx *ctx);
+
+/* Commands. */
+int cmd_init(int argc, char **argv, tool_ctx *ctx);
+int cmd_config(int argc, char **argv, tool_ctx *ctx);
+int cmd_fsck(int argc, char **argv, tool_ctx *ctx);
+int cmd_new(int argc, char **argv, tool_ctx *ctx);
+int cmd_switch(int argc, char **argv, tool_ctx *ctx);
+int cmd_edit(int argc, char **argv, tool_ctx *ctx);
+int cmd_close(int argc, char **argv, tool_ctx *ctx);
+int cmd_reopen(int argc, char **argv, tool_ctx *ctx);
+int cmd_phase(int argc, char **argv, tool_ctx *ctx);
+int cmd_note(int argc, char **argv, tool_ctx *ctx);
+int cmd_show(int argc, char **argv, tool_ctx *ctx);
+
+#endif
