@@ -1,0 +1,110 @@
+# Shared by the command-line tests: a sandbox, a repository, assertions.
+# Source it; then call the assertions; end with `finish`.
+#
+#   ok        DESC CMD...            CMD exits 0
+#   fails     DESC CODE REGEX CMD... CMD exits CODE with stderr matching REGEX
+#   same      DESC EXPECTED ACTUAL   strings are equal
+#   matches   DESC REGEX TEXT        TEXT matches the extended REGEX
+#   clean     DESC                   git status --porcelain empty and
+#                                    git fsck --strict silent, in $PWD
+#   commits   DESC N                 HEAD has N commits
+#
+# $SPIRAL is the binary under test (set by meson); `spiral` calls it.
+set -u
+: "${SPIRAL:?SPIRAL must name the spiral binary}"
+TESTS_PASSED=0
+TESTS_FAILED=0
+SANDBOX=$(mktemp -d "${TMPDIR:-/tmp}/spiral-test.XXXXXX")
+trap 'rm -rf "$SANDBOX"' EXIT
+export HOME="$SANDBOX/home"
+mkdir -p "$HOME"
+unset SPIRAL_DIR VISUAL EDITOR GIT_DIR GIT_WORK_TREE GIT_AUTHOR_NAME \
+	GIT_AUTHOR_EMAIL GIT_AUTHOR_DATE GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL \
+	GIT_COMMITTER_DATE PAGER
+export NO_COLOR=1 TZ=UTC GIT_CONFIG_NOSYSTEM=1 LC_ALL=C.UTF-8
+git config --global user.name "Aroha Ngata"
+git config --global user.email "aroha@kowhai.school.nz"
+git config --global init.defaultBranch main
+
+spiral() { "$SPIRAL" "$@"; }
+
+pass() {
+	TESTS_PASSED=$((TESTS_PASSED + 1))
+	[ -n "${VERBOSE:-}" ] && printf 'ok %s\n' "$1"
+	return 0
+}
+
+fail() {
+	TESTS_FAILED=$((TESTS_FAILED + 1))
+	printf 'FAIL %s\n' "$1"
+	shift
+	[ $# -gt 0 ] && printf '  %s\n' "$@"
+	return 0
+}
+
+ok() {
+	local desc=$1
+	shift
+	if OUT=$("$@" 2>"$SANDBOX/stderr"); then
+		pass "$desc"
+	else
+		fail "$desc" "exit $?: $*" "$(head -c 2000 "$SANDBOX/stderr")"
+	fi
+}
+
+fails() {
+	local desc=$1 code=$2 regex=$3 rc=0
+	shift 3
+	OUT=$("$@" 2>"$SANDBOX/stderr") || rc=$?
+	ERR=$(cat "$SANDBOX/stderr")
+	if [ "$rc" -ne "$code" ]; then
+		fail "$desc" "expected exit $code, got $rc: $*" "$ERR"
+	elif ! grep -Eq -- "$regex" "$SANDBOX/stderr"; then
+		fail "$desc" "stderr does not match /$regex/" "$ERR"
+	else
+		pass "$desc"
+	fi
+}
+
+same() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "expected: $2" "actual:   $3"
+	fi
+}
+
+matches() {
+	if printf '%s' "$3" | grep -Eq -- "$2"; then
+		pass "$1"
+	else
+		fail "$1" "/$2/ does not match:" "$(printf '%s' "$3" | head -c 2000)"
+	fi
+}
+
+clean() {
+	local status fsck
+	status=$(git status --porcelain 2>&1)
+	fsck=$(git fsck --strict 2>&1)
+	if [ -z "$status" ] && [ -z "$fsck" ]; then
+		pass "$1"
+	else
+		fail "$1" "git status: $status" "git fsck: $fsck"
+	fi
+}
+
+commits() {
+	same "$1" "$2" "$(git rev-list --count HEAD 2>/dev/null || echo 0)"
+}
+
+# A fresh repository in $SANDBOX/NAME, current directory set to it.
+new_repo() {
+	local name=${1:-repo} school=${2:-Kōwhai Intermediate}
+	spiral init "$SANDBOX/$name" --school "$school" >/dev/null || exit 1
+	cd "$SANDBOX/$name" || exit 1
+}
+
+finish() {
+	echo "$TESTS_PASSED passed, $TESTS_FAILED failed"
+	[ "$TESTS_FAILED" -eq 0 ]
+}
