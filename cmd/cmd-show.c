@@ -5,6 +5,22 @@
 
 #include "tool.h"
 
+static int show_csv(spiral_buf *out, const spiral_inquiry *inq)
+{
+	spiral_log_row *rows = calloc(inq->nentries + 1, sizeof(*rows));
+	int rc;
+
+	if (!rows)
+		return SPIRAL_ENOMEM;
+	for (size_t i = 0; i < inq->nentries; i++) {
+		rows[i].inquiry = inq;
+		rows[i].entry = &inq->entries[i];
+	}
+	rc = spiral_emit_log(out, SPIRAL_FORMAT_CSV, rows, inq->nentries, 8, NULL);
+	free(rows);
+	return rc;
+}
+
 int cmd_show(int argc, char **argv, tool_ctx *ctx)
 {
 	static const struct option longopts[] = {
@@ -12,7 +28,7 @@ int cmd_show(int argc, char **argv, tool_ctx *ctx)
 		{"color", optional_argument, NULL, 'c'},
 		{NULL, 0, NULL, 0},
 	};
-	tool_format format = FORMAT_TABLE;
+	spiral_format format = SPIRAL_FORMAT_TABLE;
 	spiral_store st = {0};
 	spiral_inquiry *inq;
 	spiral_buf out = SPIRAL_BUF_INIT;
@@ -33,14 +49,20 @@ int cmd_show(int argc, char **argv, tool_ctx *ctx)
 		return tool_lib_fail(rc);
 	}
 	switch (format) {
-	case FORMAT_JSON:
+	case SPIRAL_FORMAT_JSON:
 		rc = spiral_json_show(&out, inq);
 		spiral_buf_putc(&out, '\n');
 		break;
+	case SPIRAL_FORMAT_CSV:
+		/* One row an entry, as log writes them. */
+		rc = show_csv(&out, inq);
+		break;
+	case SPIRAL_FORMAT_MD:
+		rc = spiral_md_show(&out, inq);
+		break;
 	default:
 		rc = spiral_text_show(&out, inq, tool_short_len(ctx, inq->id), &ctx->style);
-		if (format == FORMAT_TABLE)
-			out_pager();
+		out_pager();
 		break;
 	}
 	if (rc == 0)

@@ -26,6 +26,18 @@
 	"      --new-cycle           later entries start the next cycle\n"     \
 	"      --close               close the inquiry after this entry\n"
 
+#define READ_OPTIONS                                                           \
+	"      --school S       the inquiry's school\n"                          \
+	"      --phase P        the phase (list: current phase; log: the entry's)\n" \
+	"      --tag T          the inquiry has tag T\n"                          \
+	"      --author A       name or email contains A\n"                       \
+	"      --status S       active, closed or all\n"                          \
+	"      --since DATE     on or after DATE\n"                               \
+	"      --until DATE     on or before DATE\n"                              \
+	"      --stalled DAYS   no entry for DAYS days\n"                         \
+	"      --format F       table (default), json, csv or md\n"              \
+	"      --color WHEN     auto, always or never\n"
+
 const tool_cmd tool_commands[] = {
 	{"init", cmd_init, 0, "[DIR] [--school NAME] [--cluster NAME]",
 	 "Create a spiral repository (or adopt a git repository) and commit its "
@@ -84,6 +96,16 @@ const tool_cmd tool_commands[] = {
 	 "Show an inquiry with every entry and its measures.",
 	 "      --format F     table (default), json, csv or md\n"
 	 "      --color WHEN   auto, always or never\n"},
+	{"status", cmd_status, NEED_REPO, "[--format table|json|csv|md]",
+	 "Where you are: the current inquiry, its phase and the next question, "
+	 "hand edits, conflicts, commits to push or pull.",
+	 "      --format F     table (default), json, csv or md\n"},
+	{"list", cmd_list, NEED_REPO, "[filters] [--format table|json|csv|md]",
+	 "One row per inquiry: id, title, school, phase, cycle, status, last "
+	 "activity.",
+	 READ_OPTIONS},
+	{"log", cmd_log, NEED_REPO, "[INQUIRY] [filters] [--format table|json|csv|md]",
+	 "Entries across the repository, newest first.", READ_OPTIONS},
 	{"fsck", cmd_fsck, NEED_REPO, "",
 	 "Check every file of the repository; list each problem with file and "
 	 "line.",

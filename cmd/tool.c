@@ -245,13 +245,13 @@ int tool_set_color(tool_ctx *ctx, const char *when)
 /* ---- shared pieces ------------------------------------------------------ */
 
 int tool_parse_format(tool_ctx *ctx, const char *arg, int allow_html,
-		      tool_format *out)
+		      spiral_format *out)
 {
 	static const char *const names[] = {"table", "json", "csv", "md", "html"};
 
 	for (int i = 0; i < 5; i++) {
 		if (strcmp(arg, names[i]) == 0 && (i < 4 || allow_html)) {
-			*out = (tool_format)i;
+			*out = (spiral_format)i;
 			return 0;
 		}
 	}

@@ -78,9 +78,8 @@ int tool_set_color(tool_ctx *ctx, const char *when);
 
 /* ---- shared pieces ------------------------------------------------------ */
 
-typedef enum { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV, FORMAT_MD, FORMAT_HTML } tool_format;
 int tool_parse_format(tool_ctx *ctx, const char *arg, int allow_html,
-		      tool_format *out);
+		      spiral_format *out);
 
 /* Full id of the inquiry named by prefix, or of the current one. */
 int tool_inquiry_id(tool_ctx *ctx, const char *prefix, char **id);
@@ -121,5 +120,8 @@ int cmd_reopen(int argc, char **argv, tool_ctx *ctx);
 int cmd_phase(int argc, char **argv, tool_ctx *ctx);
 int cmd_note(int argc, char **argv, tool_ctx *ctx);
 int cmd_show(int argc, char **argv, tool_ctx *ctx);
+int cmd_list(int argc, char **argv, tool_ctx *ctx);
+int cmd_log(int argc, char **argv, tool_ctx *ctx);
+int cmd_status(int argc, char **argv, tool_ctx *ctx);
 
 #endif

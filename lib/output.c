@@ -4,6 +4,7 @@
  * characters as visible escapes so that nothing reaches a terminal as a
  * command. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "spiral.h"
@@ -411,6 +412,447 @@ int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
 			else
 				spiral_buf_printf(out, " %9s\n", "-");
 		}
+	}
+	spiral_measures_free(ms, nms);
+	return 0;
+}
+
+/* ---- grids: one table of cells, rendered as text, CSV or Markdown -------- */
+
+typedef struct grid {
+	size_t ncols, nrows; /* rows include the header */
+	spiral_strv cells;   /* row-major */
+} grid;
+
+static void grid_add(grid *g, const char *s) { spiral_strv_push(&g->cells, s ? s : ""); }
+
+static const char *grid_cell(const grid *g, size_t row, size_t col)
+{
+	return g->cells.v[row * g->ncols + col];
+}
+
+/* Display width, counting code points (combining marks are rare here). */
+static size_t text_width(const char *s, size_t len)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+/* A cell for a terminal: one line, controls visible, at most max wide. */
+static char *table_cell(const char *s, size_t max)
+{
+	spiral_buf b = SPIRAL_BUF_INIT, flat = SPIRAL_BUF_INIT;
+	size_t w = 0, i;
+
+	for (const char *p = s; *p; p++)
+		spiral_buf_putc(&flat, *p == '\n' || *p == '\t' ? ' ' : *p);
+	spiral_buf_put(&flat, "", 0);
+	spiral_visible(&b, flat.ptr, flat.len, 0);
+	spiral_buf_free(&flat);
+	spiral_buf_put(&b, "", 0);
+	for (i = 0; i < b.len; i++) {
+		if (((unsigned char)b.ptr[i] & 0xC0) != 0x80 && ++w > max)
+			break;
+	}
+	if (i < b.len && max > 1) {
+		/* Cut before the last character and mark the cut. */
+		size_t cut = i;
+		do
+			cut--;
+		while (cut > 0 && ((unsigned char)b.ptr[cut] & 0xC0) == 0x80);
+		b.len = cut;
+		b.ptr[cut] = '\0';
+		spiral_buf_puts(&b, "\xe2\x80\xa6");
+	}
+	return spiral_buf_detach(&b);
+}
+
+static void render_table(spiral_buf *out, const grid *g, const size_t *maxw,
+			 const spiral_style *style)
+{
+	size_t *width = calloc(g->ncols, sizeof(*width));
+	char **cells = calloc(g->nrows * g->ncols, sizeof(*cells));
+
+	if (!width || !cells) {
+		free(width);
+		free(cells);
+		return;
+	}
+	for (size_t r = 0; r < g->nrows; r++) {
+		for (size_t c = 0; c < g->ncols; c++) {
+			char *cell = table_cell(grid_cell(g, r, c), maxw[c]);
+			size_t w = text_width(cell, strlen(cell));
+			cells[r * g->ncols + c] = cell;
+			if (w > width[c])
+				width[c] = w;
+		}
+	}
+	for (size_t r = 0; r < g->nrows; r++) {
+		if (r == 0)
+			spiral_buf_puts(out, style->bold);
+		for (size_t c = 0; c < g->ncols; c++) {
+			const char *cell = cells[r * g->ncols + c];
+			spiral_buf_puts(out, cell);
+			if (c + 1 < g->ncols)
+				spiral_buf_printf(out, "%*s", (int)(width[c] -
+					text_width(cell, strlen(cell)) + 2), "");
+		}
+		if (r == 0)
+			spiral_buf_puts(out, style->reset);
+		spiral_buf_putc(out, '\n');
+	}
+	for (size_t i = 0; i < g->nrows * g->ncols; i++)
+		free(cells[i]);
+	free(cells);
+	free(width);
+}
+
+int spiral_csv_field(spiral_buf *out, const char *s)
+{
+	spiral_buf vis_text = SPIRAL_BUF_INIT;
+	int quote;
+
+	spiral_visible(&vis_text, s, strlen(s),
+		       SPIRAL_VISIBLE_KEEP_NL | SPIRAL_VISIBLE_KEEP_TAB);
+	spiral_buf_put(&vis_text, "", 0);
+	quote = strpbrk(vis_text.ptr, ",\"\n\r") != NULL || vis_text.ptr[0] == ' ' ||
+		(vis_text.len && vis_text.ptr[vis_text.len - 1] == ' ');
+	if (quote)
+		spiral_buf_putc(out, '"');
+	for (const char *p = vis_text.ptr; *p; p++) {
+		if (*p == '"')
+			spiral_buf_putc(out, '"');
+		spiral_buf_putc(out, *p);
+	}
+	if (quote)
+		spiral_buf_putc(out, '"');
+	spiral_buf_free(&vis_text);
+	return 0;
+}
+
+static void render_csv(spiral_buf *out, const grid *g)
+{
+	for (size_t r = 0; r < g->nrows; r++) {
+		for (size_t c = 0; c < g->ncols; c++) {
+			if (c)
+				spiral_buf_putc(out, ',');
+			spiral_csv_field(out, grid_cell(g, r, c));
+		}
+		spiral_buf_puts(out, "\r\n");
+	}
+}
+
+/* Markdown: punctuation that means something is backslash-escaped, a
+ * newline becomes <br>, controls are visible. */
+static void md_cell(spiral_buf *out, const char *s)
+{
+	spiral_buf vis_text = SPIRAL_BUF_INIT;
+
+	spiral_visible(&vis_text, s, strlen(s), SPIRAL_VISIBLE_KEEP_NL);
+	spiral_buf_put(&vis_text, "", 0);
+	for (const char *p = vis_text.ptr; *p; p++) {
+		if (*p == '\n')
+			spiral_buf_puts(out, "<br>");
+		else if (*p == '\t')
+			spiral_buf_putc(out, ' ');
+		else if (strchr("\\`*_[]<>|~&", *p))
+			spiral_buf_printf(out, "\\%c", *p);
+		else
+			spiral_buf_putc(out, *p);
+	}
+	spiral_buf_free(&vis_text);
+}
+
+static void render_md(spiral_buf *out, const grid *g)
+{
+	for (size_t r = 0; r < g->nrows; r++) {
+		spiral_buf_putc(out, '|');
+		for (size_t c = 0; c < g->ncols; c++) {
+			spiral_buf_putc(out, ' ');
+			md_cell(out, grid_cell(g, r, c));
+			spiral_buf_puts(out, " |");
+		}
+		spiral_buf_putc(out, '\n');
+		if (r == 0) {
+			spiral_buf_putc(out, '|');
+			for (size_t c = 0; c < g->ncols; c++)
+				spiral_buf_puts(out, " --- |");
+			spiral_buf_putc(out, '\n');
+		}
+	}
+}
+
+static void grid_header(grid *g, const char *const *names)
+{
+	for (g->ncols = 0; names[g->ncols]; g->ncols++)
+		grid_add(g, names[g->ncols]);
+	g->nrows = 1;
+}
+
+static char *join_strv(const spiral_strv *sv)
+{
+	spiral_buf b = SPIRAL_BUF_INIT;
+
+	for (size_t i = 0; i < sv->n; i++)
+		spiral_buf_printf(&b, "%s%s", i ? "; " : "", sv->v[i]);
+	return spiral_buf_detach(&b);
+}
+
+static char *join_kvs(const spiral_kvs *kvs)
+{
+	spiral_buf b = SPIRAL_BUF_INIT;
+	char num[40];
+
+	for (size_t i = 0; i < kvs->n; i++) {
+		spiral_number_format(kvs->v[i].value, num);
+		spiral_buf_printf(&b, "%s%s=%s", i ? "; " : "", kvs->v[i].name, num);
+	}
+	return spiral_buf_detach(&b);
+}
+
+static void grid_add_owned(grid *g, char *s)
+{
+	grid_add(g, s);
+	free(s);
+}
+
+static void grid_add_date(grid *g, spiral_date d, int day_only)
+{
+	char s[SPIRAL_DATE_LEN];
+
+	if (day_only)
+		spiral_date_day(d, s);
+	else
+		spiral_date_format(d, s);
+	grid_add(g, s);
+}
+
+static void grid_add_int(grid *g, long v)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "%ld", v);
+	grid_add(g, s);
+}
+
+static void grid_add_short(grid *g, const char *id, int len)
+{
+	char s[SPIRAL_ID_LEN + 1];
+
+	snprintf(s, sizeof(s), "%.*s", len, id);
+	grid_add(g, s);
+}
+
+static void render(spiral_buf *out, spiral_format format, grid *g,
+		   const size_t *maxw, const spiral_style *style)
+{
+	if (format == SPIRAL_FORMAT_CSV)
+		render_csv(out, g);
+	else if (format == SPIRAL_FORMAT_MD)
+		render_md(out, g);
+	else
+		render_table(out, g, maxw, style);
+	spiral_strv_free(&g->cells);
+}
+
+int spiral_emit_list(spiral_buf *out, spiral_format format,
+		     const spiral_inquiry *const *rows, size_t n, int short_len,
+		     const spiral_style *style)
+{
+	static const char *const csv_cols[] = {
+		"id", "title", "school", "status", "phase", "cycle", "created",
+		"updated", "tags", "team", "learners", "continues", "entries", NULL};
+	static const char *const people_cols[] = {
+		"ID", "TITLE", "SCHOOL", "PHASE", "CYCLE", "STATUS", "LAST ACTIVITY", NULL};
+	static const size_t maxw[] = {32, 40, 24, 6, 5, 6, 13};
+	grid g = {0};
+
+	if (format == SPIRAL_FORMAT_JSON) {
+		spiral_buf_putc(out, '[');
+		for (size_t i = 0; i < n; i++) {
+			spiral_buf_puts(out, i ? ",\n" : "\n");
+			spiral_json_summary(out, rows[i]);
+		}
+		spiral_buf_puts(out, n ? "\n]\n" : "]\n");
+		return 0;
+	}
+	if (format == SPIRAL_FORMAT_CSV) {
+		grid_header(&g, csv_cols);
+		for (size_t i = 0; i < n; i++) {
+			const spiral_inquiry *q = rows[i];
+			const spiral_phase_info *ph = spiral_phase_get(q->phase);
+			grid_add(&g, q->id);
+			grid_add(&g, q->title);
+			grid_add(&g, q->who.school);
+			grid_add(&g, q->status);
+			grid_add(&g, ph ? ph->name : "");
+			grid_add_int(&g, q->cycle);
+			grid_add_date(&g, q->created, 0);
+			grid_add_date(&g, q->updated, 0);
+			grid_add_owned(&g, join_strv(&q->tags));
+			grid_add_owned(&g, join_strv(&q->team));
+			grid_add(&g, q->learners);
+			grid_add(&g, q->continues);
+			grid_add_int(&g, (long)q->nentries);
+			g.nrows++;
+		}
+	} else {
+		grid_header(&g, people_cols);
+		for (size_t i = 0; i < n; i++) {
+			const spiral_inquiry *q = rows[i];
+			const spiral_phase_info *ph = spiral_phase_get(q->phase);
+			if (format == SPIRAL_FORMAT_MD)
+				grid_add(&g, q->id);
+			else
+				grid_add_short(&g, q->id, short_len);
+			grid_add(&g, q->title);
+			grid_add(&g, q->who.school);
+			grid_add(&g, ph ? ph->name : "-");
+			grid_add_int(&g, q->cycle);
+			grid_add(&g, q->status);
+			grid_add_date(&g, q->updated, 1);
+			g.nrows++;
+		}
+	}
+	render(out, format, &g, maxw, style);
+	return 0;
+}
+
+int spiral_emit_log(spiral_buf *out, spiral_format format,
+		    const spiral_log_row *rows, size_t n, int short_len,
+		    const spiral_style *style)
+{
+	static const char *const csv_cols[] = {
+		"inquiry", "title", "id", "phase", "date", "author", "email",
+		"school", "cycle", "verdict", "text", "evidence", "measures",
+		"targets", NULL};
+	static const char *const people_cols[] = {
+		"DATE", "INQUIRY", "PHASE", "AUTHOR", "SCHOOL", "TEXT", NULL};
+	static const size_t maxw[] = {10, 32, 6, 20, 20, 60};
+	grid g = {0};
+
+	if (format == SPIRAL_FORMAT_JSON) {
+		spiral_buf_putc(out, '[');
+		for (size_t i = 0; i < n; i++) {
+			spiral_buf_puts(out, i ? ",\n" : "\n");
+			spiral_json_entry(out, rows[i].inquiry, rows[i].entry, 1);
+		}
+		spiral_buf_puts(out, n ? "\n]\n" : "]\n");
+		return 0;
+	}
+	if (format == SPIRAL_FORMAT_CSV) {
+		grid_header(&g, csv_cols);
+		for (size_t i = 0; i < n; i++) {
+			const spiral_entry *e = rows[i].entry;
+			grid_add(&g, rows[i].inquiry->id);
+			grid_add(&g, rows[i].inquiry->title);
+			grid_add(&g, e->id);
+			grid_add(&g, spiral_phase_get(e->phase)->name);
+			grid_add_date(&g, e->date, 0);
+			grid_add(&g, e->who.author);
+			grid_add(&g, e->who.email);
+			grid_add(&g, e->who.school);
+			grid_add_int(&g, e->cycle);
+			grid_add(&g, spiral_verdict_name(e->verdict));
+			grid_add(&g, e->text);
+			grid_add_owned(&g, join_strv(&e->evidence));
+			grid_add_owned(&g, join_kvs(&e->measures));
+			grid_add_owned(&g, join_kvs(&e->targets));
+			g.nrows++;
+		}
+	} else {
+		grid_header(&g, people_cols);
+		for (size_t i = 0; i < n; i++) {
+			const spiral_entry *e = rows[i].entry;
+			grid_add_date(&g, e->date, 1);
+			if (format == SPIRAL_FORMAT_MD)
+				grid_add(&g, rows[i].inquiry->id);
+			else
+				grid_add_short(&g, rows[i].inquiry->id, short_len);
+			grid_add(&g, spiral_phase_get(e->phase)->name);
+			grid_add(&g, e->who.author);
+			grid_add(&g, e->who.school);
+			grid_add(&g, e->text);
+			g.nrows++;
+		}
+	}
+	render(out, format, &g, maxw, style);
+	return 0;
+}
+
+/* ---- show as Markdown --------------------------------------------------- */
+
+int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq)
+{
+	const spiral_phase_info *ph = spiral_phase_get(inq->phase);
+	spiral_measure_summary *ms = NULL;
+	size_t nms = 0;
+	char day[SPIRAL_DATE_LEN], num[40];
+	grid g = {0};
+	static const char *const cols[] = {"Measure", "Baseline", "Target", "Latest",
+					   "Progress", NULL};
+	static const size_t maxw[] = {40, 12, 12, 12, 12};
+
+	spiral_buf_puts(out, "# ");
+	md_cell(out, inq->title);
+	spiral_buf_printf(out, "\n\n- **Inquiry:** %s\n- **School:** ", inq->id);
+	md_cell(out, inq->who.school ? inq->who.school : "");
+	spiral_buf_printf(out, "\n- **Status:** %s, %s, cycle %d\n- **Learners:** ",
+			  inq->status, ph ? ph->name : "no entries yet", inq->cycle);
+	md_cell(out, inq->learners);
+	spiral_buf_puts(out, "\n- **Tags:** ");
+	for (size_t i = 0; i < inq->tags.n; i++) {
+		spiral_buf_puts(out, i ? ", " : "");
+		md_cell(out, inq->tags.v[i]);
+	}
+	spiral_buf_puts(out, "\n- **Team:** ");
+	for (size_t i = 0; i < inq->team.n; i++) {
+		spiral_buf_puts(out, i ? ", " : "");
+		md_cell(out, inq->team.v[i]);
+	}
+	spiral_buf_putc(out, '\n');
+	for (size_t i = 0; i < inq->nentries; i++) {
+		const spiral_entry *e = &inq->entries[i];
+		spiral_date_day(e->date, day);
+		spiral_buf_printf(out, "\n## %s, %s, cycle %d\n\n*",
+				  spiral_phase_get(e->phase)->name, day, e->cycle);
+		md_cell(out, e->who.author);
+		spiral_buf_puts(out, "*\n\n");
+		md_cell(out, e->text);
+		spiral_buf_puts(out, "\n");
+		for (size_t k = 0; k < e->evidence.n; k++) {
+			spiral_buf_puts(out, k ? "\n- " : "\nEvidence:\n\n- ");
+			md_cell(out, e->evidence.v[k]);
+		}
+		if (e->evidence.n)
+			spiral_buf_putc(out, '\n');
+		if (e->verdict != SPIRAL_VERDICT_NONE)
+			spiral_buf_printf(out, "\nVerdict: **%s**\n",
+					  spiral_verdict_name(e->verdict));
+	}
+	if (spiral_inquiry_measures(inq, inq->cycle, &ms, &nms) < 0)
+		return SPIRAL_ENOMEM;
+	if (nms) {
+		spiral_buf_printf(out, "\n## Measures, cycle %d\n\n", inq->cycle);
+		grid_header(&g, cols);
+		for (size_t i = 0; i < nms; i++) {
+			double v[3] = {ms[i].baseline, ms[i].target, ms[i].latest};
+			int has[3] = {ms[i].has_baseline, ms[i].has_target, ms[i].has_latest};
+			grid_add(&g, ms[i].name);
+			for (int k = 0; k < 3; k++) {
+				spiral_number_format(v[k], num);
+				grid_add(&g, has[k] ? num : "");
+			}
+			if (ms[i].has_progress)
+				snprintf(num, sizeof(num), "%.0f%%", ms[i].progress * 100);
+			grid_add(&g, ms[i].has_progress ? num : "");
+			g.nrows++;
+		}
+		render(out, SPIRAL_FORMAT_MD, &g, maxw, NULL);
 	}
 	spiral_measures_free(ms, nms);
 	return 0;

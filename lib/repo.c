@@ -964,3 +964,31 @@ int spiral_repo_changed(spiral_repo *r, spiral_strv *out)
 	git_status_list_free(list);
 	return rc;
 }
+
+int spiral_repo_tracking(spiral_repo *r, char **upstream, size_t *ahead,
+			 size_t *behind)
+{
+	git_reference *head = NULL, *up = NULL;
+	const git_oid *local, *remote;
+	int rc;
+
+	*upstream = NULL;
+	*ahead = *behind = 0;
+	if (git_repository_head(&head, r->git) < 0 ||
+	    git_branch_upstream(&up, head) < 0) {
+		git_reference_free(head);
+		git_error_clear();
+		return SPIRAL_ENOTFOUND; /* no branch or no upstream: nothing to say */
+	}
+	local = git_reference_target(head);
+	remote = git_reference_target(up);
+	rc = local && remote ? git_graph_ahead_behind(ahead, behind, r->git, local, remote)
+			     : -1;
+	if (rc == 0 && !(*upstream = strdup(git_reference_shorthand(up))))
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+	else if (rc < 0)
+		rc = git_fail("cannot compare with the upstream branch");
+	git_reference_free(up);
+	git_reference_free(head);
+	return rc;
+}

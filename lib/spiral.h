@@ -416,6 +416,11 @@ int spiral_txn_commit(spiral_txn *t, const char *message, const spiral_who *who,
 /* Releases the lock without writing anything. */
 void spiral_txn_free(spiral_txn *t);
 
+/* Commits to push (ahead) and to pull (behind) against the current branch's
+ * upstream; SPIRAL_ENOTFOUND when there is none. */
+int spiral_repo_tracking(spiral_repo *r, char **upstream, size_t *ahead,
+			 size_t *behind);
+
 /* Adding records to a write (write.c).  The record's who is borrowed. */
 int spiral_txn_add_inquiry(spiral_txn *t, const spiral_inquiry *inq);
 int spiral_txn_add_entry(spiral_txn *t, const char *inquiry,
@@ -436,6 +441,58 @@ int spiral_repo_changed(spiral_repo *r, spiral_strv *out);
 
 /* ---- 9. queries and output ---------------------------------------------- */
 
+typedef enum spiral_status_filter {
+	SPIRAL_STATUS_ACTIVE,
+	SPIRAL_STATUS_CLOSED,
+	SPIRAL_STATUS_ALL
+} spiral_status_filter;
+
+/* The filters shared by every reading command.  Unset strings are NULL. */
+typedef struct spiral_filter {
+	const char *school; /* the inquiry's school, case-insensitive */
+	const char *tag;    /* the inquiry has this tag */
+	const char *author; /* substring of name or email, case-insensitive */
+	spiral_phase phase; /* NONE: any */
+	spiral_status_filter status;
+	int has_since, has_until;
+	spiral_date since, until;
+	int stalled_days; /* -1: no filter */
+	int64_t now;      /* for --stalled */
+} spiral_filter;
+
+void spiral_filter_init(spiral_filter *f, spiral_status_filter status);
+/* A --since/--until value; a bare day ends at its last second when
+ * end_of_day is set. */
+int spiral_filter_date(const char *arg, int end_of_day, spiral_date *out);
+/* No entry for `days` days (counting from creation when there is none). */
+int spiral_inquiry_stalled(const spiral_inquiry *inq, int days, int64_t now);
+int spiral_inquiry_matches(const spiral_filter *f, const spiral_inquiry *inq);
+int spiral_entry_matches(const spiral_filter *f, const spiral_inquiry *inq,
+			 const spiral_entry *e);
+
+/* list: matching inquiries, most recently active first.  Free *out. */
+int spiral_query_list(const spiral_store *st, const spiral_filter *f,
+		      const spiral_inquiry ***out, size_t *n);
+
+typedef struct spiral_log_row {
+	const spiral_inquiry *inquiry;
+	const spiral_entry *entry;
+} spiral_log_row;
+/* log: matching entries (of one inquiry when only is set), newest first. */
+int spiral_query_log(const spiral_store *st, const spiral_filter *f,
+		     const char *only, spiral_log_row **out, size_t *n);
+
+/* Shortest prefix length (at least 8) that tells every inquiry apart. */
+int spiral_store_short_len(const spiral_store *st);
+
+typedef enum spiral_format {
+	SPIRAL_FORMAT_TABLE,
+	SPIRAL_FORMAT_JSON,
+	SPIRAL_FORMAT_CSV,
+	SPIRAL_FORMAT_MD,
+	SPIRAL_FORMAT_HTML
+} spiral_format;
+
 /* Escapes for a terminal: control characters (C0, DEL, C1) are shown as
  * \xHH, \uHHHH, \n, \r, \t, except newline and tab when asked to keep
  * them. */
@@ -454,6 +511,18 @@ int spiral_json_summary(spiral_buf *out, const spiral_inquiry *inq);
 int spiral_json_entry(spiral_buf *out, const spiral_inquiry *inq,
 		      const spiral_entry *e, int with_inquiry);
 int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq);
+/* list and log in any format but html. */
+int spiral_emit_list(spiral_buf *out, spiral_format format,
+		     const spiral_inquiry *const *rows, size_t n, int short_len,
+		     const spiral_style *style);
+int spiral_emit_log(spiral_buf *out, spiral_format format,
+		    const spiral_log_row *rows, size_t n, int short_len,
+		    const spiral_style *style);
+/* A value as one CSV field (RFC 4180 quoting, controls made visible). */
+int spiral_csv_field(spiral_buf *out, const char *s);
+
+/* `show` as a Markdown document. */
+int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq);
 /* `show` for people; ids shortened to short_len. */
 int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
 		     const spiral_style *style);

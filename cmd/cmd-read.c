@@ -1,0 +1,400 @@
+/* Reading: list, log, status.  The filters are shared. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+enum {
+	OPT_SCHOOL = 0x200,
+	OPT_PHASE,
+	OPT_TAG,
+	OPT_AUTHOR,
+	OPT_STATUS,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_STALLED,
+	OPT_FORMAT,
+	OPT_COLOR,
+};
+
+static const struct option read_options[] = {
+	{"school", required_argument, NULL, OPT_SCHOOL},
+	{"phase", required_argument, NULL, OPT_PHASE},
+	{"tag", required_argument, NULL, OPT_TAG},
+	{"author", required_argument, NULL, OPT_AUTHOR},
+	{"status", required_argument, NULL, OPT_STATUS},
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"until", required_argument, NULL, OPT_UNTIL},
+	{"stalled", required_argument, NULL, OPT_STALLED},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"color", optional_argument, NULL, OPT_COLOR},
+	{NULL, 0, NULL, 0},
+};
+
+typedef struct read_args {
+	spiral_filter filter;
+	spiral_format format;
+} read_args;
+
+static int read_option(tool_ctx *ctx, read_args *a, int c, const char *arg)
+{
+	spiral_filter *f = &a->filter;
+	char *end;
+	long days;
+
+	switch (c) {
+	case OPT_SCHOOL:
+		f->school = arg;
+		return 0;
+	case OPT_TAG:
+		f->tag = arg;
+		return 0;
+	case OPT_AUTHOR:
+		f->author = arg;
+		return 0;
+	case OPT_PHASE:
+		if ((f->phase = spiral_phase_from_name(arg)) == SPIRAL_PHASE_NONE)
+			return tool_usage(ctx, "--phase takes scan, focus, hunch, learn, "
+					       "act or check, not '%s'",
+					  arg);
+		return 0;
+	case OPT_STATUS:
+		if (strcmp(arg, "active") == 0)
+			f->status = SPIRAL_STATUS_ACTIVE;
+		else if (strcmp(arg, "closed") == 0)
+			f->status = SPIRAL_STATUS_CLOSED;
+		else if (strcmp(arg, "all") == 0)
+			f->status = SPIRAL_STATUS_ALL;
+		else
+			return tool_usage(ctx, "--status takes active, closed or all, "
+					       "not '%s'",
+					  arg);
+		return 0;
+	case OPT_SINCE:
+	case OPT_UNTIL:
+		if (spiral_filter_date(arg, c == OPT_UNTIL,
+				       c == OPT_SINCE ? &f->since : &f->until) < 0)
+			return tool_usage(ctx, "--%s: %s",
+					  c == OPT_SINCE ? "since" : "until",
+					  spiral_error_message());
+		*(c == OPT_SINCE ? &f->has_since : &f->has_until) = 1;
+		return 0;
+	case OPT_STALLED:
+		days = strtol(arg, &end, 10);
+		if (!*arg || *end || days < 0 || days > 100000)
+			return tool_usage(ctx, "--stalled takes a number of days, not '%s'",
+					  arg);
+		f->stalled_days = (int)days;
+		return 0;
+	case OPT_FORMAT:
+		return tool_parse_format(ctx, arg, 0, &a->format) ? EXIT_USAGE : 0;
+	case OPT_COLOR:
+		return tool_set_color(ctx, arg ? arg : "always") ? EXIT_USAGE : 0;
+	}
+	return 0;
+}
+
+/* Parses the reading options; returns -1 to go on, else an exit code. */
+static int read_parse(tool_ctx *ctx, int argc, char **argv, read_args *a,
+		      const struct option *opts)
+{
+	int c, code, rc;
+
+	while ((c = tool_getopt(ctx, argc, argv, "", opts, &code)) != -1) {
+		if (c == TOOL_STOP)
+			return code;
+		if ((rc = read_option(ctx, a, c, optarg)) != 0)
+			return rc;
+	}
+	return -1;
+}
+
+static int load_all(tool_ctx *ctx, spiral_store *st)
+{
+	int rc = spiral_store_load(st, spiral_repo_top(ctx->repo), NULL);
+
+	if (rc < 0)
+		return tool_lib_fail(rc);
+	tool_report_problems(st);
+	return 0;
+}
+
+static void print_paged(tool_ctx *ctx, spiral_format format, spiral_buf *out)
+{
+	if (format == SPIRAL_FORMAT_TABLE)
+		out_pager();
+	out_buf(out);
+}
+
+int cmd_list(int argc, char **argv, tool_ctx *ctx)
+{
+	read_args a;
+	spiral_store st = {0};
+	const spiral_inquiry **rows = NULL;
+	spiral_buf out = SPIRAL_BUF_INIT;
+	size_t n;
+	int rc;
+
+	spiral_filter_init(&a.filter, SPIRAL_STATUS_ACTIVE);
+	a.format = SPIRAL_FORMAT_TABLE;
+	if ((rc = read_parse(ctx, argc, argv, &a, read_options)) >= 0)
+		return rc;
+	if (optind < argc)
+		return tool_usage(ctx, "list takes no arguments");
+	if ((rc = load_all(ctx, &st)) != 0)
+		return rc;
+	if ((rc = spiral_query_list(&st, &a.filter, &rows, &n)) == 0)
+		rc = spiral_emit_list(&out, a.format, rows, n, spiral_store_short_len(&st),
+				      &ctx->style);
+	if (rc == 0)
+		print_paged(ctx, a.format, &out);
+	free(rows);
+	spiral_buf_free(&out);
+	spiral_store_free(&st);
+	return rc < 0 ? tool_lib_fail(rc) : EXIT_OK;
+}
+
+int cmd_log(int argc, char **argv, tool_ctx *ctx)
+{
+	read_args a;
+	spiral_store st = {0};
+	spiral_log_row *rows = NULL;
+	spiral_inquiry *only = NULL;
+	spiral_buf out = SPIRAL_BUF_INIT;
+	size_t n;
+	int rc;
+
+	spiral_filter_init(&a.filter, SPIRAL_STATUS_ALL);
+	a.format = SPIRAL_FORMAT_TABLE;
+	if ((rc = read_parse(ctx, argc, argv, &a, read_options)) >= 0)
+		return rc;
+	if (argc - optind > 1)
+		return tool_usage(ctx, "too many arguments");
+	if ((rc = load_all(ctx, &st)) != 0)
+		return rc;
+	if (optind < argc && (rc = spiral_store_find(&st, argv[optind], &only)) < 0) {
+		spiral_store_free(&st);
+		return tool_lib_fail(rc);
+	}
+	if ((rc = spiral_query_log(&st, &a.filter, only ? only->id : NULL, &rows, &n)) == 0)
+		rc = spiral_emit_log(&out, a.format, rows, n, spiral_store_short_len(&st),
+				     &ctx->style);
+	if (rc == 0)
+		print_paged(ctx, a.format, &out);
+	free(rows);
+	spiral_buf_free(&out);
+	spiral_store_free(&st);
+	return rc < 0 ? tool_lib_fail(rc) : EXIT_OK;
+}
+
+/* ---- status ------------------------------------------------------------- */
+
+typedef struct status_info {
+	spiral_store st;
+	spiral_inquiry *current; /* in st, or NULL */
+	char *current_missing;   /* configured but not found */
+	spiral_strv changed;
+	char *upstream;
+	size_t ahead, behind;
+	size_t conflicts;
+} status_info;
+
+static int status_gather(tool_ctx *ctx, status_info *s)
+{
+	char *current = NULL;
+	int rc;
+
+	if ((rc = spiral_store_load(&s->st, spiral_repo_top(ctx->repo), NULL)) < 0)
+		return rc;
+	if ((rc = spiral_config_get(ctx->repo, "spiral.current", &current)) < 0)
+		return rc;
+	if (current && spiral_store_find(&s->st, current, &s->current) < 0) {
+		s->current_missing = current;
+		current = NULL;
+	}
+	free(current);
+	for (size_t i = 0; i < s->st.ninquiries; i++)
+		s->conflicts += s->st.inquiries[i].nconflicts;
+	if ((rc = spiral_repo_changed(ctx->repo, &s->changed)) < 0)
+		return rc;
+	rc = spiral_repo_tracking(ctx->repo, &s->upstream, &s->ahead, &s->behind);
+	return rc == SPIRAL_ENOTFOUND ? 0 : rc;
+}
+
+static void status_free(status_info *s)
+{
+	spiral_store_free(&s->st);
+	free(s->current_missing);
+	spiral_strv_free(&s->changed);
+	free(s->upstream);
+}
+
+static void status_json(spiral_buf *out, const status_info *s)
+{
+	const spiral_inquiry *q = s->current;
+	int first = 1;
+
+	spiral_buf_puts(out, "{\"inquiry\":");
+	if (q)
+		spiral_json_summary(out, q);
+	else
+		spiral_buf_puts(out, "null");
+	spiral_buf_puts(out, ",\"next\":");
+	if (q) {
+		const spiral_phase_info *next = spiral_phase_get(spiral_phase_next(q->phase));
+		spiral_buf_puts(out, "{\"phase\":");
+		spiral_json_string(out, next->name);
+		spiral_buf_puts(out, ",\"question\":");
+		spiral_json_string(out, next->question);
+		spiral_buf_putc(out, '}');
+	} else {
+		spiral_buf_puts(out, "null");
+	}
+	spiral_buf_puts(out, ",\"changed\":[");
+	for (size_t i = 0; i < s->changed.n; i++) {
+		if (i)
+			spiral_buf_putc(out, ',');
+		spiral_json_string(out, s->changed.v[i]);
+	}
+	spiral_buf_puts(out, "],\"conflicts\":[");
+	for (size_t i = 0; i < s->st.ninquiries; i++) {
+		const spiral_inquiry *inq = &s->st.inquiries[i];
+		for (size_t k = 0; k < inq->nconflicts; k++) {
+			spiral_buf_puts(out, first ? "{\"inquiry\":" : ",{\"inquiry\":");
+			first = 0;
+			spiral_json_string(out, inq->id);
+			spiral_buf_puts(out, ",\"field\":");
+			spiral_json_string(out, spiral_field_name(inq->conflicts[k].field));
+			spiral_buf_puts(out, ",\"values\":[");
+			for (size_t v = 0; v < inq->conflicts[k].values.n; v++) {
+				if (v)
+					spiral_buf_putc(out, ',');
+				spiral_json_string(out, inq->conflicts[k].values.v[v]);
+			}
+			spiral_buf_puts(out, "]}");
+		}
+	}
+	spiral_buf_puts(out, "],\"upstream\":");
+	if (s->upstream) {
+		spiral_json_string(out, s->upstream);
+		spiral_buf_printf(out, ",\"ahead\":%zu,\"behind\":%zu", s->ahead, s->behind);
+	} else {
+		spiral_buf_puts(out, "null,\"ahead\":null,\"behind\":null");
+	}
+	spiral_buf_printf(out, ",\"problems\":%zu}\n", s->st.nproblems);
+}
+
+static void status_text(tool_ctx *ctx, spiral_buf *out, const status_info *s,
+			int markdown)
+{
+	const spiral_inquiry *q = s->current;
+	const char *item = markdown ? "- " : "  ";
+	int len = spiral_store_short_len(&s->st);
+	char day[SPIRAL_DATE_LEN];
+
+	if (q) {
+		const spiral_phase_info *ph = spiral_phase_get(q->phase);
+		const spiral_phase_info *next = spiral_phase_get(spiral_phase_next(q->phase));
+		spiral_buf_printf(out, "%sOn inquiry %.*s%s ", ctx->style.bold, len, q->id,
+				  ctx->style.reset);
+		spiral_visible(out, q->title, strlen(q->title), 0);
+		spiral_buf_puts(out, " (");
+		spiral_visible(out, q->who.school ? q->who.school : "",
+			       q->who.school ? strlen(q->who.school) : 0, 0);
+		spiral_buf_printf(out, ")%s\n", q->closed ? ", closed" : "");
+		spiral_date_day(q->last_entry, day);
+		if (ph)
+			spiral_buf_printf(out, "Phase: %s, cycle %d (last entry %s)\n",
+					  ph->name, q->cycle, day);
+		else
+			spiral_buf_printf(out, "Phase: none yet, cycle %d (started %s)\n",
+					  q->cycle, day);
+		spiral_buf_printf(out, "Next: %s: %s\n  spiral %s -m \"...\"\n",
+				  next->name, next->question, next->name);
+	} else if (s->current_missing) {
+		spiral_buf_printf(out, "The current inquiry %.12s is not in this "
+				       "repository: spiral switch INQUIRY\n",
+				  s->current_missing);
+	} else {
+		spiral_buf_puts(out, "No current inquiry: spiral new TITLE, or spiral "
+				     "switch INQUIRY\n");
+	}
+	if (s->conflicts) {
+		spiral_buf_printf(out, "\n%sUnsettled conflicts:%s\n", ctx->style.warn,
+				  ctx->style.reset);
+		for (size_t i = 0; i < s->st.ninquiries; i++) {
+			const spiral_inquiry *inq = &s->st.inquiries[i];
+			for (size_t k = 0; k < inq->nconflicts; k++)
+				spiral_buf_printf(out, "%s%.*s %s (%zu values): spiral resolve "
+						       "%.*s %s VALUE\n",
+						  item, len, inq->id,
+						  spiral_field_name(inq->conflicts[k].field),
+						  inq->conflicts[k].values.n, len, inq->id,
+						  spiral_field_name(inq->conflicts[k].field));
+		}
+	}
+	if (s->changed.n) {
+		spiral_buf_puts(out, "\nUncommitted hand edits (spiral commits only what it "
+				     "writes; commit these with git or undo them):\n");
+		for (size_t i = 0; i < s->changed.n; i++) {
+			spiral_buf_puts(out, item);
+			spiral_visible(out, s->changed.v[i], strlen(s->changed.v[i]), 0);
+			spiral_buf_putc(out, '\n');
+		}
+	}
+	if (s->st.nproblems)
+		spiral_buf_printf(out, "\n%zu file%s could not be read: spiral fsck\n",
+				  s->st.nproblems, s->st.nproblems == 1 ? "" : "s");
+	if (s->upstream)
+		spiral_buf_printf(out, "\nAgainst %s: %zu commit%s to push, %zu to pull\n",
+				  s->upstream, s->ahead, s->ahead == 1 ? "" : "s",
+				  s->behind);
+	else
+		spiral_buf_puts(out, "\nNot shared yet: no upstream branch\n");
+}
+
+int cmd_status(int argc, char **argv, tool_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"color", optional_argument, NULL, OPT_COLOR},
+		{NULL, 0, NULL, 0},
+	};
+	read_args a;
+	status_info s;
+	spiral_buf out = SPIRAL_BUF_INIT;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	spiral_filter_init(&a.filter, SPIRAL_STATUS_ALL);
+	a.format = SPIRAL_FORMAT_TABLE;
+	if ((rc = read_parse(ctx, argc, argv, &a, opts)) >= 0)
+		return rc;
+	if (optind < argc)
+		return tool_usage(ctx, "status takes no arguments");
+	if ((rc = status_gather(ctx, &s)) < 0) {
+		status_free(&s);
+		return tool_lib_fail(rc);
+	}
+	if (a.format == SPIRAL_FORMAT_JSON) {
+		status_json(&out, &s);
+	} else if (a.format == SPIRAL_FORMAT_CSV) {
+		spiral_buf_puts(&out, "key,value\r\n");
+		spiral_buf_puts(&out, "inquiry,");
+		spiral_csv_field(&out, s.current ? s.current->id : "");
+		spiral_buf_printf(&out, "\r\nphase,%s\r\ncycle,%d\r\nchanged,%zu\r\n"
+					"conflicts,%zu\r\nproblems,%zu\r\n",
+				  s.current && s.current->phase != SPIRAL_PHASE_NONE
+					  ? spiral_phase_get(s.current->phase)->name
+					  : "",
+				  s.current ? s.current->cycle : 0, s.changed.n,
+				  s.conflicts, s.st.nproblems);
+	} else {
+		status_text(ctx, &out, &s, a.format == SPIRAL_FORMAT_MD);
+	}
+	out_buf(&out);
+	spiral_buf_free(&out);
+	status_free(&s);
+	return EXIT_OK;
+}

@@ -1,0 +1,197 @@
+/* Queries: the filters shared by every reading command, and the orders in
+ * which list and log show things.  Inquiry filters select inquiries; for
+ * log, phase, author and dates select entries by their own fields while
+ * school, tag, status and stalled select by the entry's inquiry. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "spiral.h"
+
+void spiral_filter_init(spiral_filter *f, spiral_status_filter status)
+{
+	memset(f, 0, sizeof(*f));
+	f->phase = SPIRAL_PHASE_NONE;
+	f->status = status;
+	f->stalled_days = -1;
+	f->now = (int64_t)time(NULL);
+}
+
+int spiral_filter_date(const char *arg, int end_of_day, spiral_date *out)
+{
+	int rc = spiral_date_parse(arg, out);
+
+	/* A bare day is the whole day: --until 2026-03-01 includes it. */
+	if (rc == 0 && end_of_day && strlen(arg) == 10)
+		out->time += 86400 - 1;
+	return rc;
+}
+
+/* Case-insensitive (ASCII) substring, as git log --author matches. */
+static int contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	if (!hay)
+		return 0;
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return 1;
+	return n == 0;
+}
+
+static int who_matches(const spiral_who *w, const char *author)
+{
+	return contains_nocase(w->author, author) || contains_nocase(w->email, author);
+}
+
+static int same_nocase(const char *a, const char *b)
+{
+	return a && b && strcasecmp(a, b) == 0;
+}
+
+int spiral_inquiry_stalled(const spiral_inquiry *inq, int days, int64_t now)
+{
+	return days >= 0 && inq->last_entry.time <= now - (int64_t)days * 86400;
+}
+
+/* The filters that select by inquiry, for list and log alike. */
+static int inquiry_base_matches(const spiral_filter *f, const spiral_inquiry *inq)
+{
+	if (f->status == SPIRAL_STATUS_ACTIVE && inq->closed)
+		return 0;
+	if (f->status == SPIRAL_STATUS_CLOSED && !inq->closed)
+		return 0;
+	if (f->school && !same_nocase(inq->who.school, f->school))
+		return 0;
+	if (f->tag && !spiral_strv_contains(&inq->tags, f->tag))
+		return 0;
+	if (f->stalled_days >= 0 && !spiral_inquiry_stalled(inq, f->stalled_days, f->now))
+		return 0;
+	return 1;
+}
+
+int spiral_inquiry_matches(const spiral_filter *f, const spiral_inquiry *inq)
+{
+	if (!inquiry_base_matches(f, inq))
+		return 0;
+	if (f->phase != SPIRAL_PHASE_NONE && inq->phase != f->phase)
+		return 0;
+	/* An inquiry is someone's when they started it or logged in it. */
+	if (f->author && !who_matches(&inq->who, f->author)) {
+		size_t i;
+		for (i = 0; i < inq->nentries; i++)
+			if (who_matches(&inq->entries[i].who, f->author))
+				break;
+		if (i == inq->nentries)
+			return 0;
+	}
+	/* Active during [since, until]: touched since, started by until. */
+	if (f->has_since && spiral_date_cmp(inq->updated, f->since) < 0)
+		return 0;
+	if (f->has_until && spiral_date_cmp(inq->created, f->until) > 0)
+		return 0;
+	return 1;
+}
+
+int spiral_entry_matches(const spiral_filter *f, const spiral_inquiry *inq,
+			 const spiral_entry *e)
+{
+	if (!inquiry_base_matches(f, inq))
+		return 0;
+	if (f->phase != SPIRAL_PHASE_NONE && e->phase != f->phase)
+		return 0;
+	if (f->author && !who_matches(&e->who, f->author))
+		return 0;
+	if (f->has_since && spiral_date_cmp(e->date, f->since) < 0)
+		return 0;
+	if (f->has_until && spiral_date_cmp(e->date, f->until) > 0)
+		return 0;
+	return 1;
+}
+
+static int cmp_recent(const void *a, const void *b)
+{
+	const spiral_inquiry *x = *(spiral_inquiry *const *)a;
+	const spiral_inquiry *y = *(spiral_inquiry *const *)b;
+	int c = spiral_date_cmp(y->updated, x->updated);
+
+	return c ? c : strcmp(x->id, y->id);
+}
+
+int spiral_query_list(const spiral_store *st, const spiral_filter *f,
+		      const spiral_inquiry ***out, size_t *n)
+{
+	const spiral_inquiry **rows = malloc((st->ninquiries + 1) * sizeof(*rows));
+	size_t count = 0;
+
+	if (!rows)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	for (size_t i = 0; i < st->ninquiries; i++)
+		if (spiral_inquiry_matches(f, &st->inquiries[i]))
+			rows[count++] = &st->inquiries[i];
+	if (count > 1)
+		qsort(rows, count, sizeof(*rows), cmp_recent);
+	*out = rows;
+	*n = count;
+	return 0;
+}
+
+static int cmp_newest(const void *a, const void *b)
+{
+	const spiral_log_row *x = a, *y = b;
+	int c = spiral_date_cmp(y->entry->date, x->entry->date);
+
+	return c ? c : strcmp(y->entry->id, x->entry->id);
+}
+
+int spiral_query_log(const spiral_store *st, const spiral_filter *f,
+		     const char *only, spiral_log_row **out, size_t *n)
+{
+	spiral_log_row *rows = NULL;
+	size_t count = 0, cap = 0;
+
+	for (size_t i = 0; i < st->ninquiries; i++) {
+		const spiral_inquiry *inq = &st->inquiries[i];
+		if (only && strcmp(inq->id, only) != 0)
+			continue;
+		for (size_t k = 0; k < inq->nentries; k++) {
+			if (!spiral_entry_matches(f, inq, &inq->entries[k]))
+				continue;
+			if (count == cap) {
+				cap = cap ? cap * 2 : 64;
+				spiral_log_row *v = realloc(rows, cap * sizeof(*v));
+				if (!v) {
+					free(rows);
+					return spiral_error(SPIRAL_ENOMEM, "out of memory");
+				}
+				rows = v;
+			}
+			rows[count].inquiry = inq;
+			rows[count++].entry = &inq->entries[k];
+		}
+	}
+	if (count > 1)
+		qsort(rows, count, sizeof(*rows), cmp_newest);
+	*out = rows;
+	*n = count;
+	return 0;
+}
+
+int spiral_store_short_len(const spiral_store *st)
+{
+	int len = 8;
+
+	/* Inquiries are sorted by id: only neighbours can share a prefix. */
+	for (size_t i = 1; i < st->ninquiries; i++) {
+		const char *a = st->inquiries[i - 1].id, *b = st->inquiries[i].id;
+		int common = 0;
+		while (a[common] && a[common] == b[common])
+			common++;
+		if (common + 1 > len)
+			len = common + 1;
+	}
+	return len > SPIRAL_ID_LEN ? SPIRAL_ID_LEN : len;
+}
