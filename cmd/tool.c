@@ -186,8 +186,12 @@ void out_pager(void)
 
 	if (!isatty(1) || (pager && (!*pager || strcmp(pager, "cat") == 0)))
 		return;
-	if (!pager)
+	if (!pager) {
+		/* As git: less -FRX, but only if there is a less to run. */
+		if (access("/usr/bin/less", X_OK) != 0 && access("/bin/less", X_OK) != 0)
+			return;
 		pager = "less";
+	}
 	if (pipe(fds) < 0)
 		return;
 	fflush(stdout);

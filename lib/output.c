@@ -62,10 +62,16 @@ int spiral_json_string(spiral_buf *out, const char *s)
 			spiral_buf_puts(out, "\\t");
 			break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
+			if (*p < 0x20 || *p == 0x7f) {
 				spiral_buf_printf(out, "\\u%04x", *p);
-			else
+			} else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+				/* C1 controls: the same string to a JSON reader,
+				 * harmless if the JSON itself reaches a terminal. */
+				spiral_buf_printf(out, "\\u%04x", p[1]);
+				p++;
+			} else {
 				spiral_buf_putc(out, (char)*p);
+			}
 		}
 	}
 	return spiral_buf_putc(out, '"');
