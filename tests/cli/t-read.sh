@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The reading commands' filters and orders, on a small repository whose
+# expected answers are written out here by hand.
+. "$(dirname "$0")/lib.sh"
+
+new_repo
+at() { GIT_AUTHOR_DATE="$1" GIT_COMMITTER_DATE="$1" "${@:2}"; }
+# A: Kōwhai, writing, started Feb, scan in Feb and act in Mar by Aroha.
+A=$(at 2026-02-02T09:00:00+13:00 spiral new "A writing" --tag writing -q)
+at 2026-02-10T09:00:00+13:00 spiral scan "$A" -m "scan A" >/dev/null
+at 2026-03-10T09:00:00+13:00 spiral act "$A" -m "act A" >/dev/null
+# B: Tōtara, numeracy, by Mere, one focus in Apr; later closed.
+git config spiral.school "Tōtara Primary"
+B=$(GIT_AUTHOR_NAME="Mere Tāwhai" GIT_AUTHOR_EMAIL=mere@totara.school.nz \
+	at 2026-04-01T09:00:00+12:00 spiral new "B numeracy" --tag numeracy -q)
+GIT_AUTHOR_NAME="Mere Tāwhai" GIT_AUTHOR_EMAIL=mere@totara.school.nz \
+	at 2026-04-02T09:00:00+12:00 spiral focus "$B" -m "focus B" >/dev/null
+at 2026-04-03T09:00:00+12:00 spiral close "$B" >/dev/null
+# C: Tōtara, writing, no entries, created in May.
+C=$(at 2026-05-05T09:00:00+12:00 spiral new "C writing" --tag writing -q)
+
+ids() { python3 -c "import json,sys; print(' '.join(x['title'][0] for x in json.load(sys.stdin)))"; }
+logs() { python3 -c "import json,sys; print(' '.join(x['text'] for x in json.load(sys.stdin)))"; }
+list() { spiral list --format json "$@" | ids; }
+log() { spiral log --format json "$@" | logs; }
+
+same "list: active only by default, most recent first" "C A" "$(list)"
+same "list --status all" "C B A" "$(list --status all)"
+same "list --status closed" "B" "$(list --status closed)"
+same "list --school (case-insensitive)" "C" "$(list --school 'tōtara primary')"
+same "list --school with all" "C B" "$(list --school 'Tōtara Primary' --status all)"
+same "list --tag" "C A" "$(list --tag writing)"
+same "list --phase: the current phase" "A" "$(list --phase act)"
+same "list --phase focus finds the closed one with --status all" "B" "$(list --phase focus --status all)"
+same "list --author: started it or logged in it" "B" "$(list --author mere --status all)"
+same "list --author matches email too" "B" "$(list --author totara.school --status all)"
+same "list --since: touched since" "C B" "$(list --since 2026-04-01 --status all)"
+same "list --until: started by (the day is included)" "B A" "$(list --until 2026-04-01 --status all)"
+same "list --stalled counts from creation when there is no entry" "C B A" "$(list --stalled 30 --status all)"
+same "list --stalled 100000 selects none" "" "$(list --stalled 100000 --status all)"
+
+same "log: newest first, every status" "focus B act A scan A" "$(log)"
+same "log INQUIRY" "act A scan A" "$(log "${A:0:6}")"
+same "log --phase selects by the entry's phase" "scan A" "$(log --phase scan)"
+same "log --author selects by the entry's author" "focus B" "$(log --author Tāwhai)"
+same "log --since by the entry's date" "focus B act A" "$(log --since 2026-03-01)"
+same "log --until includes the whole day" "act A scan A" "$(log --until 2026-03-10)"
+same "log --until an instant" "scan A" "$(log --until 2026-03-10T08:00:00+13:00)"
+same "log --school by the entry's inquiry" "focus B" "$(log --school 'Tōtara Primary')"
+same "log --tag by the entry's inquiry" "act A scan A" "$(log --tag writing)"
+same "log --status active by the entry's inquiry" "act A scan A" "$(log --status active)"
+same "log --status closed" "focus B" "$(log --status closed)"
+
+# Equal dates are ordered by id, the same in every clone.
+D=$(at 2026-06-01T09:00:00+12:00 spiral new "D same day" -q)
+for i in 1 2 3 4; do spiral scan "$D" -m "same $i" --date 2026-06-02 >/dev/null; done
+order=$(spiral show "$D" --format json | python3 -c "
+import json,sys; e=json.load(sys.stdin)['entries']
+print('ok' if [x['id'] for x in e]==sorted(x['id'] for x in e) else 'unsorted')")
+same "show: equal dates ordered by id" ok "$order"
+order=$(spiral log "$D" --format json | python3 -c "
+import json,sys; e=json.load(sys.stdin)
+print('ok' if [x['id'] for x in e]==sorted((x['id'] for x in e), reverse=True) else 'unsorted')")
+same "log: equal dates, newest first means the reverse order" ok "$order"
+
+fails "bad --phase" 2 "phase" spiral list --phase plan
+fails "bad --status" 2 "status" spiral list --status open
+fails "bad --since" 2 "since" spiral log --since yesterday
+fails "bad --stalled" 2 "stalled" spiral list --stalled soon
+fails "list takes no arguments" 2 "no arguments" spiral list extra
+fails "unknown inquiry for log" 1 "no inquiry" spiral log ffffffff
+ok "table output names columns" spiral list --status all
+matches "list header" '^ID +TITLE +SCHOOL +PHASE +CYCLE +STATUS +LAST ACTIVITY' "$OUT"
+ok "log table" spiral log
+matches "log header" '^DATE +INQUIRY +PHASE +AUTHOR +SCHOOL +TEXT' "$OUT"
+finish
