@@ -117,6 +117,7 @@ int cmd_switch(int argc, char **argv, tool_ctx *ctx);
 int cmd_edit(int argc, char **argv, tool_ctx *ctx);
 int cmd_close(int argc, char **argv, tool_ctx *ctx);
 int cmd_reopen(int argc, char **argv, tool_ctx *ctx);
+int cmd_resolve(int argc, char **argv, tool_ctx *ctx);
 int cmd_phase(int argc, char **argv, tool_ctx *ctx);
 int cmd_note(int argc, char **argv, tool_ctx *ctx);
 int cmd_show(int argc, char **argv, tool_ctx *ctx);

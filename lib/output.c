@@ -131,7 +131,9 @@ static void json_kvs(spiral_buf *out, const spiral_kvs *kvs)
 
 /* ---- JSON shapes (the contract's "JSON shapes") ------------------------- */
 
-static void summary_fields(spiral_buf *out, const spiral_inquiry *inq)
+/* with_count: list's "entries" count; show has the array instead. */
+static void summary_fields(spiral_buf *out, const spiral_inquiry *inq,
+			   int with_count)
 {
 	const spiral_phase_info *ph = spiral_phase_get(inq->phase);
 
@@ -157,13 +159,14 @@ static void summary_fields(spiral_buf *out, const spiral_inquiry *inq)
 	spiral_json_string(out, inq->learners);
 	spiral_buf_puts(out, ",\"continues\":");
 	json_str_or_null(out, inq->continues);
-	spiral_buf_printf(out, ",\"entries\":%zu", inq->nentries);
+	if (with_count)
+		spiral_buf_printf(out, ",\"entries\":%zu", inq->nentries);
 }
 
 int spiral_json_summary(spiral_buf *out, const spiral_inquiry *inq)
 {
 	spiral_buf_putc(out, '{');
-	summary_fields(out, inq);
+	summary_fields(out, inq, 1);
 	return spiral_buf_putc(out, '}');
 }
 
@@ -209,7 +212,7 @@ int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq)
 	if (spiral_inquiry_measures(inq, inq->cycle, &ms, &nms) < 0)
 		return SPIRAL_ENOMEM;
 	spiral_buf_putc(out, '{');
-	summary_fields(out, inq);
+	summary_fields(out, inq, 0);
 	spiral_buf_puts(out, ",\"entries\":[");
 	for (size_t i = 0; i < inq->nentries; i++) {
 		if (i)
