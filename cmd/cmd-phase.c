@@ -242,8 +242,6 @@ int cmd_phase(int argc, char **argv, tool_ctx *ctx)
 		return rc;
 	}
 	prefix = optind < argc ? argv[optind] : NULL;
-	if (!a.date && (rc = spiral_write_date(&a.e.date)) < 0)
-		goto fail;
 	if ((rc = tool_need_school(ctx)) < 0)
 		goto fail;
 	/* The editor runs before the lock is taken. */
@@ -258,6 +256,8 @@ int cmd_phase(int argc, char **argv, tool_ctx *ctx)
 	a.e.text = text;
 	text = NULL;
 	if ((rc = tool_begin(ctx, prefix, &t, &st, &inq)) < 0)
+		goto fail;
+	if (!a.date && (rc = spiral_write_date_after(&a.e.date, inq->updated)) < 0)
 		goto fail;
 	a.e.who = ctx->who; /* borrowed */
 	a.e.cycle = inq->cycle;
@@ -321,13 +321,14 @@ int cmd_note(int argc, char **argv, tool_ctx *ctx)
 		return tool_usage(ctx, "too many arguments (quote the text of -m)");
 	}
 	prefix = optind < argc ? argv[optind] : NULL;
-	if ((rc = spiral_write_date(&n.date)) < 0 || (rc = tool_need_school(ctx)) < 0 ||
+	if ((rc = tool_need_school(ctx)) < 0 ||
 	    (rc = text_get(ctx, &src,
 			   "\n# A note on the inquiry: feedback, a comment, a "
 			   "question.\n# Lines starting with '#' are ignored; an "
 			   "empty text aborts.\n",
 			   &n.text)) < 0 ||
 	    (rc = tool_begin(ctx, prefix, &t, &st, &inq)) < 0 ||
+	    (rc = spiral_write_date_after(&n.date, inq->updated)) < 0 ||
 	    (rc = spiral_id_new(n.id)) < 0)
 		goto fail;
 	n.who = ctx->who; /* borrowed */

@@ -1,4 +1,4 @@
-/* Reading: list, log, status.  The filters are shared. */
+/* Reading: list, log, show, status.  The filters are shared. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +188,72 @@ int cmd_log(int argc, char **argv, tool_ctx *ctx)
 	return rc < 0 ? tool_lib_fail(rc) : EXIT_OK;
 }
 
+/* ---- show -------------------------------------------------------------- */
+
+static int show_csv(spiral_buf *out, const spiral_inquiry *inq,
+		    const spiral_filter *f)
+{
+	spiral_log_row *rows = calloc(inq->nentries + 1, sizeof(*rows));
+	int rc;
+
+	if (!rows)
+		return SPIRAL_ENOMEM;
+	size_t n = 0;
+
+	for (size_t i = 0; i < inq->nentries; i++) {
+		if (!spiral_entry_selected(f, &inq->entries[i]))
+			continue;
+		rows[n].inquiry = inq;
+		rows[n++].entry = &inq->entries[i];
+	}
+	rc = spiral_emit_log(out, SPIRAL_FORMAT_CSV, rows, n, 8, NULL);
+	free(rows);
+	return rc;
+}
+
+int cmd_show(int argc, char **argv, tool_ctx *ctx)
+{
+	read_args a;
+	spiral_store st = {0};
+	spiral_inquiry *inq;
+	spiral_buf out = SPIRAL_BUF_INIT;
+	int rc;
+
+	/* The entry filters choose what is shown; the inquiry is named. */
+	spiral_filter_init(&a.filter, SPIRAL_STATUS_ALL);
+	a.format = SPIRAL_FORMAT_TABLE;
+	if ((rc = read_parse(ctx, argc, argv, &a, read_options)) >= 0)
+		return rc;
+	if (argc - optind > 1)
+		return tool_usage(ctx, "too many arguments");
+	if ((rc = tool_load_one(ctx, optind < argc ? argv[optind] : NULL, &st, &inq)) < 0) {
+		spiral_store_free(&st);
+		return tool_lib_fail(rc);
+	}
+	switch (a.format) {
+	case SPIRAL_FORMAT_JSON:
+		rc = spiral_json_show(&out, inq, &a.filter);
+		spiral_buf_putc(&out, '\n');
+		break;
+	case SPIRAL_FORMAT_CSV:
+		/* One row an entry, as log writes them. */
+		rc = show_csv(&out, inq, &a.filter);
+		break;
+	case SPIRAL_FORMAT_MD:
+		rc = spiral_md_show(&out, inq, &a.filter);
+		break;
+	default:
+		rc = spiral_text_show(&out, inq, tool_short_len(ctx, inq->id), &ctx->style,
+				      &a.filter);
+		break;
+	}
+	if (rc == 0)
+		print_paged(ctx, a.format, &out);
+	spiral_buf_free(&out);
+	spiral_store_free(&st);
+	return rc < 0 ? tool_lib_fail(rc) : EXIT_OK;
+}
+
 /* ---- status ------------------------------------------------------------- */
 
 typedef struct status_info {
@@ -198,6 +264,7 @@ typedef struct status_info {
 	char *upstream;
 	size_t ahead, behind;
 	size_t conflicts;
+	const spiral_filter *filter; /* chooses whose conflicts are listed */
 } status_info;
 
 static int status_gather(tool_ctx *ctx, status_info *s)
@@ -215,7 +282,8 @@ static int status_gather(tool_ctx *ctx, status_info *s)
 	}
 	free(current);
 	for (size_t i = 0; i < s->st.ninquiries; i++)
-		s->conflicts += s->st.inquiries[i].nconflicts;
+		if (spiral_inquiry_matches(s->filter, &s->st.inquiries[i]))
+			s->conflicts += s->st.inquiries[i].nconflicts;
 	if ((rc = spiral_repo_changed(ctx->repo, &s->changed)) < 0)
 		return rc;
 	rc = spiral_repo_tracking(ctx->repo, &s->upstream, &s->ahead, &s->behind);
@@ -260,6 +328,8 @@ static void status_json(spiral_buf *out, const status_info *s)
 	spiral_buf_puts(out, "],\"conflicts\":[");
 	for (size_t i = 0; i < s->st.ninquiries; i++) {
 		const spiral_inquiry *inq = &s->st.inquiries[i];
+		if (!spiral_inquiry_matches(s->filter, inq))
+			continue;
 		for (size_t k = 0; k < inq->nconflicts; k++) {
 			spiral_buf_puts(out, first ? "{\"inquiry\":" : ",{\"inquiry\":");
 			first = 0;
@@ -325,6 +395,8 @@ static void status_text(tool_ctx *ctx, spiral_buf *out, const status_info *s,
 				  ctx->style.reset);
 		for (size_t i = 0; i < s->st.ninquiries; i++) {
 			const spiral_inquiry *inq = &s->st.inquiries[i];
+			if (!spiral_inquiry_matches(s->filter, inq))
+				continue;
 			for (size_t k = 0; k < inq->nconflicts; k++)
 				spiral_buf_printf(out, "%s%.*s %s (%zu values): spiral resolve "
 						       "%.*s %s VALUE\n",
@@ -356,11 +428,6 @@ static void status_text(tool_ctx *ctx, spiral_buf *out, const status_info *s,
 
 int cmd_status(int argc, char **argv, tool_ctx *ctx)
 {
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{"color", optional_argument, NULL, OPT_COLOR},
-		{NULL, 0, NULL, 0},
-	};
 	read_args a;
 	status_info s;
 	spiral_buf out = SPIRAL_BUF_INIT;
@@ -369,10 +436,11 @@ int cmd_status(int argc, char **argv, tool_ctx *ctx)
 	memset(&s, 0, sizeof(s));
 	spiral_filter_init(&a.filter, SPIRAL_STATUS_ALL);
 	a.format = SPIRAL_FORMAT_TABLE;
-	if ((rc = read_parse(ctx, argc, argv, &a, opts)) >= 0)
+	if ((rc = read_parse(ctx, argc, argv, &a, read_options)) >= 0)
 		return rc;
 	if (optind < argc)
 		return tool_usage(ctx, "status takes no arguments");
+	s.filter = &a.filter;
 	if ((rc = status_gather(ctx, &s)) < 0) {
 		status_free(&s);
 		return tool_lib_fail(rc);

@@ -75,34 +75,30 @@ const tool_cmd tool_commands[] = {
 	 "Settle a conflict: give title, learners or status the value to keep.",
 	 NULL},
 	{"scan", cmd_phase, NEED_REPO | NEED_IDENTITY, PHASE_USAGE,
-	 "Log a scan: what's going on for our learners?", PHASE_OPTIONS},
+	 NULL, PHASE_OPTIONS},
 	{"focus", cmd_phase, NEED_REPO | NEED_IDENTITY, PHASE_USAGE,
-	 "Log a focus: where will concentrating our energies make the most "
-	 "difference?",
-	 PHASE_OPTIONS},
+	 NULL, PHASE_OPTIONS},
 	{"hunch", cmd_phase, NEED_REPO | NEED_IDENTITY, PHASE_USAGE,
-	 "Log a hunch: how are we contributing to this situation?", PHASE_OPTIONS},
+	 NULL, PHASE_OPTIONS},
 	{"learn", cmd_phase, NEED_REPO | NEED_IDENTITY, PHASE_USAGE,
-	 "Log learning: how and where will we learn more about what to do?",
-	 PHASE_OPTIONS},
+	 NULL, PHASE_OPTIONS},
 	{"act", cmd_phase, NEED_REPO | NEED_IDENTITY, PHASE_USAGE,
-	 "Log an action: what will we do differently?", PHASE_OPTIONS},
+	 NULL, PHASE_OPTIONS},
 	{"check", cmd_phase, NEED_REPO | NEED_IDENTITY,
 	 PHASE_USAGE " [--verdict enough|partly|not-enough] [--new-cycle] [--close]",
-	 "Log a check: have we made enough of a difference?",
+	 NULL,
 	 PHASE_OPTIONS CHECK_OPTIONS},
 	{"note", cmd_note, NEED_REPO | NEED_IDENTITY, "[INQUIRY] -m TEXT [-F FILE|-]",
 	 "Add a comment that is not a phase (feedback from a colleague).",
 	 "  -m, --message TEXT  a paragraph of text (repeat for more)\n"
 	 "  -F, --file FILE     read the text from FILE (- for stdin)\n"},
-	{"show", cmd_show, NEED_REPO, "[INQUIRY] [--format table|json|csv|md]",
-	 "Show an inquiry with every entry and its measures.",
-	 "      --format F     table (default), json, csv or md\n"
-	 "      --color WHEN   auto, always or never\n"},
-	{"status", cmd_status, NEED_REPO, "[--format table|json|csv|md]",
+	{"show", cmd_show, NEED_REPO,
+	 "[INQUIRY] [filters] [--format table|json|csv|md]",
+	 "Show an inquiry with every entry and its measures.", READ_OPTIONS},
+	{"status", cmd_status, NEED_REPO, "[filters] [--format table|json|csv|md]",
 	 "Where you are: the current inquiry, its phase and the next question, "
 	 "hand edits, conflicts, commits to push or pull.",
-	 "      --format F     table (default), json, csv or md\n"},
+	 READ_OPTIONS},
 	{"list", cmd_list, NEED_REPO, "[filters] [--format table|json|csv|md]",
 	 "One row per inquiry: id, title, school, phase, cycle, status, last "
 	 "activity.",
@@ -128,8 +124,12 @@ static void main_help(void)
 {
 	out_puts("usage: spiral [-C DIR] COMMAND [OPTIONS] [ARGS]\n\n"
 		 "Collaborative inquiry, the Spiral of Inquiry, kept in git.\n\n");
-	for (const tool_cmd *c = tool_commands; c->name; c++)
-		out_printf("  %-8s %s\n", c->name, c->summary);
+	for (const tool_cmd *c = tool_commands; c->name; c++) {
+		spiral_buf summary = SPIRAL_BUF_INIT;
+		tool_summary(c, &summary);
+		out_printf("  %-8s %s\n", c->name, summary.ptr);
+		spiral_buf_free(&summary);
+	}
 	out_puts("\n  -C DIR      run as if started in DIR\n"
 		 "  --version   print the version\n"
 		 "  --help      this text; 'spiral help COMMAND' for one command\n"

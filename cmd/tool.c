@@ -75,10 +75,33 @@ int tool_lib_fail(int rc)
 	return EXIT_FAIL;
 }
 
+void tool_summary(const tool_cmd *cmd, spiral_buf *out)
+{
+	spiral_phase p = spiral_phase_from_name(cmd->name);
+
+	/* The phases' lines come from the one table, never respelled. */
+	if (!cmd->summary && p != SPIRAL_PHASE_NONE)
+		spiral_buf_printf(out, "Log %s: %s", cmd->name,
+				  spiral_phase_get(p)->question);
+	else
+		spiral_buf_puts(out, cmd->summary ? cmd->summary : "");
+}
+
 int tool_help(const tool_cmd *cmd)
 {
+	spiral_buf summary = SPIRAL_BUF_INIT;
+	spiral_phase p = spiral_phase_from_name(cmd->name);
+
+	tool_summary(cmd, &summary);
 	out_printf("usage: spiral %s %s\n\n%s\n", cmd->name, cmd->usage,
-		   cmd->summary);
+		   summary.ptr);
+	spiral_buf_free(&summary);
+	if (!cmd->summary && p != SPIRAL_PHASE_NONE) {
+		const spiral_phase_info *ph = spiral_phase_get(p);
+		out_puts("\nGuiding questions:\n");
+		for (const char *const *q = ph->questions; *q; q++)
+			out_printf("  %s\n", *q);
+	}
 	if (cmd->options)
 		out_printf("\n%s", cmd->options);
 	out_printf("\nSee spiral-%s(1) for the whole story.\n", cmd->name);

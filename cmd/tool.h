@@ -57,6 +57,8 @@ int tool_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int tool_lib_fail(int rc);
 void tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int tool_help(const tool_cmd *cmd);
+/* A command's one-line summary (for the phases, from the phase table). */
+void tool_summary(const tool_cmd *cmd, spiral_buf *out);
 
 /* ---- output ------------------------------------------------------------- */
 

@@ -204,8 +204,11 @@ int spiral_json_entry(spiral_buf *out, const spiral_inquiry *inq,
 	return spiral_buf_putc(out, '}');
 }
 
-int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq)
+int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq,
+		     const spiral_filter *f)
 {
+	int first = 1;
+
 	spiral_measure_summary *ms = NULL;
 	size_t nms = 0;
 
@@ -215,15 +218,22 @@ int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq)
 	summary_fields(out, inq, 0);
 	spiral_buf_puts(out, ",\"entries\":[");
 	for (size_t i = 0; i < inq->nentries; i++) {
-		if (i)
+		if (!spiral_entry_selected(f, &inq->entries[i]))
+			continue;
+		if (!first)
 			spiral_buf_putc(out, ',');
+		first = 0;
 		spiral_json_entry(out, inq, &inq->entries[i], 0);
 	}
+	first = 1;
 	spiral_buf_puts(out, "],\"notes\":[");
 	for (size_t i = 0; i < inq->nnotes; i++) {
 		const spiral_note *n = &inq->notes[i];
-		if (i)
+		if (!spiral_note_selected(f, n))
+			continue;
+		if (!first)
 			spiral_buf_putc(out, ',');
+		first = 0;
 		spiral_buf_puts(out, "{\"id\":");
 		spiral_json_string(out, n->id);
 		spiral_buf_puts(out, ",\"date\":");
@@ -308,7 +318,7 @@ static void text_kvs(spiral_buf *out, const spiral_kvs *kvs)
 }
 
 int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
-		     const spiral_style *style)
+		     const spiral_style *style, const spiral_filter *f)
 {
 	const spiral_phase_info *ph = spiral_phase_get(inq->phase);
 	spiral_measure_summary *ms = NULL;
@@ -358,6 +368,8 @@ int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
 	}
 	for (size_t i = 0; i < inq->nentries; i++) {
 		const spiral_entry *e = &inq->entries[i];
+		if (!spiral_entry_selected(f, e))
+			continue;
 		spiral_date_day(e->date, day);
 		spiral_buf_printf(out, "\n%s%s%s  %s  cycle %d  ", style->phase,
 				  spiral_phase_get(e->phase)->name, style->reset, day,
@@ -394,6 +406,8 @@ int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
 	}
 	for (size_t i = 0; i < inq->nnotes; i++) {
 		const spiral_note *n = &inq->notes[i];
+		if (!spiral_note_selected(f, n))
+			continue;
 		spiral_date_day(n->date, day);
 		spiral_buf_printf(out, "\n%snote%s  %s  ", style->phase, style->reset, day);
 		vis(out, n->who.author);
@@ -795,7 +809,8 @@ int spiral_emit_log(spiral_buf *out, spiral_format format,
 
 /* ---- show as Markdown --------------------------------------------------- */
 
-int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq)
+int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq,
+		   const spiral_filter *f)
 {
 	const spiral_phase_info *ph = spiral_phase_get(inq->phase);
 	spiral_measure_summary *ms = NULL;
@@ -826,6 +841,8 @@ int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq)
 	spiral_buf_putc(out, '\n');
 	for (size_t i = 0; i < inq->nentries; i++) {
 		const spiral_entry *e = &inq->entries[i];
+		if (!spiral_entry_selected(f, e))
+			continue;
 		spiral_date_day(e->date, day);
 		spiral_buf_printf(out, "\n## %s, %s, cycle %d\n\n*",
 				  spiral_phase_get(e->phase)->name, day, e->cycle);

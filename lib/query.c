@@ -96,20 +96,39 @@ int spiral_inquiry_matches(const spiral_filter *f, const spiral_inquiry *inq)
 	return 1;
 }
 
+static int record_selected(const spiral_filter *f, const spiral_who *who,
+			   spiral_date date)
+{
+	if (!f)
+		return 1;
+	if (f->author && !who_matches(who, f->author))
+		return 0;
+	if (f->has_since && spiral_date_cmp(date, f->since) < 0)
+		return 0;
+	if (f->has_until && spiral_date_cmp(date, f->until) > 0)
+		return 0;
+	return 1;
+}
+
+int spiral_entry_selected(const spiral_filter *f, const spiral_entry *e)
+{
+	if (f && f->phase != SPIRAL_PHASE_NONE && e->phase != f->phase)
+		return 0;
+	return record_selected(f, &e->who, e->date);
+}
+
+int spiral_note_selected(const spiral_filter *f, const spiral_note *n)
+{
+	/* A note has no phase: --phase shows entries only. */
+	if (f && f->phase != SPIRAL_PHASE_NONE)
+		return 0;
+	return record_selected(f, &n->who, n->date);
+}
+
 int spiral_entry_matches(const spiral_filter *f, const spiral_inquiry *inq,
 			 const spiral_entry *e)
 {
-	if (!inquiry_base_matches(f, inq))
-		return 0;
-	if (f->phase != SPIRAL_PHASE_NONE && e->phase != f->phase)
-		return 0;
-	if (f->author && !who_matches(&e->who, f->author))
-		return 0;
-	if (f->has_since && spiral_date_cmp(e->date, f->since) < 0)
-		return 0;
-	if (f->has_until && spiral_date_cmp(e->date, f->until) > 0)
-		return 0;
-	return 1;
+	return inquiry_base_matches(f, inq) && spiral_entry_selected(f, e);
 }
 
 static int cmp_recent(const void *a, const void *b)

@@ -244,7 +244,7 @@ int spiral_config_set(spiral_repo *r, const char *name, const char *value)
 	const spiral_config_key *k = spiral_config_key_find(name);
 
 	if (value && spiral_text_check(value, strlen(value), name) < 0)
-		return SPIRAL_EUSAGE;
+		return SPIRAL_ERROR;
 	if (value && strchr(value, '\n'))
 		return spiral_error(SPIRAL_EUSAGE, "%s cannot hold a newline", name);
 	return config_set_raw(r, k ? k->git_name : name, value);
@@ -306,6 +306,20 @@ static int env_date(const char *name, spiral_date *out)
 }
 
 int spiral_write_date(spiral_date *out) { return env_date("GIT_AUTHOR_DATE", out); }
+
+int spiral_write_date_after(spiral_date *out, spiral_date last)
+{
+	const char *env = getenv("GIT_AUTHOR_DATE");
+	int rc = spiral_write_date(out);
+
+	/* Records are ordered by date and then by their random id: two logged
+	 * within one second would come back in a random order.  A date taken
+	 * from the clock therefore follows the inquiry's latest record; a date
+	 * the user gave is kept exactly. */
+	if (rc == 0 && !(env && *env) && out->time <= last.time)
+		out->time = last.time + 1;
+	return rc;
+}
 
 /* ---- the lock ----------------------------------------------------------- */
 

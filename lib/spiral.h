@@ -403,6 +403,9 @@ int spiral_config_set(spiral_repo *r, const char *name, const char *value);
 int spiral_identity(spiral_repo *r, spiral_who *out);
 /* The date of a write: GIT_AUTHOR_DATE if set, else now. */
 int spiral_write_date(spiral_date *out);
+/* The same, but a date from the clock is made later than last (an
+ * inquiry's latest record), so quick successive writes keep their order. */
+int spiral_write_date_after(spiral_date *out, spiral_date last);
 
 /* A write: files to add and a message, committed as one commit under the
  * repository's lock.  Files are only ever added, never rewritten. */
@@ -467,6 +470,9 @@ int spiral_filter_date(const char *arg, int end_of_day, spiral_date *out);
 /* No entry for `days` days (counting from creation when there is none). */
 int spiral_inquiry_stalled(const spiral_inquiry *inq, int days, int64_t now);
 int spiral_inquiry_matches(const spiral_filter *f, const spiral_inquiry *inq);
+/* An entry's or note's own fields (phase, author, dates); f may be NULL. */
+int spiral_entry_selected(const spiral_filter *f, const spiral_entry *e);
+int spiral_note_selected(const spiral_filter *f, const spiral_note *n);
 int spiral_entry_matches(const spiral_filter *f, const spiral_inquiry *inq,
 			 const spiral_entry *e);
 
@@ -506,11 +512,13 @@ typedef struct spiral_style {
 	const char *bold, *dim, *warn, *phase, *reset;
 } spiral_style;
 
-/* The contract's JSON shapes. */
+/* The contract's JSON shapes.  The show emitters list the entries and notes
+ * that f selects (all when f is NULL); measures cover the whole cycle. */
 int spiral_json_summary(spiral_buf *out, const spiral_inquiry *inq);
 int spiral_json_entry(spiral_buf *out, const spiral_inquiry *inq,
 		      const spiral_entry *e, int with_inquiry);
-int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq);
+int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq,
+		     const spiral_filter *f);
 /* list and log in any format but html. */
 int spiral_emit_list(spiral_buf *out, spiral_format format,
 		     const spiral_inquiry *const *rows, size_t n, int short_len,
@@ -522,9 +530,10 @@ int spiral_emit_log(spiral_buf *out, spiral_format format,
 int spiral_csv_field(spiral_buf *out, const char *s);
 
 /* `show` as a Markdown document. */
-int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq);
+int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq,
+		   const spiral_filter *f);
 /* `show` for people; ids shortened to short_len. */
 int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
-		     const spiral_style *style);
+		     const spiral_style *style, const spiral_filter *f);
 
 #endif

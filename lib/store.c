@@ -452,8 +452,9 @@ static int list_dir(const char *top, const char *rel, spiral_strv *names)
 	d = opendir(full);
 	free(full);
 	if (!d)
-		return errno == ENOENT ? 0
-				       : spiral_error(SPIRAL_ERROR, "cannot read %s: %s",
+		return errno == ENOENT || errno == ENOTDIR
+			       ? 0
+			       : spiral_error(SPIRAL_ERROR, "cannot read %s: %s",
 						      rel, strerror(errno));
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)

@@ -3,6 +3,7 @@
 #
 #   ok        DESC CMD...            CMD exits 0
 #   fails     DESC CODE REGEX CMD... CMD exits CODE with stderr matching REGEX
+#                                    (an empty REGEX checks the code only)
 #   same      DESC EXPECTED ACTUAL   strings are equal
 #   matches   DESC REGEX TEXT        TEXT matches the extended REGEX
 #   clean     DESC                   git status --porcelain empty and
@@ -59,7 +60,7 @@ fails() {
 	ERR=$(cat "$SANDBOX/stderr")
 	if [ "$rc" -ne "$code" ]; then
 		fail "$desc" "expected exit $code, got $rc: $*" "$ERR"
-	elif ! grep -Eq -- "$regex" "$SANDBOX/stderr"; then
+	elif [ -n "$regex" ] && ! grep -Eq -- "$regex" "$SANDBOX/stderr"; then
 		fail "$desc" "stderr does not match /$regex/" "$ERR"
 	else
 		pass "$desc"

@@ -63,6 +63,32 @@ import json,sys; e=json.load(sys.stdin)
 print('ok' if [x['id'] for x in e]==sorted((x['id'] for x in e), reverse=True) else 'unsorted')")
 same "log: equal dates, newest first means the reverse order" ok "$order"
 
+# show takes the entry filters: they choose which entries and notes it lists.
+texts() { python3 -c "import json,sys; d=json.load(sys.stdin); print(' '.join([e['text'] for e in d['entries']]+['note:'+n['text'] for n in d['notes']]))"; }
+at 2026-03-11T09:00:00+13:00 spiral note "$A" -m "noted" >/dev/null
+same "show lists everything" "scan A act A note:noted" "$(spiral show "$A" --format json | texts)"
+same "show --phase" "act A" "$(spiral show "$A" --phase act --format json | texts)"
+same "show --since" "act A note:noted" "$(spiral show "$A" --since 2026-03-01 --format json | texts)"
+same "show --until" "scan A" "$(spiral show "$A" --until 2026-02-28 --format json | texts)"
+same "show --author" "" "$(spiral show "$A" --author nobody --format json | texts)"
+
+# Quick successive writes keep their order (no --date, no GIT_AUTHOR_DATE).
+E=$(spiral new "E quick" -q)
+for p in scan focus hunch learn act check; do spiral "$p" "$E" -m "quick $p" >/dev/null; done
+same "six phases logged within a second stay in order" \
+	"quick scan quick focus quick hunch quick learn quick act quick check" \
+	"$(spiral show "$E" --format json | python3 -c "import json,sys; print(' '.join(e['text'] for e in json.load(sys.stdin)['entries']))")"
+same "and the current phase is the last one logged" check \
+	"$(spiral show "$E" --format json | python3 -c "import json,sys; print(json.load(sys.stdin)['phase'])")"
+
+# A stray file where an inquiry folder belongs is a problem, not a failure.
+printf 'x\n' >inquiries/zz
+ok "list still works beside a stray file" spiral list --status all
+matches "and says so on stderr" 'could not be read|not a' "$(spiral list 2>&1 >/dev/null; spiral fsck)"
+fails "fsck names it" 1 "" spiral fsck
+matches "with its path" 'inquiries/zz' "$OUT"
+rm inquiries/zz
+
 fails "bad --phase" 2 "phase" spiral list --phase plan
 fails "bad --status" 2 "status" spiral list --status open
 fails "bad --since" 2 "since" spiral log --since yesterday
