@@ -95,13 +95,16 @@ static int read_option(tool_ctx *ctx, read_args *a, int c, const char *arg)
 	return 0;
 }
 
-/* Parses the reading options; returns -1 to go on, else an exit code. */
+/* Parses the reading options over the command's default status; returns
+ * -1 to go on, else an exit code. */
 static int read_parse(tool_ctx *ctx, int argc, char **argv, read_args *a,
-		      const struct option *opts)
+		      spiral_status_filter status)
 {
 	int c, code, rc;
 
-	while ((c = tool_getopt(ctx, argc, argv, "", opts, &code)) != -1) {
+	spiral_filter_init(&a->filter, status);
+	a->format = SPIRAL_FORMAT_TABLE;
+	while ((c = tool_getopt(ctx, argc, argv, "", read_options, &code)) != -1) {
 		if (c == TOOL_STOP)
 			return code;
 		if ((rc = read_option(ctx, a, c, optarg)) != 0)
@@ -136,9 +139,7 @@ int cmd_list(int argc, char **argv, tool_ctx *ctx)
 	size_t n;
 	int rc;
 
-	spiral_filter_init(&a.filter, SPIRAL_STATUS_ACTIVE);
-	a.format = SPIRAL_FORMAT_TABLE;
-	if ((rc = read_parse(ctx, argc, argv, &a, read_options)) >= 0)
+	if ((rc = read_parse(ctx, argc, argv, &a, SPIRAL_STATUS_ACTIVE)) >= 0)
 		return rc;
 	if (optind < argc)
 		return tool_usage(ctx, "list takes no arguments");
@@ -165,9 +166,7 @@ int cmd_log(int argc, char **argv, tool_ctx *ctx)
 	size_t n;
 	int rc;
 
-	spiral_filter_init(&a.filter, SPIRAL_STATUS_ALL);
-	a.format = SPIRAL_FORMAT_TABLE;
-	if ((rc = read_parse(ctx, argc, argv, &a, read_options)) >= 0)
+	if ((rc = read_parse(ctx, argc, argv, &a, SPIRAL_STATUS_ALL)) >= 0)
 		return rc;
 	if (argc - optind > 1)
 		return tool_usage(ctx, "too many arguments");
@@ -220,9 +219,7 @@ int cmd_show(int argc, char **argv, tool_ctx *ctx)
 	int rc;
 
 	/* The entry filters choose what is shown; the inquiry is named. */
-	spiral_filter_init(&a.filter, SPIRAL_STATUS_ALL);
-	a.format = SPIRAL_FORMAT_TABLE;
-	if ((rc = read_parse(ctx, argc, argv, &a, read_options)) >= 0)
+	if ((rc = read_parse(ctx, argc, argv, &a, SPIRAL_STATUS_ALL)) >= 0)
 		return rc;
 	if (argc - optind > 1)
 		return tool_usage(ctx, "too many arguments");
@@ -434,9 +431,7 @@ int cmd_status(int argc, char **argv, tool_ctx *ctx)
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	spiral_filter_init(&a.filter, SPIRAL_STATUS_ALL);
-	a.format = SPIRAL_FORMAT_TABLE;
-	if ((rc = read_parse(ctx, argc, argv, &a, read_options)) >= 0)
+	if ((rc = read_parse(ctx, argc, argv, &a, SPIRAL_STATUS_ALL)) >= 0)
 		return rc;
 	if (optind < argc)
 		return tool_usage(ctx, "status takes no arguments");
