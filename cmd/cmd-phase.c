@@ -39,6 +39,18 @@ static int text_option(tool_ctx *ctx, text_source *src, int c, const char *arg)
 	return 0;
 }
 
+/* Where the text comes from is a usage question, settled with the options:
+ * -m and -F together, or neither without a terminal for the editor. */
+static int text_usage(tool_ctx *ctx, const text_source *src)
+{
+	if (src->has_message && src->file)
+		return tool_usage(ctx, "give -m or -F, not both");
+	if (!src->has_message && !src->file && !tool_is_interactive())
+		return tool_usage(ctx, "no text: give -m TEXT or -F FILE (the editor "
+				       "opens only on a terminal)");
+	return 0;
+}
+
 /* The text of a write: from -m, -F, or the editor on a terminal.  An empty
  * text is a failure: nothing is written. */
 static int text_get(tool_ctx *ctx, text_source *src, const char *template_text,
@@ -63,9 +75,13 @@ static int text_get(tool_ctx *ctx, text_source *src, const char *template_text,
 						    ? "the text on standard input"
 						    : src->file)) < 0)
 			return rc;
-		/* A file's last line ends in a newline that is not text. */
-		while (len && (*out)[len - 1] == '\n')
+		/* A file's last line ends in a newline that is not text, as
+		 * LF or CRLF: a CRLF file must not leave a lone CR behind. */
+		while (len && (*out)[len - 1] == '\n') {
 			(*out)[--len] = '\0';
+			if (len && (*out)[len - 1] == '\r')
+				(*out)[--len] = '\0';
+		}
 	} else if (tool_is_interactive()) {
 		if ((rc = tool_edit_text(ctx, template_text, out)) < 0)
 			return rc;
@@ -210,7 +226,7 @@ static int phase_parse(tool_ctx *ctx, int argc, char **argv, phase_args *a)
 		return tool_usage(ctx, "too many arguments (quote the text of -m)");
 	if (a->date && spiral_date_parse(a->date, &a->e.date) < 0)
 		return tool_usage(ctx, "--date: %s", spiral_error_message());
-	return 0;
+	return text_usage(ctx, &a->text);
 }
 
 static void print_logged(tool_ctx *ctx, const spiral_inquiry *inq,
@@ -319,6 +335,10 @@ int cmd_note(int argc, char **argv, tool_ctx *ctx)
 	if (argc - optind > 1) {
 		spiral_buf_free(&src.message);
 		return tool_usage(ctx, "too many arguments (quote the text of -m)");
+	}
+	if ((code = text_usage(ctx, &src)) != 0) {
+		spiral_buf_free(&src.message);
+		return code;
 	}
 	prefix = optind < argc ? argv[optind] : NULL;
 	if ((rc = tool_need_school(ctx)) < 0 ||

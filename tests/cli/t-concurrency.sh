@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# A team logging at once: concurrent writers on one repository all land, one
+# commit each, and a writer that cannot get the lock in time says so and
+# writes nothing.
+. "$(dirname "$0")/lib.sh"
+# A pyenv shim costs half a second a call: find the interpreter once.
+PYTHON=$(command python3 -c 'import sys; print(sys.executable)')
+python3() { "$PYTHON" "$@"; }
+
+new_repo
+ID=$(spiral new "Year 9 writing" -q)
+N=$(git rev-list --count HEAD)
+
+# 20 notes at once.
+pids=()
+for i in $(seq 1 20); do
+	spiral note -m "note $i" >"$SANDBOX/note-$i.out" 2>"$SANDBOX/note-$i.err" &
+	pids+=($!)
+done
+failed=0
+for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+same "20 concurrent notes all succeed" 0 "$failed"
+same "no writer complained" "" "$(cat "$SANDBOX"/note-*.err)"
+N=$((N + 20))
+commits "20 notes are 20 commits" "$N"
+clean "clean after 20 concurrent notes"
+same "git log is linear" 0 "$(git rev-list --min-parents=2 --count HEAD)"
+same "each commit adds one file" "20" \
+	"$(git log -20 --format=%H | while read -r c; do
+		git show --name-only --format= "$c" | grep -c '/notes/'
+	done | grep -c '^1$')"
+ok "show after the notes" spiral show --format json
+notes=$(printf '%s' "$OUT" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+print(' '.join(sorted(n['text'] for n in d['notes'])))")
+same "all 20 notes are in show" \
+	"$(for i in $(seq 1 20); do printf 'note %s\n' "$i"; done | sort | tr '\n' ' ' | sed 's/ $//')" \
+	"$notes"
+ok "spiral fsck after the notes" spiral fsck
+
+# Phase entries from several writers at once, on one inquiry, with measures.
+phases=(scan focus hunch learn act check)
+pids=()
+for i in $(seq 0 11); do
+	p=${phases[$((i % 6))]}
+	spiral "$p" "${ID:0:6}" -m "$p by writer $i" --measure "w$i=$i" \
+		--evidence "evidence $i" >/dev/null 2>"$SANDBOX/phase-$i.err" &
+	pids+=($!)
+done
+failed=0
+for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+same "12 concurrent entries all succeed" 0 "$failed"
+same "no entry writer complained" "" "$(cat "$SANDBOX"/phase-*.err)"
+N=$((N + 12))
+commits "12 entries are 12 commits" "$N"
+clean "clean after concurrent entries"
+ok "show after the entries" spiral show --format json
+same "all 12 entries are in show" "0 1 2 3 4 5 6 7 8 9 10 11" \
+	"$(printf '%s' "$OUT" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+e = d['entries']
+assert all(x['text'] == '%s by writer %s' % (x['phase'], x['evidence'][0].split()[1]) for x in e)
+print(' '.join(str(n) for n in sorted(int(x['evidence'][0].split()[1]) for x in e)))")"
+ok "spiral fsck after the entries" spiral fsck
+
+# Writers on different inquiries at once, and a new inquiry among them.
+ID2=$(spiral new "Numeracy" -q)
+N=$((N + 1))
+pids=()
+for i in $(seq 1 5); do
+	spiral act "$ID" -m "act $i" >/dev/null 2>&1 &
+	pids+=($!)
+	spiral act "$ID2" -m "act $i" >/dev/null 2>&1 &
+	pids+=($!)
+done
+spiral new "Third at once" -q >"$SANDBOX/third" 2>&1 &
+pids+=($!)
+failed=0
+for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+same "11 writers on three inquiries all succeed" 0 "$failed"
+N=$((N + 11))
+commits "11 commits" "$N"
+clean "clean after writers on three inquiries"
+ok "list after" spiral list --format json
+same "three inquiries" 3 "$(printf '%s' "$OUT" | python3 -c "
+import json, sys
+print(len(json.load(sys.stdin)))")"
+ok "spiral fsck after writers on three inquiries" spiral fsck
+
+# A lock held elsewhere, and no patience: fail at once, write nothing.
+flock .git/spiral.lock sleep 3 &
+holder=$!
+for _ in $(seq 1 50); do
+	flock -n .git/spiral.lock true 2>/dev/null || break
+	sleep 0.05
+done
+start=$(date +%s)
+fails "SPIRAL_LOCK_TIMEOUT=0 with the lock held" 1 \
+	"^spiral: error: another spiral command has held .*spiral.lock.*nothing was written" \
+	env SPIRAL_LOCK_TIMEOUT=0 "$SPIRAL" note -m "impatient"
+took=$(($(date +%s) - start))
+matches "it fails at once" '^[01]$' "$took"
+fails "a phase entry with the lock held" 1 "nothing was written" \
+	env SPIRAL_LOCK_TIMEOUT=0 "$SPIRAL" scan -m "impatient"
+fails "new with the lock held" 1 "nothing was written" \
+	env SPIRAL_LOCK_TIMEOUT=0 "$SPIRAL" new "Impatient"
+commits "nothing committed while the lock was held" "$N"
+clean "clean while the lock is held"
+ok "reading does not need the lock" env SPIRAL_LOCK_TIMEOUT=0 "$SPIRAL" show --format json
+# A patient writer waits for the holder and then lands.
+ok "a writer with time waits for the lock" env SPIRAL_LOCK_TIMEOUT=10 "$SPIRAL" note -m "patient"
+N=$((N + 1))
+wait "$holder"
+commits "the patient writer committed" "$N"
+clean "clean at the end"
+ok "spiral fsck at the end" spiral fsck
+finish
