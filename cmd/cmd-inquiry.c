@@ -205,9 +205,13 @@ static int edits_from_editor(tool_ctx *ctx, const spiral_inquiry *inq, edits *e)
 	rc = spiral_ini_parse(text, strlen(text), on_edited, &ed, &line);
 	if (rc > 0 || rc == SPIRAL_EUSAGE)
 		rc = SPIRAL_ERROR;
-	else if (rc < 0)
-		spiral_error(SPIRAL_ERROR, "the edited fields, line %d: %s", line,
-			     spiral_error_message());
+	else if (rc < 0) {
+		/* The parser's message names the line; it cannot be formatted
+		 * into the buffer it lives in. */
+		char why[512];
+		snprintf(why, sizeof(why), "%s", spiral_error_message());
+		spiral_error(SPIRAL_ERROR, "the edited fields, %s", why);
+	}
 	for (size_t i = 0; rc == 0 && i < ed.tags.n; i++)
 		if (!spiral_strv_contains(&inq->tags, ed.tags.v[i]))
 			spiral_strv_push(&e->tag, ed.tags.v[i]);

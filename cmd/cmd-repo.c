@@ -33,8 +33,6 @@ int cmd_init(int argc, char **argv, tool_ctx *ctx)
 	if ((school && spiral_text_check(school, strlen(school), "--school") < 0) ||
 	    (cluster && spiral_text_check(cluster, strlen(cluster), "--cluster") < 0))
 		return tool_lib_fail(SPIRAL_ERROR);
-	if (mkdir(dir, 0777) < 0 && errno != EEXIST)
-		return tool_fail("cannot create '%s': %s", dir, strerror(errno));
 	if ((rc = spiral_repo_init(&repo, dir, &created)) < 0)
 		return tool_lib_fail(rc);
 	if ((school && (rc = spiral_config_set(repo, "school", school)) < 0) ||
@@ -84,17 +82,25 @@ int cmd_config(int argc, char **argv, tool_ctx *ctx)
 {
 	static const struct option longopts[] = {
 		{"unset", no_argument, NULL, 'u'},
+		{"global", no_argument, NULL, 'g'},
 		{NULL, 0, NULL, 0},
 	};
 	const spiral_config_key *key;
 	char *value = NULL;
-	int c, code, unset = 0, rc;
+	int c, code, unset = 0, global = 0, rc;
 
 	while ((c = tool_getopt(ctx, argc, argv, "", longopts, &code)) != -1) {
 		if (c == TOOL_STOP)
 			return code;
-		unset = 1;
+		if (c == 'u')
+			unset = 1;
+		else
+			global = 1;
 	}
+	/* --global is the user's own git configuration: no repository needed,
+	 * so a new user can say who they are before the first init. */
+	if (!global && (rc = spiral_repo_open(&ctx->repo, NULL)) < 0)
+		return tool_lib_fail(rc);
 	argc -= optind;
 	argv += optind;
 	if (argc == 0)
@@ -104,10 +110,10 @@ int cmd_config(int argc, char **argv, tool_ctx *ctx)
 	if (!(key = spiral_config_key_find(argv[0])))
 		return unknown_key(ctx, argv[0]);
 	if (unset || argc == 2) {
-		if ((rc = spiral_config_set(ctx->repo, key->name,
-					    unset ? NULL : argv[1])) < 0)
-			return tool_lib_fail(rc);
-		return EXIT_OK;
+		const char *v = unset ? NULL : argv[1];
+		rc = global ? spiral_config_set_global(key->name, v)
+			    : spiral_config_set(ctx->repo, key->name, v);
+		return rc < 0 ? tool_lib_fail(rc) : EXIT_OK;
 	}
 	if (spiral_config_get(ctx->repo, key->name, &value) < 0)
 		return tool_lib_fail(SPIRAL_ERROR);

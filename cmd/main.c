@@ -44,8 +44,10 @@ const tool_cmd tool_commands[] = {
 	 "spiral.ini.",
 	 "      --school NAME   the school you log for (kept in .git/config)\n"
 	 "      --cluster NAME  the cluster of schools (kept in .git/config)\n"},
-	{"config", cmd_config, NEED_REPO, "[KEY [VALUE]]",
+	{"config", cmd_config, 0, "[--global] [--unset] [KEY [VALUE]]",
 	 "Read or set school, cluster, user.name, user.email or editor.",
+	 "      --global        your own settings (~/.gitconfig), for every "
+	 "repository\n"
 	 "      --unset KEY     remove a setting\n"},
 	{"new", cmd_new, NEED_REPO | NEED_IDENTITY,
 	 "TITLE [--learners TEXT] [--tag TAG]... [--team NAME]... "

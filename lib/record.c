@@ -347,9 +347,15 @@ static int parse_record(const char *data, size_t len, const key_spec *keys,
 	pb->message[0] = '\0';
 	rc = spiral_ini_parse(data, len, on_value, &ps, &err_line);
 	if (rc == SPIRAL_EFORMAT && !pb->message[0]) {
+		const char *msg = spiral_error_message();
+		char at[32];
+		int n = snprintf(at, sizeof(at), "line %d: ", err_line);
+
+		/* The problem carries the line: say it once. */
+		if (n > 0 && strncmp(msg, at, (size_t)n) == 0)
+			msg += n;
 		pb->line = err_line;
-		snprintf(pb->message, sizeof(pb->message), "%s",
-			 spiral_error_message());
+		snprintf(pb->message, sizeof(pb->message), "%s", msg);
 	}
 	if (rc < 0)
 		return rc == SPIRAL_ENOMEM ? rc : SPIRAL_EFORMAT;

@@ -189,6 +189,22 @@ const spiral_config_key *spiral_config_key_find(const char *name)
 	return NULL;
 }
 
+/* The configuration as a repository sees it, or without one (r NULL) the
+ * user's and the system's, as git outside a repository. */
+static int config_snapshot(spiral_repo *r, git_config **out)
+{
+	git_config *live = NULL;
+	int rc;
+
+	if (r)
+		return git_repository_config_snapshot(out, r->git);
+	if ((rc = git_config_open_default(&live)) < 0)
+		return rc;
+	rc = git_config_snapshot(out, live);
+	git_config_free(live);
+	return rc;
+}
+
 static int config_get_raw(spiral_repo *r, const char *git_name, char **value)
 {
 	git_config *cfg = NULL;
@@ -196,7 +212,7 @@ static int config_get_raw(spiral_repo *r, const char *git_name, char **value)
 	int rc;
 
 	*value = NULL;
-	if (git_repository_config_snapshot(&cfg, r->git) < 0)
+	if (config_snapshot(r, &cfg) < 0)
 		return git_fail("cannot read the configuration");
 	rc = git_config_get_string_buf(&buf, cfg, git_name);
 	git_config_free(cfg);
@@ -232,11 +248,51 @@ static int config_set_raw(spiral_repo *r, const char *git_name,
 	return 0;
 }
 
+int spiral_config_set_global(const char *name, const char *value)
+{
+	const spiral_config_key *k = spiral_config_key_find(name);
+	git_config *cfg = NULL;
+	git_buf found = {0};
+	spiral_buf path = SPIRAL_BUF_INIT;
+	const char *home = getenv("HOME");
+	int rc;
+
+	if (value && spiral_text_check(value, strlen(value), name) < 0)
+		return SPIRAL_ERROR;
+	library_init();
+	/* The file git reads as the user's own: ~/.gitconfig unless only the
+	 * XDG one exists. */
+	if (git_config_find_global(&found) == 0)
+		spiral_buf_puts(&path, found.ptr);
+	else if (git_config_find_xdg(&found) == 0)
+		spiral_buf_puts(&path, found.ptr);
+	else
+		spiral_buf_printf(&path, "%s/.gitconfig", home ? home : ".");
+	git_buf_dispose(&found);
+	rc = git_config_open_ondisk(&cfg, path.ptr);
+	if (rc == 0)
+		rc = value ? git_config_set_string(cfg, k ? k->git_name : name, value)
+			   : git_config_delete_entry(cfg, k ? k->git_name : name);
+	if (rc == GIT_ENOTFOUND && !value)
+		rc = 0;
+	git_config_free(cfg);
+	spiral_buf_free(&path);
+	rc = rc < 0 ? git_fail("cannot write your configuration") : 0;
+	library_done();
+	return rc;
+}
+
 int spiral_config_get(spiral_repo *r, const char *name, char **value)
 {
 	const spiral_config_key *k = spiral_config_key_find(name);
+	int rc;
 
-	return config_get_raw(r, k ? k->git_name : name, value);
+	if (!r)
+		library_init();
+	rc = config_get_raw(r, k ? k->git_name : name, value);
+	if (!r)
+		library_done();
+	return rc;
 }
 
 int spiral_config_set(spiral_repo *r, const char *name, const char *value)
@@ -278,9 +334,9 @@ int spiral_identity(spiral_repo *r, spiral_who *out)
 		spiral_who_free(out);
 		return spiral_error(SPIRAL_ERROR,
 				    "who are you? set your name and email with "
-				    "'spiral config user.name \"Your Name\"' and "
-				    "'spiral config user.email you@school.nz' "
-				    "(or git config --global)");
+				    "'spiral config --global user.name \"Your Name\"' "
+				    "and 'spiral config --global user.email "
+				    "you@school.nz'");
 	}
 	if (spiral_text_check(out->author, strlen(out->author), "user.name") < 0 ||
 	    spiral_text_check(out->email, strlen(out->email), "user.email") < 0 ||
@@ -420,10 +476,11 @@ static int write_file_atomic(const char *top, const char *rel, const char *data,
 	spiral_buf t = SPIRAL_BUF_INIT;
 	int fd, rc = 0;
 
-	if (!path || mkdirs(top, rel) < 0) {
+	if (!path)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	if ((rc = mkdirs(top, rel)) < 0) {
 		free(path);
-		return spiral_error(SPIRAL_ERROR, "cannot create the folder of %s: %s",
-				    rel, spiral_error_message());
+		return rc; /* mkdirs named the folder */
 	}
 	if (spiral_buf_printf(&t, "%s.spiral-tmp-XXXXXX", path) < 0) {
 		free(path);
@@ -903,8 +960,16 @@ int spiral_repo_init(spiral_repo **out, const char *path, int *created)
 	*created = 0;
 	library_init();
 	if (git_repository_open_ext(&git, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
-				    NULL) < 0 &&
-	    git_repository_init(&git, path, 0) < 0) {
+				    NULL) < 0) {
+		/* Know who commits before creating anything, so a failed init
+		 * leaves no half-made repository behind. */
+		if ((rc = spiral_identity(NULL, &who)) < 0) {
+			library_done();
+			return rc;
+		}
+		spiral_who_free(&who);
+	}
+	if (!git && git_repository_init(&git, path, 0) < 0) {
 		rc = git_fail("cannot create the repository");
 		library_done();
 		return rc;

@@ -397,9 +397,13 @@ const spiral_config_key *spiral_config_key_find(const char *name);
 /* *value is allocated, or NULL when unset (still 0). */
 int spiral_config_get(spiral_repo *r, const char *name, char **value);
 int spiral_config_set(spiral_repo *r, const char *name, const char *value);
+/* Set (or with NULL unset) a key in the user's own git configuration
+ * (~/.gitconfig), as git config --global; needs no repository. */
+int spiral_config_set_global(const char *name, const char *value);
 
 /* The author of a write: git identity (env overrides) and the clone's school.
- * Fails with a message saying how to set what is missing. */
+ * With r NULL, the user's configuration alone (no school).  Fails with a
+ * message saying how to set what is missing. */
 int spiral_identity(spiral_repo *r, spiral_who *out);
 /* The date of a write: GIT_AUTHOR_DATE if set, else now. */
 int spiral_write_date(spiral_date *out);

@@ -89,7 +89,7 @@ usage "fsck with an argument" spiral fsck now
 
 # ---- failures: exit 1, nothing written ------------------------------------------
 mkdir -p "$SANDBOX/nohome"
-failure "no identity" "who are you.*spiral config user.name" \
+failure "no identity" "who are you.*spiral config --global user.name" \
 	env -u EMAIL HOME="$SANDBOX/nohome" "$SPIRAL" scan -m "who?"
 failure "no identity for new" "who are you" \
 	env -u EMAIL HOME="$SANDBOX/nohome" "$SPIRAL" new "Nobody's"
@@ -98,6 +98,14 @@ ok "an identity from the environment alone is enough" env -u EMAIL HOME="$SANDBO
 	"$SPIRAL" note -m "from the environment"
 N=$((N + 1))
 clean "clean after a write by the environment's identity"
+fails "init without an identity" 1 "^spiral: error: who are you" \
+	env -u EMAIL HOME="$SANDBOX/nohome" "$SPIRAL" init "$SANDBOX/noid" --school "Rimu School"
+same "init without an identity commits nothing" 0 \
+	"$(git -C "$SANDBOX/noid" rev-list --all --count 2>/dev/null || echo 0)"
+ok "init again with an identity from the environment" env -u EMAIL HOME="$SANDBOX/nohome" \
+	GIT_AUTHOR_NAME="Mere Tāwhai" GIT_AUTHOR_EMAIL=mere@totara.school.nz \
+	"$SPIRAL" init "$SANDBOX/noid" --school "Rimu School"
+same "it is a spiral repository now" 1 "$(git -C "$SANDBOX/noid" rev-list --count HEAD)"
 git config --unset spiral.school
 failure "no school set" "no school.*spiral config school" spiral scan -m "where?"
 failure "no school set for new" "no school" spiral new "Schoolless"
@@ -258,6 +266,7 @@ matches "fsck: an unknown phase (path and line)" \
 matches "fsck: a file named wrongly" "^$E/my-notes\.ini: .*name" "$fsck_out"
 matches "fsck: a symlink" "^$E/20260104T000000Z-scan-$(hex d)\.ini: .*(link|regular)" "$fsck_out"
 matches "fsck: a file over 1 MiB" "^$E/20260105T000000Z-scan-$(hex e)\.ini: .*larger" "$fsck_out"
+same "fsck: the line is said once" "" "$(grep -E ':([0-9]+): line \1' <<<"$fsck_out")"
 same "fsck: one line a problem" 6 "$(printf '%s\n' "$fsck_out" | grep -c "^$E/")"
 same "fsck: nothing on stderr" "" "$(cat "$SANDBOX/stderr")"
 ok "show of a healthy inquiry still works" spiral show "$ID" --format json
