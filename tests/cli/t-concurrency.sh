@@ -89,10 +89,12 @@ import json, sys
 print(len(json.load(sys.stdin)))")"
 ok "spiral fsck after writers on three inquiries" spiral fsck
 
-# A lock held elsewhere, and no patience: fail at once, write nothing.
-flock .git/spiral.lock sleep 3 &
+# A lock held elsewhere, and no patience: fail at once, write nothing.  The
+# holder keeps the lock until $SANDBOX/release appears (30 s at most).
+flock .git/spiral.lock sh -c 'i=0
+while [ ! -e "$0" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done' "$SANDBOX/release" &
 holder=$!
-for _ in $(seq 1 50); do
+for _ in $(seq 1 100); do
 	flock -n .git/spiral.lock true 2>/dev/null || break
 	sleep 0.05
 done
@@ -101,7 +103,7 @@ fails "SPIRAL_LOCK_TIMEOUT=0 with the lock held" 1 \
 	"^spiral: error: another spiral command has held .*spiral.lock.*nothing was written" \
 	env SPIRAL_LOCK_TIMEOUT=0 "$SPIRAL" note -m "impatient"
 took=$(($(date +%s) - start))
-matches "it fails at once" '^[01]$' "$took"
+matches "it fails at once" '^[012]$' "$took"
 fails "a phase entry with the lock held" 1 "nothing was written" \
 	env SPIRAL_LOCK_TIMEOUT=0 "$SPIRAL" scan -m "impatient"
 fails "new with the lock held" 1 "nothing was written" \
@@ -110,9 +112,18 @@ commits "nothing committed while the lock was held" "$N"
 clean "clean while the lock is held"
 ok "reading does not need the lock" env SPIRAL_LOCK_TIMEOUT=0 "$SPIRAL" show --format json
 # A patient writer waits for the holder and then lands.
-ok "a writer with time waits for the lock" env SPIRAL_LOCK_TIMEOUT=10 "$SPIRAL" note -m "patient"
-N=$((N + 1))
+SPIRAL_LOCK_TIMEOUT=30 spiral note -m "patient" >/dev/null 2>"$SANDBOX/patient.err" &
+patient=$!
+sleep 0.5
+same "the patient writer is still waiting" "" "$(git log -1 --format=%s | grep -F note || true)$(
+	kill -0 "$patient" 2>/dev/null || echo finished)"
+touch "$SANDBOX/release"
+rc=0
+wait "$patient" || rc=$?
 wait "$holder"
+same "the patient writer lands once the lock is free" 0 "$rc"
+same "the patient writer said nothing on stderr" "" "$(cat "$SANDBOX/patient.err")"
+N=$((N + 1))
 commits "the patient writer committed" "$N"
 clean "clean at the end"
 ok "spiral fsck at the end" spiral fsck

@@ -251,6 +251,15 @@ chmod +x "$E/unknown"
 on_tty "edit: an unknown field aborts" 1 env EDITOR="$E/unknown" "$SPIRAL" edit
 matches "it names the field" "colour" "$OUT"
 unchanged "an unknown field"
+cat >"$E/noequals" <<'EOF2'
+#!/bin/sh
+printf 'this line has no equals sign\n' >>"$1"
+EOF2
+chmod +x "$E/noequals"
+on_tty "edit: a line that is not a field aborts" 1 env EDITOR="$E/noequals" "$SPIRAL" edit
+matches "it says which line and why" \
+	"^spiral: error: the edited fields, line [0-9]+: expected 'key = value' or '\[section\]'$" "$OUT"
+unchanged "a line that is not a field"
 on_tty "edit: a failing editor aborts" 1 env EDITOR="$E/broken" "$SPIRAL" edit
 unchanged "edit with a failing editor"
 ok "spiral fsck at the end" spiral fsck

@@ -23,7 +23,7 @@ d = json.load(sys.stdin)
 r = $1
 print(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False))"
 }
-json() { J=$(spiral show --format json "$@"); }
+json() { J=$(spiral show --format json); }
 N=1 # the init commit of the first repository
 # wrote DESC VERB [TITLE]: the last command was one commit named
 # VERB(<8 hex>): TITLE, and left the repository clean.
