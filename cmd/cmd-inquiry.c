@@ -198,7 +198,7 @@ static int edits_from_editor(tool_ctx *ctx, const spiral_inquiry *inq, edits *e)
 	edited ed = {e, {0}, {0}};
 	int rc, line = 0;
 
-	rc = tool_edit_text(ctx, tmpl, &text);
+	rc = tool_edit_text(ctx, tmpl, 1, &text);
 	free(tmpl);
 	if (rc < 0)
 		return rc;

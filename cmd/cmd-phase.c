@@ -83,7 +83,7 @@ static int text_get(tool_ctx *ctx, text_source *src, const char *template_text,
 				(*out)[--len] = '\0';
 		}
 	} else if (tool_is_interactive()) {
-		if ((rc = tool_edit_text(ctx, template_text, out)) < 0)
+		if ((rc = tool_edit_text(ctx, template_text, 0, out)) < 0)
 			return rc;
 	} else {
 		return spiral_error(SPIRAL_EUSAGE,

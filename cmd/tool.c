@@ -452,7 +452,8 @@ static char *clean_edited(const char *s)
 	return result;
 }
 
-int tool_edit_text(tool_ctx *ctx, const char *template_text, char **out)
+int tool_edit_text(tool_ctx *ctx, const char *template_text, int raw,
+		   char **out)
 {
 	spiral_buf path = SPIRAL_BUF_INIT, cmd = SPIRAL_BUF_INIT;
 	char *editor = editor_command(ctx), *data = NULL;
@@ -485,7 +486,7 @@ int tool_edit_text(tool_ctx *ctx, const char *template_text, char **out)
 		goto out;
 	if ((rc = spiral_text_check(data, len, "the edited text")) < 0)
 		goto out;
-	*out = clean_edited(data);
+	*out = raw ? strdup(data) : clean_edited(data);
 	unlink(path.ptr);
 out:
 	free(data);

@@ -93,9 +93,11 @@ int tool_short_len(tool_ctx *ctx, const char *id);
 /* Says on stderr that some files could not be read (see fsck). */
 void tool_report_problems(const spiral_store *st);
 
-/* Opens the editor on text; returns the edited text with '#' lines and
- * leading and trailing blank lines removed (allocated). */
-int tool_edit_text(tool_ctx *ctx, const char *template_text, char **out);
+/* Opens the editor on text; returns the edited text (allocated) with '#'
+ * lines and leading and trailing blank lines removed, or as saved when raw
+ * (a parser that skips comments then names the lines the user sees). */
+int tool_edit_text(tool_ctx *ctx, const char *template_text, int raw,
+		   char **out);
 /* Reads a whole file, or standard input for "-". */
 int tool_read_file(const char *path, char **out, size_t *len);
 /* Commit-message text: control characters dropped, one line. */

@@ -28,6 +28,9 @@ git config --global user.email "aroha@kowhai.school.nz"
 git config --global init.defaultBranch main
 
 spiral() { "$SPIRAL" "$@"; }
+# A pyenv shim costs half a second a call: find the interpreter once.
+PYTHON=$(command python3 -c 'import sys; print(sys.executable)')
+python3() { "$PYTHON" "$@"; }
 
 pass() {
 	TESTS_PASSED=$((TESTS_PASSED + 1))

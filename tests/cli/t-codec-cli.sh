@@ -4,9 +4,6 @@
 # `show`/`log`/`list --format json`; and every file spiral wrote stays
 # within 160 bytes a line and in the shape any inih reads the same.
 . "$(dirname "$0")/lib.sh"
-# A pyenv shim costs half a second a call: find the interpreter once.
-PYTHON=$(command python3 -c 'import sys; print(sys.executable)')
-python3() { "$PYTHON" "$@"; }
 
 new_repo
 T="$SANDBOX/texts"

@@ -3,9 +3,6 @@
 # commit each, and a writer that cannot get the lock in time says so and
 # writes nothing.
 . "$(dirname "$0")/lib.sh"
-# A pyenv shim costs half a second a call: find the interpreter once.
-PYTHON=$(command python3 -c 'import sys; print(sys.executable)')
-python3() { "$PYTHON" "$@"; }
 
 new_repo
 ID=$(spiral new "Year 9 writing" -q)

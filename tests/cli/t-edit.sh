@@ -5,9 +5,6 @@
 # editor writes nothing.  `spiral edit` with no options edits the fields.
 # script(1) gives the command a terminal (stdin and stdout a pty).
 . "$(dirname "$0")/lib.sh"
-# A pyenv shim costs half a second a call: find the interpreter once.
-PYTHON=$(command python3 -c 'import sys; print(sys.executable)')
-python3() { "$PYTHON" "$@"; }
 
 new_repo
 ID=$(spiral new "Year 9 writing" --learners "Year 9 boys" --tag writing --tag science \
@@ -259,6 +256,15 @@ chmod +x "$E/noequals"
 on_tty "edit: a line that is not a field aborts" 1 env EDITOR="$E/noequals" "$SPIRAL" edit
 matches "it says which line and why" \
 	"^spiral: error: the edited fields, line [0-9]+: expected 'key = value' or '\[section\]'$" "$OUT"
+cat >"$E/keepcopy" <<EOF3
+#!/bin/sh
+printf 'this line has no equals sign\n' >>"\$1"
+cp "\$1" "$E/edited-copy"
+EOF3
+chmod +x "$E/keepcopy"
+on_tty "edit: the bad line again, keeping what the user saw" 1 env EDITOR="$E/keepcopy" "$SPIRAL" edit
+same "the line number is the line in the user's file (comments counted)" \
+	"$(wc -l <"$E/edited-copy" | tr -d ' ')" "$(printf '%s' "$OUT" | sed -n 's/.*line \([0-9]*\):.*/\1/p')"
 unchanged "a line that is not a field"
 on_tty "edit: a failing editor aborts" 1 env EDITOR="$E/broken" "$SPIRAL" edit
 unchanged "edit with a failing editor"

@@ -4,9 +4,6 @@
 # problem, and a failed write leaves nothing behind.  Also help and version,
 # -C and SPIRAL_DIR, a closed pipe, and fsck on hand-broken files.
 . "$(dirname "$0")/lib.sh"
-# A pyenv shim costs half a second a call: find the interpreter once.
-PYTHON=$(command python3 -c 'import sys; print(sys.executable)')
-python3() { "$PYTHON" "$@"; }
 
 new_repo
 ID=$(spiral new "Year 9 writing" -q)

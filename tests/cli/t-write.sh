@@ -4,9 +4,6 @@
 # reads well in git log, a clean and fsck-clean repository after it, and the
 # result seen through `show --format json`.
 . "$(dirname "$0")/lib.sh"
-# A pyenv shim costs half a second a call: find the interpreter once.
-PYTHON=$(command python3 -c 'import sys; print(sys.executable)')
-python3() { "$PYTHON" "$@"; }
 
 # pycheck DESC CODE: CODE runs with d = the JSON in $J and prints problems.
 pycheck() {
