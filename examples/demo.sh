@@ -25,18 +25,15 @@ echo "== Building the example cluster in $demo"
 rm -rf "$demo"
 SPIRAL=$spiral bash examples/cluster.sh "$demo"
 
+echo "== One inquiry in full: spiral show (the last one logged in)"
+PAGER="cat" "$spiral" -C "$demo" show
 echo
-if "$spiral" help list >/dev/null 2>&1; then
-	echo "== Where the inquiries stand: spiral list --status all"
-	PAGER="cat" "$spiral" -C "$demo" list --status all
-else
-	echo "== The last inquiry (spiral list is not there yet): spiral show"
-	PAGER="cat" "$spiral" -C "$demo" show
-fi
+echo "== Where the cluster's inquiries stand: spiral list --status all"
+PAGER="cat" "$spiral" -C "$demo" list --status all
 
 cat <<EOF
 
-Try some more (an ID is in the first column above; 4 of its digits will do):
+Try some more (an ID is in the first column of the list; 4 of its digits will do):
   export PATH="$PWD/build/cmd:\$PATH"
   cd $demo
   spiral list --school "Tōtara Primary"

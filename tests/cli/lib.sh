@@ -9,6 +9,8 @@
 #   clean     DESC                   git status --porcelain empty and
 #                                    git fsck --strict silent, in $PWD
 #   commits   DESC N                 HEAD has N commits
+#   inih_reads DESC                  every tracked .ini parses with inih,
+#                                    no line over 160 bytes
 #
 # $SPIRAL is the binary under test (set by meson); `spiral` calls it.
 set -u
@@ -94,6 +96,20 @@ clean() {
 		pass "$1"
 	else
 		fail "$1" "git status: $status" "git fsck: $fsck"
+	fi
+}
+
+# Every .ini file git tracks in $PWD parses with the system's inih and has
+# no line over 160 bytes (storage.md 1 and 3).
+inih_reads() {
+	local out
+	: "${INI_CHECK:?INI_CHECK must name the ini_check program}"
+	if [ "$(git ls-files '*.ini' | wc -l)" -lt 2 ]; then
+		fail "$1" "no .ini files here ($PWD)"
+	elif out=$(git ls-files -z '*.ini' | xargs -0 -r "$INI_CHECK" 2>&1); then
+		pass "$1"
+	else
+		fail "$1" "$out"
 	fi
 }
 

@@ -252,4 +252,5 @@ for name in names:
             print(name.decode(), no, bad, repr(line[:60]))
 EOF
 )"
+inih_reads "every file written here parses with inih, lines within 160 bytes"
 finish

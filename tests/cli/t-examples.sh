@@ -509,4 +509,5 @@ if (m.get("baseline"), m.get("target"), m.get("latest")) != (33, 75, 37) or \
 print("; ".join(bad) or "ok")
 PY
 )"
+cd "$SANDBOX/cluster" && inih_reads "every file of the example cluster parses with inih"
 finish

@@ -72,4 +72,5 @@ git pull -q --no-rebase --no-edit --allow-unrelated-histories "$SANDBOX/school-o
 ok "unrelated histories merge" spiral list --format json
 same "both schools' inquiries" "One Two" "$(python3 -c "import json,sys; print(' '.join(sorted(x['title'] for x in json.load(sys.stdin))))" <<<"$OUT")"
 clean "clean after the union"
+inih_reads "every file written here parses with inih, lines within 160 bytes"
 finish

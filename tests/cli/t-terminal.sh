@@ -71,4 +71,5 @@ same "spiral log | head -1 exits 0" 0 "${PIPESTATUS[0]}"
 same "and says nothing" "" "$(cat "$SANDBOX/pipe.err")"
 spiral log --format json 2>"$SANDBOX/pipe.err" | head -c 10 >/dev/null
 same "spiral log --format json | head -c 10 exits 0" 0 "${PIPESTATUS[0]}"
+inih_reads "every file written here parses with inih, lines within 160 bytes"
 finish

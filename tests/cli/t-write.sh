@@ -468,4 +468,5 @@ for x in d['tags'] + d['team']:
 # Nothing a write did left the work tree different from HEAD.
 same "every file is committed" "" "$(git status --porcelain --ignored -- inquiries)"
 ok "spiral fsck is happy" spiral fsck
+inih_reads "every file written here parses with inih, lines within 160 bytes"
 finish
