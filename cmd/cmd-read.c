@@ -123,11 +123,19 @@ static int load_all(tool_ctx *ctx, spiral_store *st)
 	return 0;
 }
 
-static void print_paged(tool_ctx *ctx, spiral_format format, spiral_buf *out)
+/* The end of every reading command: print what was made (through the
+ * pager for people), free it, and turn rc into the exit code. */
+static int read_done(spiral_format format, spiral_buf *out, spiral_store *st,
+		     int rc)
 {
-	if (format == SPIRAL_FORMAT_TABLE)
-		out_pager();
-	out_buf(out);
+	if (rc == 0) {
+		if (format == SPIRAL_FORMAT_TABLE)
+			out_pager();
+		out_buf(out);
+	}
+	spiral_buf_free(out);
+	spiral_store_free(st);
+	return rc < 0 ? tool_lib_fail(rc) : EXIT_OK;
 }
 
 int cmd_list(int argc, char **argv, tool_ctx *ctx)
@@ -148,12 +156,8 @@ int cmd_list(int argc, char **argv, tool_ctx *ctx)
 	if ((rc = spiral_query_list(&st, &a.filter, &rows, &n)) == 0)
 		rc = spiral_emit_list(&out, a.format, rows, n, spiral_store_short_len(&st),
 				      &ctx->style);
-	if (rc == 0)
-		print_paged(ctx, a.format, &out);
 	free(rows);
-	spiral_buf_free(&out);
-	spiral_store_free(&st);
-	return rc < 0 ? tool_lib_fail(rc) : EXIT_OK;
+	return read_done(a.format, &out, &st, rc);
 }
 
 int cmd_log(int argc, char **argv, tool_ctx *ctx)
@@ -179,12 +183,8 @@ int cmd_log(int argc, char **argv, tool_ctx *ctx)
 	if ((rc = spiral_query_log(&st, &a.filter, only ? only->id : NULL, &rows, &n)) == 0)
 		rc = spiral_emit_log(&out, a.format, rows, n, spiral_store_short_len(&st),
 				     &ctx->style);
-	if (rc == 0)
-		print_paged(ctx, a.format, &out);
 	free(rows);
-	spiral_buf_free(&out);
-	spiral_store_free(&st);
-	return rc < 0 ? tool_lib_fail(rc) : EXIT_OK;
+	return read_done(a.format, &out, &st, rc);
 }
 
 /* ---- show -------------------------------------------------------------- */
@@ -244,11 +244,7 @@ int cmd_show(int argc, char **argv, tool_ctx *ctx)
 				      &a.filter);
 		break;
 	}
-	if (rc == 0)
-		print_paged(ctx, a.format, &out);
-	spiral_buf_free(&out);
-	spiral_store_free(&st);
-	return rc < 0 ? tool_lib_fail(rc) : EXIT_OK;
+	return read_done(a.format, &out, &st, rc);
 }
 
 /* ---- status ------------------------------------------------------------- */
