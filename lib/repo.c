@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,8 @@ static int check_format(spiral_repo *r)
 	return 0;
 }
 
+static int recover_if_needed(spiral_repo *r);
+
 int spiral_repo_open(spiral_repo **out, const char *path)
 {
 	git_repository *git = NULL;
@@ -162,7 +165,7 @@ int spiral_repo_open(spiral_repo **out, const char *path)
 		library_done();
 		return rc;
 	}
-	if ((rc = check_format(r)) < 0) {
+	if ((rc = check_format(r)) < 0 || (rc = recover_if_needed(r)) < 0) {
 		spiral_repo_free(r);
 		return rc;
 	}
@@ -571,7 +574,41 @@ static int materialise(spiral_repo *r, git_commit *commit, const spiral_strv *pa
 	return rc;
 }
 
-/* Finishes a write that a killed command left after moving the branch. */
+/* A journal means a spiral write was killed while holding the lock, so the
+ * locks and temporary files its steps make are that write's leftovers, not
+ * another program's: the branch and index locks of libgit2, and our
+ * temporary files beside the new records. */
+static void clear_leftovers(spiral_repo *r, const spiral_strv *paths)
+{
+	const char *gitdir = git_repository_path(r->git);
+	git_reference *head = NULL;
+	spiral_buf p = SPIRAL_BUF_INIT;
+	glob_t g;
+
+	spiral_buf_printf(&p, "%sindex.lock", gitdir);
+	unlink(p.ptr);
+	if (git_reference_lookup(&head, r->git, "HEAD") == 0 &&
+	    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) {
+		p.len = 0;
+		spiral_buf_printf(&p, "%s%s.lock", gitdir,
+				  git_reference_symbolic_target(head));
+		unlink(p.ptr);
+	}
+	git_reference_free(head);
+	for (size_t i = 0; i < paths->n; i++) {
+		p.len = 0;
+		spiral_buf_printf(&p, "%s/%s.spiral-tmp-??????", r->top, paths->v[i]);
+		if (glob(p.ptr, GLOB_NOSORT, NULL, &g) == 0) {
+			for (size_t k = 0; k < g.gl_pathc; k++)
+				unlink(g.gl_pathv[k]);
+			globfree(&g);
+		}
+	}
+	spiral_buf_free(&p);
+}
+
+/* Finishes a write that a killed command left after moving the branch, or
+ * forgets one that was killed before. */
 static int recover(spiral_repo *r)
 {
 	char *path = journal_path(r), *data = NULL;
@@ -581,6 +618,7 @@ static int recover(spiral_repo *r)
 	size_t len;
 	int rc;
 
+	memset(&new_id, 0, sizeof(new_id));
 	if (!path)
 		return SPIRAL_ENOMEM;
 	rc = read_file_bounded(path, 16 * SPIRAL_MAX_FILE, &data, &len);
@@ -597,6 +635,7 @@ static int recover(spiral_repo *r)
 		else if (strncmp(line, "path ", 5) == 0)
 			spiral_strv_push(&paths, line + 5);
 	}
+	clear_leftovers(r, &paths);
 	if (git_reference_name_to_id(&head_id, r->git, "HEAD") == 0 &&
 	    git_oid_equal(&head_id, &new_id) &&
 	    git_commit_lookup(&commit, r->git, &new_id) == 0)
@@ -609,6 +648,24 @@ out:
 	free(data);
 	free(path);
 	return rc;
+}
+
+/* Any command, reading ones too, finishes a killed write first: what stock
+ * git and spiral see is then the repository as after that write. */
+static int recover_if_needed(spiral_repo *r)
+{
+	spiral_txn *t = NULL;
+	struct stat sb;
+	char *path = journal_path(r);
+	int pending = path && stat(path, &sb) == 0;
+
+	free(path);
+	if (!pending)
+		return 0;
+	if (spiral_txn_begin(r, &t) < 0)
+		return SPIRAL_ERROR;
+	spiral_txn_free(t);
+	return 0;
 }
 
 int spiral_txn_begin(spiral_repo *r, spiral_txn **out)
