@@ -37,9 +37,12 @@ struct spiral_repo {
 static int git_fail(const char *what)
 {
 	const git_error *e = git_error_last();
+	int saved = errno;
 
+	if (e && e->message && *e->message)
+		return spiral_error(SPIRAL_ERROR, "%s: %s", what, e->message);
 	return spiral_error(SPIRAL_ERROR, "%s: %s", what,
-			    e && e->message ? e->message : "unknown git error");
+			    saved ? strerror(saved) : "unknown git error");
 }
 
 static int library_users;
@@ -822,6 +825,10 @@ static int build_tree(spiral_txn *t, git_commit *parent, git_oid *tree_id)
 					  f->path);
 			break;
 		}
+		/* Not finding the path was the good answer: a failure below
+		 * must not be reported with that message. */
+		git_error_clear();
+		errno = 0;
 		if (git_blob_create_from_buffer(&f->blob, r->git, f->data, f->len) < 0) {
 			rc = git_fail("cannot store a file");
 			break;
