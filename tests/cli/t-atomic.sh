@@ -11,13 +11,16 @@ FSCK_FAULTS=1
 new_repo
 spiral new "Kill me softly" -q >/dev/null
 rounds=${ATOMIC_ROUNDS:-40}
+JOURNALS=0
 # A note takes some milliseconds; kill inside that window, at spread instants.
 for i in $(seq 1 "$rounds"); do
-	spiral note -m "note $i" >/dev/null 2>&1 &
+	# The binary itself, not the spiral() function: $! must be its pid.
+	"$SPIRAL" note -m "note $i" >/dev/null 2>&1 &
 	pid=$!
 	sleep "0.0$(( (i * 7) % 10 ))$(( RANDOM % 10 ))"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+	[ -e .git/spiral-journal ] && JOURNALS=$((JOURNALS + 1))
 	spiral status >/dev/null 2>&1 # any command finishes or forgets it
 	status=$(git status --porcelain)
 	fsck=$(git fsck --strict --no-dangling 2>&1)
@@ -32,6 +35,7 @@ for i in $(seq 1 "$rounds"); do
 		pass "round $i: as before or as after"
 	fi
 done
+echo "note: $(git ls-files 'inquiries/*/notes/*' | wc -l) of $rounds killed writes were committed; $JOURNALS were killed inside the journal window"
 ok "a write after all that" spiral note -m "still here"
 same "show sees every committed note" "$(git ls-files 'inquiries/*/notes/*' | wc -l)" \
 	"$(spiral show --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["notes"]))')"
