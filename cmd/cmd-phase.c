@@ -59,8 +59,8 @@ static int text_get(tool_ctx *ctx, text_source *src, const char *template_text,
 	size_t len;
 	int rc;
 
-	if (src->has_message && src->file)
-		return spiral_error(SPIRAL_EUSAGE, "give -m or -F, not both");
+	/* text_usage() has already refused -m with -F, and no text without a
+	 * terminal. */
 	if (src->has_message) {
 		len = src->message.len;
 		*out = spiral_buf_detach(&src->message);
@@ -82,13 +82,8 @@ static int text_get(tool_ctx *ctx, text_source *src, const char *template_text,
 			if (len && (*out)[len - 1] == '\r')
 				(*out)[--len] = '\0';
 		}
-	} else if (tool_is_interactive()) {
-		if ((rc = tool_edit_text(ctx, template_text, 0, out)) < 0)
-			return rc;
-	} else {
-		return spiral_error(SPIRAL_EUSAGE,
-				    "no text: give -m TEXT or -F FILE (the editor "
-				    "opens only on a terminal)");
+	} else if ((rc = tool_edit_text(ctx, template_text, 0, out)) < 0) {
+		return rc;
 	}
 	if (!**out)
 		return spiral_error(SPIRAL_ERROR, "the text is empty; nothing was written");

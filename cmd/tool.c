@@ -347,10 +347,13 @@ int tool_short_len(tool_ctx *ctx, const char *id)
 
 void tool_report_problems(const spiral_store *st)
 {
-	if (st->nproblems == 1)
-		tool_warn("%s%s%.0d: %s (see 'spiral fsck')", st->problems[0].path,
-			  st->problems[0].line ? ":" : "", st->problems[0].line,
-			  st->problems[0].message);
+	const spiral_problem *p = st->problems;
+
+	if (st->nproblems == 1 && p->line)
+		tool_warn("%s:%d: %s (see 'spiral fsck')", p->path, p->line,
+			  p->message);
+	else if (st->nproblems == 1)
+		tool_warn("%s: %s (see 'spiral fsck')", p->path, p->message);
 	else if (st->nproblems > 1)
 		tool_warn("%zu files could not be read; 'spiral fsck' lists them",
 			  st->nproblems);
@@ -400,10 +403,7 @@ void tool_oneline(spiral_buf *out, const char *s, size_t max)
 		spiral_buf_putc(out, (char)*p);
 		n++;
 	}
-	/* Never end inside a UTF-8 sequence. */
-	while (out->len && ((unsigned char)out->ptr[out->len - 1] & 0xC0) == 0x80 &&
-	       !spiral_utf8_valid(out->ptr, out->len))
-		out->ptr[--out->len] = '\0';
+	/* The cut at max bytes must not end inside a UTF-8 sequence. */
 	while (out->len && !spiral_utf8_valid(out->ptr, out->len))
 		out->ptr[--out->len] = '\0';
 }

@@ -474,47 +474,56 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-/* Writes a whole file or nothing: a temporary beside it, then rename. */
-static int write_file_atomic(const char *top, const char *rel, const char *data,
-			     size_t len)
+/* Writes a whole file or nothing: a temporary beside it, then rename.
+ * `name` is what an error calls the file. */
+static int write_atomic(const char *path, const char *name, const char *data,
+			size_t len)
 {
-	char *path = join(top, rel), *tmp = NULL;
 	spiral_buf t = SPIRAL_BUF_INIT;
+	char *tmp;
 	int fd, rc = 0;
 
-	if (!path)
-		return spiral_error(SPIRAL_ENOMEM, "out of memory");
-	if ((rc = mkdirs(top, rel)) < 0) {
-		free(path);
-		return rc; /* mkdirs named the folder */
-	}
-	if (spiral_buf_printf(&t, "%s.spiral-tmp-XXXXXX", path) < 0) {
-		free(path);
+	if (spiral_buf_printf(&t, "%s.spiral-tmp-XXXXXX", path) < 0)
 		return SPIRAL_ENOMEM;
-	}
 	tmp = spiral_buf_detach(&t);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", rel,
+		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", name,
 				  strerror(errno));
-		goto out;
+		free(tmp);
+		return rc;
 	}
-	fchmod(fd, 0644 & ~(mode_t)0);
+	/* mkstemp makes 0600; records are readable as git's own files are. */
+	fchmod(fd, 0644);
 	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", rel,
+		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", name,
 				  strerror(errno));
 		close(fd);
 		unlink(tmp);
-		goto out;
+	} else {
+		close(fd);
+		if (rename(tmp, path) < 0) {
+			rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", name,
+					  strerror(errno));
+			unlink(tmp);
+		}
 	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", rel,
-				  strerror(errno));
-		unlink(tmp);
-	}
-out:
 	free(tmp);
+	return rc;
+}
+
+/* A file of the work tree, its folders made as needed. */
+static int write_file_atomic(const char *top, const char *rel, const char *data,
+			     size_t len)
+{
+	char *path;
+	int rc;
+
+	if ((rc = mkdirs(top, rel)) < 0)
+		return rc; /* mkdirs named the folder */
+	if (!(path = join(top, rel)))
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	rc = write_atomic(path, rel, data, len);
 	free(path);
 	return rc;
 }
@@ -751,7 +760,7 @@ static int write_journal(spiral_repo *r, const git_oid *old, const git_oid *new_
 	spiral_buf_printf(&j, "new %s\n", hex);
 	for (size_t i = 0; i < t->nfiles; i++)
 		spiral_buf_printf(&j, "path %s\n", t->files[i].path);
-	rc = write_file_atomic("", path + 1, j.ptr, j.len);
+	rc = write_atomic(path, "the journal", j.ptr, j.len);
 	spiral_buf_free(&j);
 	free(path);
 	return rc;
