@@ -107,6 +107,28 @@ const tool_cmd tool_commands[] = {
 	 READ_OPTIONS},
 	{"log", cmd_log, NEED_REPO, "[INQUIRY] [filters] [--format table|json|csv|md]",
 	 "Entries across the repository, newest first.", READ_OPTIONS},
+	{"clone", cmd_clone, 0, "URL [DIR] [--school NAME] [--cluster NAME]",
+	 "Clone a colleague's or the cluster's spiral repository.",
+	 "      --school NAME   the school you log for in this clone\n"
+	 "      --cluster NAME  the cluster of schools\n"},
+	{"remote", cmd_remote, NEED_REPO,
+	 "[-v] | add NAME URL | remove NAME | rename OLD NEW",
+	 "List, add, remove or rename the repositories you share with.",
+	 "  -v, --verbose   also show each remote's URL\n"},
+	{"pull", cmd_pull, NEED_REPO | NEED_IDENTITY, "[REMOTE | --all]",
+	 "Fetch and merge a remote's inquiries; never a textual conflict, never a "
+	 "lost change.",
+	 "      --all           every remote, one after another\n"},
+	{"push", cmd_push, NEED_REPO, "[REMOTE]",
+	 "Send your commits to a remote; a rejected push says to pull first.",
+	 NULL},
+	{"sync", cmd_sync, NEED_REPO | NEED_IDENTITY, "[REMOTE | --all]",
+	 "Pull, then push.",
+	 "      --all           pull every remote, then push to the default one\n"},
+	{"merge-file", cmd_merge_file, 0, "BASE OURS THEIRS",
+	 "Three-way merge of one INI file for git (%O %A %B): the result goes "
+	 "to OURS, both values kept where both sides changed a key.",
+	 NULL},
 	{"fsck", cmd_fsck, NEED_REPO, "",
 	 "Check every file of the repository; list each problem with file and "
 	 "line.",

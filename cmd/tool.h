@@ -128,5 +128,11 @@ int cmd_show(int argc, char **argv, tool_ctx *ctx);
 int cmd_list(int argc, char **argv, tool_ctx *ctx);
 int cmd_log(int argc, char **argv, tool_ctx *ctx);
 int cmd_status(int argc, char **argv, tool_ctx *ctx);
+int cmd_clone(int argc, char **argv, tool_ctx *ctx);
+int cmd_remote(int argc, char **argv, tool_ctx *ctx);
+int cmd_pull(int argc, char **argv, tool_ctx *ctx);
+int cmd_push(int argc, char **argv, tool_ctx *ctx);
+int cmd_sync(int argc, char **argv, tool_ctx *ctx);
+int cmd_merge_file(int argc, char **argv, tool_ctx *ctx);
 
 #endif

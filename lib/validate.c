@@ -1,0 +1,3 @@
+/* placeholder */
+#include "spiral.h"
+typedef int spiral_validate_placeholder;
