@@ -125,8 +125,8 @@ const tool_cmd tool_commands[] = {
 	{"sync", cmd_sync, NEED_REPO | NEED_IDENTITY, "[REMOTE | --all]",
 	 "Pull, then push.",
 	 "      --all           pull every remote, then push to the default one\n"},
-	{"merge-file", cmd_merge_file, 0, "BASE OURS THEIRS",
-	 "Three-way merge of one INI file for git (%O %A %B): the result goes "
+	{"merge-file", cmd_merge_file, 0, "BASE OURS THEIRS [PATH]",
+	 "Three-way merge of one INI file for git (%O %A %B %P): the result goes "
 	 "to OURS, both values kept where both sides changed a key.",
 	 NULL},
 	{"fsck", cmd_fsck, NEED_REPO, "",

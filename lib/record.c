@@ -175,6 +175,8 @@ typedef struct parse_state {
 	record_problem *pb;
 	int unknown_line;
 	char unknown[128];
+	int twice_line; /* the first single-valued key given again */
+	char twice[128];
 } parse_state;
 
 static int fail(parse_state *ps, int line, const char *fmt, ...)
@@ -301,6 +303,37 @@ static int store_value(parse_state *ps, const key_spec *k, const char *key,
 	return 0;
 }
 
+/* A single-valued key (or a measure) that already has its value. */
+static int given_twice(const parse_state *ps, size_t i, const char *key)
+{
+	const key_spec *k = &ps->keys[i];
+
+	if (k->kind == K_STRV || k->kind == K_PARA)
+		return 0;
+	if (k->kind == K_NUMBERS)
+		return spiral_kvs_get((const spiral_kvs *)((const char *)ps->record +
+							   k->offset),
+				      key) != NULL;
+	return (ps->seen & (1u << i)) != 0;
+}
+
+/*
+ * merge-file keeps both values of a key that two sides changed
+ * differently, one after the other.  Taking either silently would hide the
+ * other: the first is kept and the file is reported (by fsck, and as a
+ * warning by every command) until a person keeps one.
+ */
+static int note_twice(parse_state *ps, const char *key, int line)
+{
+	if (!ps->twice_line) {
+		ps->twice_line = line;
+		snprintf(ps->twice, sizeof(ps->twice),
+			 "%.60s given twice; a merge kept both values: keep one",
+			 key);
+	}
+	return 0;
+}
+
 static int on_value(void *user, const char *section, const char *key,
 		    const char *value, size_t len, int line)
 {
@@ -314,10 +347,8 @@ static int on_value(void *user, const char *section, const char *key,
 		section_known = 1;
 		if (k->key && strcmp(k->key, key) != 0)
 			continue;
-		if (k->kind != K_STRV && k->kind != K_PARA &&
-		    k->kind != K_NUMBERS && (ps->seen & (1u << i)) && ps->strict)
-			return fail(ps, line, "key '%s' given twice in [%s]", key,
-				    section);
+		if (given_twice(ps, i, key))
+			return note_twice(ps, key, line);
 		ps->seen |= 1u << i;
 		int rc = store_value(ps, k, key, value, len, line);
 		if (rc == SPIRAL_ENOMEM)
@@ -339,7 +370,8 @@ static int on_value(void *user, const char *section, const char *key,
 static int parse_record(const char *data, size_t len, const key_spec *keys,
 			size_t nkeys, void *record, int strict, record_problem *pb)
 {
-	parse_state ps = {keys, nkeys, record, strict, 0, pb, 0, ""};
+	parse_state ps = {.keys = keys, .nkeys = nkeys, .record = record,
+			  .strict = strict, .pb = pb};
 	int err_line = 0;
 	int rc;
 
@@ -367,6 +399,11 @@ static int parse_record(const char *data, size_t len, const key_spec *keys,
 				 "[%s] has no '%s'", keys[i].section, keys[i].key);
 			return SPIRAL_EFORMAT;
 		}
+	}
+	if (ps.twice_line) {
+		pb->line = ps.twice_line;
+		snprintf(pb->message, sizeof(pb->message), "%s", ps.twice);
+		return 1;
 	}
 	if (strict && ps.unknown_line) {
 		pb->line = ps.unknown_line;

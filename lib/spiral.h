@@ -541,3 +541,17 @@ int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
 		     const spiral_style *style, const spiral_filter *f);
 
 #endif
+/* ---- 10. merging files -------------------------------------------------- */
+
+/* Three-way merge of one INI file (git's merge driver, merge-file): per key
+ * of a section and its ordered values, a side's change wins over the base;
+ * a key changed differently on both sides keeps ours' values, then theirs',
+ * after a comment line that starts SPIRAL_MERGE_NOTE and the key, and is
+ * counted in *both_changed.  Never conflict markers; comments and layout
+ * are not kept.  The result is appended to out.  A side that is not valid
+ * UTF-8 or INI is SPIRAL_EFORMAT ("theirs: line 3 ..."), out untouched. */
+#define SPIRAL_MERGE_NOTE "; spiral merge-file: "
+int spiral_ini_merge3(const char *base, size_t blen, const char *ours,
+		      size_t olen, const char *theirs, size_t tlen,
+		      spiral_buf *out, size_t *both_changed);
+
