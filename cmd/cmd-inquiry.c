@@ -335,7 +335,7 @@ int cmd_edit(int argc, char **argv, tool_ctx *ctx)
 		spiral_store_free(&st);
 	}
 	if ((rc = tool_begin(ctx, optind < argc ? argv[optind] : NULL, &t, &st, &inq)) < 0 ||
-	    (rc = spiral_write_date_after(&date, inq->updated)) < 0 ||
+	    (rc = spiral_write_date(&date)) < 0 ||
 	    (rc = apply_edits(ctx, t, inq, &e, date)) < 0) {
 		edits_free(&e);
 		return fail_txn(t, &st, rc);
@@ -372,7 +372,7 @@ static int set_status(int argc, char **argv, tool_ctx *ctx, const char *status)
 	if (argc - optind > 1)
 		return tool_usage(ctx, "too many arguments");
 	if ((rc = tool_begin(ctx, optind < argc ? argv[optind] : NULL, &t, &st, &inq)) < 0 ||
-	    (rc = spiral_write_date_after(&date, inq->updated)) < 0 ||
+	    (rc = spiral_write_date(&date)) < 0 ||
 	    (rc = spiral_edit_set(t, inq, SPIRAL_FIELD_STATUS, status, &ctx->who,
 				  date)) < 0)
 		return fail_txn(t, &st, rc);

@@ -130,6 +130,9 @@ static int add_number(tool_ctx *ctx, spiral_kvs *kvs, const char *arg,
 	return 0;
 }
 
+/* How far ahead of the clock --date may be: a day, for time zones. */
+#define DATE_AHEAD_MAX (24 * 60 * 60)
+
 typedef struct phase_args {
 	spiral_entry e;
 	text_source text;
@@ -221,6 +224,14 @@ static int phase_parse(tool_ctx *ctx, int argc, char **argv, phase_args *a)
 		return tool_usage(ctx, "too many arguments (quote the text of -m)");
 	if (a->date && spiral_date_parse(a->date, &a->e.date) < 0)
 		return tool_usage(ctx, "--date: %s", spiral_error_message());
+	/* Order does not depend on dates, but a date far ahead would stay the
+	 * inquiry's last activity for good.  GIT_AUTHOR_DATE is not checked:
+	 * a wrong clock is the writer's to have. */
+	if (a->date && a->e.date.time > spiral_date_now().time + DATE_AHEAD_MAX)
+		return tool_usage(ctx,
+				  "--date %s is more than 24 hours ahead of the "
+				  "clock (a typo?)",
+				  a->date);
 	return text_usage(ctx, &a->text);
 }
 
@@ -268,10 +279,11 @@ int cmd_phase(int argc, char **argv, tool_ctx *ctx)
 	text = NULL;
 	if ((rc = tool_begin(ctx, prefix, &t, &st, &inq)) < 0)
 		goto fail;
-	if (!a.date && (rc = spiral_write_date_after(&a.e.date, inq->updated)) < 0)
+	if (!a.date && (rc = spiral_write_date(&a.e.date)) < 0)
 		goto fail;
 	a.e.who = ctx->who; /* borrowed */
 	a.e.cycle = inq->cycle;
+	a.e.seq = spiral_inquiry_next_seq(inq);
 	if ((rc = spiral_id_new(a.e.id)) < 0 ||
 	    (rc = spiral_txn_add_entry(t, inq->id, &a.e)) < 0)
 		goto fail_borrowed;
@@ -343,9 +355,9 @@ int cmd_note(int argc, char **argv, tool_ctx *ctx)
 			   "empty text aborts.\n",
 			   &n.text)) < 0 ||
 	    (rc = tool_begin(ctx, prefix, &t, &st, &inq)) < 0 ||
-	    (rc = spiral_write_date_after(&n.date, inq->updated)) < 0 ||
-	    (rc = spiral_id_new(n.id)) < 0)
+	    (rc = spiral_write_date(&n.date)) < 0 || (rc = spiral_id_new(n.id)) < 0)
 		goto fail;
+	n.seq = spiral_inquiry_next_seq(inq);
 	n.who = ctx->who; /* borrowed */
 	if ((rc = spiral_txn_add_note(t, inq->id, &n)) < 0 ||
 	    (rc = tool_commit(ctx, t, "note", inq->id, inq->title, n.text)) < 0) {

@@ -36,7 +36,7 @@ int cmd_resolve(int argc, char **argv, tool_ctx *ctx)
 	if (!*value)
 		return tool_fail("the value is empty; nothing was written");
 	if ((rc = tool_begin(ctx, prefix, &t, &st, &inq)) < 0 ||
-	    (rc = spiral_write_date_after(&date, inq->updated)) < 0 ||
+	    (rc = spiral_write_date(&date)) < 0 ||
 	    (rc = spiral_edit_set(t, inq, field, value, &ctx->who, date)) < 0)
 		goto fail;
 	if (rc == 0) {

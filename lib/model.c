@@ -1,6 +1,8 @@
 /* The model: an inquiry's current state is folded from its records, in an
- * order that depends only on the records (date, then id), so every clone
- * computes the same state whatever order merges happened in. */
+ * order that depends only on the records (seq, then date, then id), so every
+ * clone computes the same state whatever order merges happened in.  seq is a
+ * Lamport counter: a record sorts after everything its writer had seen,
+ * whatever the clocks said. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,29 +81,50 @@ void spiral_inquiry_free(spiral_inquiry *inq)
 	memset(inq, 0, sizeof(*inq));
 }
 
-static int by_date_id(spiral_date da, const char *ia, spiral_date db,
-		      const char *ib)
+static int by_seq_date_id(int64_t sa, spiral_date da, const char *ia,
+			  int64_t sb, spiral_date db, const char *ib)
 {
-	int c = spiral_date_cmp(da, db);
+	int c = (sa > sb) - (sa < sb);
+
+	if (!c)
+		c = spiral_date_cmp(da, db);
 	return c ? c : strcmp(ia, ib);
 }
 
 static int cmp_entry(const void *a, const void *b)
 {
 	const spiral_entry *x = a, *y = b;
-	return by_date_id(x->date, x->id, y->date, y->id);
+	return by_seq_date_id(x->seq, x->date, x->id, y->seq, y->date, y->id);
 }
 
 static int cmp_note(const void *a, const void *b)
 {
 	const spiral_note *x = a, *y = b;
-	return by_date_id(x->date, x->id, y->date, y->id);
+	return by_seq_date_id(x->seq, x->date, x->id, y->seq, y->date, y->id);
 }
 
 static int cmp_change(const void *a, const void *b)
 {
 	const spiral_change *x = a, *y = b;
-	return by_date_id(x->date, x->id, y->date, y->id);
+	return by_seq_date_id(x->seq, x->date, x->id, y->seq, y->date, y->id);
+}
+
+int64_t spiral_inquiry_next_seq(const spiral_inquiry *inq)
+{
+	int64_t max = 0;
+
+	for (size_t i = 0; i < inq->nentries; i++)
+		if (inq->entries[i].seq > max)
+			max = inq->entries[i].seq;
+	for (size_t i = 0; i < inq->nnotes; i++)
+		if (inq->notes[i].seq > max)
+			max = inq->notes[i].seq;
+	for (size_t i = 0; i < inq->nchanges; i++)
+		if (inq->changes[i].seq > max)
+			max = inq->changes[i].seq;
+	/* At the ceiling (only a hand-made file gets there) new records tie
+	 * and sort by date: better than a file no reader accepts. */
+	return max < SPIRAL_SEQ_MAX ? max + 1 : SPIRAL_SEQ_MAX;
 }
 
 /* A change of a single-valued field is a head when no other change of that
@@ -238,20 +261,20 @@ static void fold_activity(spiral_inquiry *inq)
 		if (next > inq->cycle)
 			inq->cycle = next;
 	}
-	if (inq->nentries) {
-		const spiral_entry *last = &inq->entries[inq->nentries - 1];
-		inq->phase = last->phase;
-		if (spiral_date_cmp(last->date, inq->last_entry) > 0)
-			inq->last_entry = last->date;
-		if (spiral_date_cmp(last->date, inq->updated) > 0)
-			inq->updated = last->date;
-	}
-	if (inq->nnotes &&
-	    spiral_date_cmp(inq->notes[inq->nnotes - 1].date, inq->updated) > 0)
-		inq->updated = inq->notes[inq->nnotes - 1].date;
-	if (inq->nchanges &&
-	    spiral_date_cmp(inq->changes[inq->nchanges - 1].date, inq->updated) > 0)
-		inq->updated = inq->changes[inq->nchanges - 1].date;
+	/* The phase is the last entry's in causal order; the dates are the
+	 * latest any record gives, wherever it sorts. */
+	if (inq->nentries)
+		inq->phase = inq->entries[inq->nentries - 1].phase;
+	for (size_t i = 0; i < inq->nentries; i++)
+		if (spiral_date_cmp(inq->entries[i].date, inq->last_entry) > 0)
+			inq->last_entry = inq->entries[i].date;
+	inq->updated = inq->last_entry;
+	for (size_t i = 0; i < inq->nnotes; i++)
+		if (spiral_date_cmp(inq->notes[i].date, inq->updated) > 0)
+			inq->updated = inq->notes[i].date;
+	for (size_t i = 0; i < inq->nchanges; i++)
+		if (spiral_date_cmp(inq->changes[i].date, inq->updated) > 0)
+			inq->updated = inq->changes[i].date;
 }
 
 int spiral_inquiry_fold(spiral_inquiry *inq)

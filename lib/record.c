@@ -42,6 +42,12 @@ static int put_date(spiral_buf *out, const char *key, spiral_date d)
 	return spiral_ini_value(out, key, s, strlen(s));
 }
 
+/* The Lamport counter that orders an inquiry's records (spiral(5)). */
+static int put_seq(spiral_buf *out, int64_t seq)
+{
+	return spiral_buf_printf(out, "seq = %lld\n", (long long)seq);
+}
+
 static int put_str(spiral_buf *out, const char *key, const char *value)
 {
 	if (!value)
@@ -101,7 +107,8 @@ int spiral_entry_serialize(const spiral_entry *e, spiral_buf *out)
 
 	if (spiral_ini_section(out, "entry") < 0 ||
 	    put_str(out, "phase", spiral_phase_get(e->phase)->name) < 0 ||
-	    put_date(out, "date", e->date) < 0 || put_who(out, &e->who) < 0 ||
+	    put_date(out, "date", e->date) < 0 || put_seq(out, e->seq) < 0 ||
+	    put_who(out, &e->who) < 0 ||
 	    spiral_buf_printf(out, "cycle = %d\n", e->cycle) < 0)
 		return SPIRAL_ERROR;
 	if (e->new_cycle && spiral_buf_puts(out, "new-cycle = yes\n") < 0)
@@ -123,7 +130,8 @@ int spiral_entry_serialize(const spiral_entry *e, spiral_buf *out)
 int spiral_note_serialize(const spiral_note *n, spiral_buf *out)
 {
 	if (spiral_ini_section(out, "note") < 0 || put_date(out, "date", n->date) < 0 ||
-	    put_who(out, &n->who) < 0 || spiral_ini_section(out, "text") < 0 ||
+	    put_seq(out, n->seq) < 0 || put_who(out, &n->who) < 0 ||
+	    spiral_ini_section(out, "text") < 0 ||
 	    spiral_ini_text(out, "p", n->text, strlen(n->text)) < 0)
 		return SPIRAL_ERROR;
 	return 0;
@@ -132,7 +140,8 @@ int spiral_note_serialize(const spiral_note *n, spiral_buf *out)
 int spiral_change_serialize(const spiral_change *c, spiral_buf *out)
 {
 	if (spiral_ini_section(out, "change") < 0 ||
-	    put_date(out, "date", c->date) < 0 || put_who(out, &c->who) < 0 ||
+	    put_date(out, "date", c->date) < 0 || put_seq(out, c->seq) < 0 ||
+	    put_who(out, &c->who) < 0 ||
 	    put_str(out, "field", spiral_field_name(c->field)) < 0 ||
 	    put_str(out, "op", spiral_op_name(c->op)) < 0 ||
 	    put_str(out, "value", c->value) < 0 ||
@@ -148,6 +157,7 @@ typedef enum {
 	K_STRV,   /* spiral_strv, repeated */
 	K_DATE,   /* spiral_date */
 	K_INT,    /* int, >= 1 */
+	K_SEQ,    /* int64_t, 1 to SPIRAL_SEQ_MAX */
 	K_PHASE,  /* spiral_phase */
 	K_VERDICT,
 	K_YES,    /* int flag: yes/no */
@@ -265,6 +275,18 @@ static int store_value(parse_state *ps, const key_spec *k, const char *key,
 				    key, value);
 		*(int *)slot = (int)n;
 		return 0;
+	case K_SEQ: {
+		long long seq;
+
+		errno = 0;
+		seq = strtoll(value, &end, 10);
+		if (!*value || *end || errno || strspn(value, "0123456789") != len ||
+		    seq < 1 || seq > SPIRAL_SEQ_MAX)
+			return fail(ps, line, "%s: '%s' is not a whole number from 1 "
+				    "to %lld", key, value, SPIRAL_SEQ_MAX);
+		*(int64_t *)slot = seq;
+		return 0;
+	}
 	case K_PHASE:
 		if ((*(spiral_phase *)slot = spiral_phase_from_name(value)) ==
 		    SPIRAL_PHASE_NONE)
@@ -431,6 +453,7 @@ static const key_spec inquiry_keys[] = {
 static const key_spec entry_keys[] = {
 	{"entry", "phase", K_PHASE, AT(spiral_entry, phase), 1},
 	{"entry", "date", K_DATE, AT(spiral_entry, date), 1},
+	{"entry", "seq", K_SEQ, AT(spiral_entry, seq), 0},
 	{"entry", "author", K_STR, AT(spiral_entry, who.author), 1},
 	{"entry", "email", K_STR, AT(spiral_entry, who.email), 0},
 	{"entry", "school", K_STR, AT(spiral_entry, who.school), 0},
@@ -445,6 +468,7 @@ static const key_spec entry_keys[] = {
 
 static const key_spec note_keys[] = {
 	{"note", "date", K_DATE, AT(spiral_note, date), 1},
+	{"note", "seq", K_SEQ, AT(spiral_note, seq), 0},
 	{"note", "author", K_STR, AT(spiral_note, who.author), 1},
 	{"note", "email", K_STR, AT(spiral_note, who.email), 0},
 	{"note", "school", K_STR, AT(spiral_note, who.school), 0},
@@ -453,6 +477,7 @@ static const key_spec note_keys[] = {
 
 static const key_spec change_keys[] = {
 	{"change", "date", K_DATE, AT(spiral_change, date), 1},
+	{"change", "seq", K_SEQ, AT(spiral_change, seq), 0},
 	{"change", "author", K_STR, AT(spiral_change, who.author), 1},
 	{"change", "email", K_STR, AT(spiral_change, who.email), 0},
 	{"change", "school", K_STR, AT(spiral_change, who.school), 0},

@@ -369,20 +369,6 @@ static int env_date(const char *name, spiral_date *out)
 
 int spiral_write_date(spiral_date *out) { return env_date("GIT_AUTHOR_DATE", out); }
 
-int spiral_write_date_after(spiral_date *out, spiral_date last)
-{
-	const char *env = getenv("GIT_AUTHOR_DATE");
-	int rc = spiral_write_date(out);
-
-	/* Records are ordered by date and then by their random id: two logged
-	 * within one second would come back in a random order.  A date taken
-	 * from the clock therefore follows the inquiry's latest record; a date
-	 * the user gave is kept exactly. */
-	if (rc == 0 && !(env && *env) && out->time <= last.time)
-		out->time = last.time + 1;
-	return rc;
-}
-
 /* ---- the lock ----------------------------------------------------------- */
 
 static int lock_timeout_ms(void)

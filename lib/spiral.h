@@ -217,9 +217,15 @@ typedef struct spiral_who {
 	char *author, *email, *school;
 } spiral_who;
 
+/* Every record carries seq, a Lamport counter: one more than the largest seq
+ * its writer had loaded of that inquiry (spiral_inquiry_next_seq).  A file
+ * without one (written before seq existed, or by hand) reads as seq 0. */
+#define SPIRAL_SEQ_MAX 9007199254740992LL /* 2^53: exact in any JSON reader */
+
 typedef struct spiral_entry {
 	char id[SPIRAL_ID_LEN + 1];
 	char *path; /* relative to the work tree */
+	int64_t seq;
 	spiral_phase phase;
 	spiral_date date;
 	spiral_who who;
@@ -234,6 +240,7 @@ typedef struct spiral_entry {
 typedef struct spiral_note {
 	char id[SPIRAL_ID_LEN + 1];
 	char *path;
+	int64_t seq;
 	spiral_date date;
 	spiral_who who;
 	char *text;
@@ -249,6 +256,7 @@ const char *spiral_op_name(spiral_op op);
 typedef struct spiral_change {
 	char id[SPIRAL_ID_LEN + 1];
 	char *path;
+	int64_t seq;
 	spiral_date date;
 	spiral_who who;
 	spiral_field field;
@@ -279,7 +287,8 @@ typedef struct spiral_inquiry {
 	spiral_date created;
 	spiral_who who;
 	spiral_strv tags0, team0;
-	/* Records, sorted by (date, id). */
+	/* Records, each kind sorted by (seq, date, id): a record after all
+	 * its writer had seen, concurrent ones by date, then id. */
 	spiral_entry *entries;
 	size_t nentries;
 	spiral_note *notes;
@@ -293,15 +302,18 @@ typedef struct spiral_inquiry {
 	spiral_conflict *conflicts;
 	size_t nconflicts;
 	spiral_strv heads[SPIRAL_FIELD_COUNT]; /* of single-valued fields */
-	spiral_phase phase; /* of the latest entry, or NONE */
+	spiral_phase phase; /* of the last entry in that order, or NONE */
 	int cycle;          /* the cycle the inquiry is in now */
-	spiral_date updated;    /* latest record of any kind */
-	spiral_date last_entry; /* latest entry, or created */
+	spiral_date updated;    /* latest date of any record, or created */
+	spiral_date last_entry; /* latest date of an entry, or created */
 } spiral_inquiry;
 
 /* Recompute the folded state from the records (deterministic: the same on
  * every machine whatever the order the files arrived in). */
 int spiral_inquiry_fold(spiral_inquiry *inq);
+/* The seq of a record written now: 1 + the largest seq among the inquiry's
+ * entries, notes and changes as loaded (the inquiry itself counts as 0). */
+int64_t spiral_inquiry_next_seq(const spiral_inquiry *inq);
 /* Measures of one cycle, sorted by name.  Caller frees with
  * spiral_measures_free. */
 int spiral_inquiry_measures(const spiral_inquiry *inq, int cycle,
@@ -405,11 +417,9 @@ int spiral_config_set_global(const char *name, const char *value);
  * With r NULL, the user's configuration alone (no school).  Fails with a
  * message saying how to set what is missing. */
 int spiral_identity(spiral_repo *r, spiral_who *out);
-/* The date of a write: GIT_AUTHOR_DATE if set, else now. */
+/* The date of a write: GIT_AUTHOR_DATE if set, else now; never shifted
+ * (records are ordered by seq, not by date). */
 int spiral_write_date(spiral_date *out);
-/* The same, but a date from the clock is made later than last (an
- * inquiry's latest record), so quick successive writes keep their order. */
-int spiral_write_date_after(spiral_date *out, spiral_date last);
 
 /* A write: files to add and a message, committed as one commit under the
  * repository's lock.  Files are only ever added, never rewritten. */

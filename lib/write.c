@@ -45,14 +45,32 @@ int spiral_txn_add_inquiry(spiral_txn *t, const spiral_inquiry *inq)
 	return txn_add_record(t, spiral_path_inquiry_file(inq->id), inq, ser_inquiry);
 }
 
+/* Entries and notes come with their seq set by the caller from
+ * spiral_inquiry_next_seq(); one without would sort as a legacy record. */
+static int seq_check(int64_t seq, const char *what)
+{
+	if (seq < 1 || seq > SPIRAL_SEQ_MAX)
+		return spiral_error(SPIRAL_ERROR, "internal error: %s written "
+						  "without a seq", what);
+	return 0;
+}
+
 int spiral_txn_add_entry(spiral_txn *t, const char *inquiry,
 			 const spiral_entry *e)
 {
+	int rc = seq_check(e->seq, "an entry");
+
+	if (rc < 0)
+		return rc;
 	return txn_add_record(t, spiral_path_entry(inquiry, e), e, ser_entry);
 }
 
 int spiral_txn_add_note(spiral_txn *t, const char *inquiry, const spiral_note *n)
 {
+	int rc = seq_check(n->seq, "a note");
+
+	if (rc < 0)
+		return rc;
 	return txn_add_record(t, spiral_path_note(inquiry, n), n, ser_note);
 }
 
@@ -65,6 +83,7 @@ static int add_change(spiral_txn *t, const spiral_inquiry *inq, spiral_field f,
 
 	if ((rc = spiral_id_new(c.id)) < 0)
 		return rc;
+	c.seq = spiral_inquiry_next_seq(inq);
 	c.date = date;
 	c.who = *who; /* borrowed: not freed here */
 	c.field = f;

@@ -51,17 +51,31 @@ same "log --tag by the entry's inquiry" "act A scan A" "$(log --tag writing)"
 same "log --status active by the entry's inquiry" "act A scan A" "$(log --status active)"
 same "log --status closed" "focus B" "$(log --status closed)"
 
-# Equal dates are ordered by id, the same in every clone.
+# Equal dates keep the order they were written in: each entry follows what
+# its writer had seen (storage property 10), whatever the dates say.
 D=$(at 2026-06-01T09:00:00+12:00 spiral new "D same day" -q)
 for i in 1 2 3 4; do spiral scan "$D" -m "same $i" --date 2026-06-02 >/dev/null; done
-order=$(spiral show "$D" --format json | python3 -c "
+same "show: equal dates in the order written" "same 1 same 2 same 3 same 4" \
+	"$(spiral show "$D" --format json | python3 -c "
+import json,sys; print(' '.join(x['text'] for x in json.load(sys.stdin)['entries']))")"
+# Records that saw the same (here: none, being hand-written without seq)
+# with equal dates are ordered by id, the same in every clone.
+Dn=$(at 2026-06-01T09:00:00+12:00 spiral new "Dn same day, by hand" -q)
+mkdir -p "inquiries/${Dn:0:2}/$Dn/entries"
+for i in 1 2 3 4; do
+	id=$(printf '%032x' $((i * 5 % 7))) # 5 3 1 6: not in the order written
+	printf '[entry]\nphase = scan\ndate = 2026-06-02T00:00:00+00:00\nauthor = Aroha\ncycle = 1\n[text]\np = hand %s\n' "$i" \
+		>"inquiries/${Dn:0:2}/$Dn/entries/20260602T000000Z-scan-$id.ini"
+done
+git add inquiries && git commit -qm "Dn: entries by hand"
+order=$(spiral show "$Dn" --format json | python3 -c "
 import json,sys; e=json.load(sys.stdin)['entries']
-print('ok' if [x['id'] for x in e]==sorted(x['id'] for x in e) else 'unsorted')")
-same "show: equal dates ordered by id" ok "$order"
-order=$(spiral log "$D" --format json | python3 -c "
-import json,sys; e=json.load(sys.stdin)
-print('ok' if [x['id'] for x in e]==sorted((x['id'] for x in e), reverse=True) else 'unsorted')")
-same "log: equal dates, newest first means the reverse order" ok "$order"
+print(' '.join(x['text'] for x in e) if [x['id'] for x in e]==sorted(x['id'] for x in e) else 'unsorted')")
+same "show: equal dates, no seq, ordered by id" "hand 3 hand 2 hand 1 hand 4" "$order"
+order=$(spiral log "$Dn" --format json | python3 -c "
+import json,sys; print(' '.join(x['text'] for x in json.load(sys.stdin)))")
+same "log: equal dates, newest first means the reverse order" \
+	"hand 4 hand 1 hand 2 hand 3" "$order"
 
 # show takes the entry filters: they choose which entries and notes it lists.
 texts() { python3 -c "import json,sys; d=json.load(sys.stdin); print(' '.join([e['text'] for e in d['entries']]+['note:'+n['text'] for n in d['notes']]))"; }

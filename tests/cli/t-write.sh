@@ -340,17 +340,20 @@ json
 same "a day is midnight local time with the offset" "2026-05-08T00:00:00+12:00" \
 	"$(py 'd["entries"][-1]["date"]')"
 
-# An entry logged late with an earlier date sorts by its date.
+# An entry logged late with an earlier date keeps that date, but sorts after
+# every entry its writer had seen (storage property 10): it is the current
+# phase, and the others keep their order.
 ok "a late scan dated earlier" spiral scan -m "Found an older survey" --date 2026-01-15
 wrote "scan (back-dated)" scan
 json
-pycheck "entries are ordered oldest first" "
-dates = [x['date'] for x in d['entries']]
+pycheck "a back-dated entry sorts after what its writer had seen" "
+e = d['entries']
+assert e[-1]['text'] == 'Found an older survey', e[-1]['text']
+assert e[-1]['date'] == '2026-01-15T00:00:00+00:00', e[-1]['date']
 import datetime
-t = [datetime.datetime.fromisoformat(x) for x in dates]
-assert t == sorted(t), dates
-assert d['entries'][0]['text'] == 'Found an older survey', d['entries'][0]['text']
-assert d['phase'] == 'act', d['phase']"
+t = [datetime.datetime.fromisoformat(x['date']) for x in e[:-1]]
+assert t == sorted(t), [x['date'] for x in e]
+assert d['phase'] == 'scan', d['phase']"
 
 # A new cycle, then closing with the last check.
 ok "check --new-cycle" spiral check -m "Not enough yet" --verdict not-enough --new-cycle \
