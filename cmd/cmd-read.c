@@ -256,6 +256,8 @@ typedef struct status_info {
 	spiral_strv changed;
 	char *upstream;
 	size_t ahead, behind;
+	spiral_tracking *remotes; /* ahead/behind per remote */
+	size_t nremotes;
 	size_t conflicts;
 	const spiral_filter *filter; /* chooses whose conflicts are listed */
 } status_info;
@@ -280,7 +282,9 @@ static int status_gather(tool_ctx *ctx, status_info *s)
 	if ((rc = spiral_repo_changed(ctx->repo, &s->changed)) < 0)
 		return rc;
 	rc = spiral_repo_tracking(ctx->repo, &s->upstream, &s->ahead, &s->behind);
-	return rc == SPIRAL_ENOTFOUND ? 0 : rc;
+	if (rc < 0 && rc != SPIRAL_ENOTFOUND)
+		return rc;
+	return spiral_remote_tracking(ctx->repo, &s->remotes, &s->nremotes);
 }
 
 static void status_free(status_info *s)
@@ -289,6 +293,7 @@ static void status_free(status_info *s)
 	free(s->current_missing);
 	spiral_strv_free(&s->changed);
 	free(s->upstream);
+	spiral_tracking_free(s->remotes, s->nremotes);
 }
 
 static void status_json(spiral_buf *out, const status_info *s)
@@ -345,6 +350,20 @@ static void status_json(spiral_buf *out, const status_info *s)
 	} else {
 		spiral_buf_puts(out, "null,\"ahead\":null,\"behind\":null");
 	}
+	spiral_buf_puts(out, ",\"remotes\":[");
+	for (size_t i = 0; i < s->nremotes; i++) {
+		const spiral_tracking *t = &s->remotes[i];
+		spiral_buf_puts(out, i ? ",{\"name\":" : "{\"name\":");
+		spiral_json_string(out, t->name);
+		spiral_buf_puts(out, ",\"url\":");
+		spiral_json_string(out, t->url);
+		if (t->known)
+			spiral_buf_printf(out, ",\"ahead\":%zu,\"behind\":%zu}", t->ahead,
+					  t->behind);
+		else
+			spiral_buf_puts(out, ",\"ahead\":null,\"behind\":null}");
+	}
+	spiral_buf_putc(out, ']');
 	spiral_buf_printf(out, ",\"problems\":%zu}\n", s->st.nproblems);
 }
 
@@ -411,12 +430,21 @@ static void status_text(tool_ctx *ctx, spiral_buf *out, const status_info *s,
 	if (s->st.nproblems)
 		spiral_buf_printf(out, "\n%zu file%s could not be read: spiral fsck\n",
 				  s->st.nproblems, s->st.nproblems == 1 ? "" : "s");
-	if (s->upstream)
-		spiral_buf_printf(out, "\nAgainst %s: %zu commit%s to push, %zu to pull\n",
-				  s->upstream, s->ahead, s->ahead == 1 ? "" : "s",
-				  s->behind);
+	if (s->nremotes)
+		spiral_buf_puts(out, "\nShared with (as of the last pull or push):\n");
 	else
-		spiral_buf_puts(out, "\nNot shared yet: no upstream branch\n");
+		spiral_buf_puts(out, "\nNot shared yet: spiral remote add NAME URL, "
+				     "then spiral push\n");
+	for (size_t i = 0; i < s->nremotes; i++) {
+		const spiral_tracking *t = &s->remotes[i];
+		spiral_buf_puts(out, item);
+		spiral_visible(out, t->name, strlen(t->name), 0);
+		if (t->known)
+			spiral_buf_printf(out, ": %zu to push, %zu to pull\n", t->ahead,
+					  t->behind);
+		else
+			spiral_buf_puts(out, ": not pulled yet\n");
+	}
 }
 
 int cmd_status(int argc, char **argv, tool_ctx *ctx)

@@ -1,8 +1,448 @@
-/* Sharing: clone, remote, pull, push, sync. */
+/* Sharing: clone, remote, pull, push, sync.  The work is in lib/remote.c
+ * and lib/pull.c; here are the prompt, the progress line and the words. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
 #include "tool.h"
 
-int cmd_clone(int argc, char **argv, tool_ctx *ctx) { return tool_fail("clone: not yet"); }
-int cmd_remote(int argc, char **argv, tool_ctx *ctx) { return tool_fail("remote: not yet"); }
-int cmd_pull(int argc, char **argv, tool_ctx *ctx) { return tool_fail("pull: not yet"); }
-int cmd_push(int argc, char **argv, tool_ctx *ctx) { return tool_fail("push: not yet"); }
-int cmd_sync(int argc, char **argv, tool_ctx *ctx) { return tool_fail("sync: not yet"); }
+/* ---- what the library borrows: a prompt and a progress line ------------- */
+
+static char *tty_line(FILE *tty, int echo)
+{
+	struct termios old, quiet;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int restore = 0;
+
+	if (!echo && tcgetattr(fileno(tty), &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		restore = tcsetattr(fileno(tty), TCSAFLUSH, &quiet) == 0;
+	}
+	n = getline(&line, &cap, tty);
+	if (restore) {
+		tcsetattr(fileno(tty), TCSAFLUSH, &old);
+		fputc('\n', tty);
+	}
+	if (n < 0) {
+		free(line);
+		return NULL;
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	return line;
+}
+
+static int prompt_login(void *user, const char *url, const char *username,
+			char **out_user, char **out_pass)
+{
+	FILE *tty = fopen("/dev/tty", "r+");
+	spiral_buf shown = SPIRAL_BUF_INIT;
+
+	(void)user;
+	if (!tty)
+		return -1;
+	spiral_visible(&shown, url, strlen(url), 0);
+	if (username && *username) {
+		*out_user = strdup(username);
+	} else {
+		fprintf(tty, "Username for %s: ", shown.ptr ? shown.ptr : "");
+		fflush(tty);
+		*out_user = tty_line(tty, 1);
+	}
+	if (*out_user) {
+		fprintf(tty, "Password for %s: ", shown.ptr ? shown.ptr : "");
+		fflush(tty);
+		*out_pass = tty_line(tty, 0);
+	}
+	spiral_buf_free(&shown);
+	fclose(tty);
+	return *out_user && *out_pass ? 0 : -1;
+}
+
+static void show_progress(void *user, size_t received, size_t total, size_t bytes)
+{
+	(void)user;
+	fprintf(stderr, "\rReceiving objects: %zu/%zu (%zu KiB)%s", received, total,
+		bytes / 1024, received == total ? "\n" : "");
+}
+
+/* Prompts and progress only at a terminal: cron never waits. */
+static spiral_remote_cb remote_callbacks(void)
+{
+	spiral_remote_cb cb = {NULL, NULL, NULL};
+
+	if (tool_is_interactive())
+		cb.prompt = prompt_login;
+	if (isatty(2))
+		cb.progress = show_progress;
+	return cb;
+}
+
+/* ---- what a pull says ---------------------------------------------------- */
+
+static void count(spiral_buf *b, size_t n, const char *one, const char *many)
+{
+	if (n)
+		spiral_buf_printf(b, "%s%zu %s", b->len ? ", " : "", n,
+				  n == 1 ? one : many);
+}
+
+static void print_pull(const char *remote, const spiral_pull_result *res)
+{
+	out_puts("From ");
+	out_visible(res->url ? res->url : remote);
+	out_puts("\n");
+	for (size_t i = 0; i < res->skipped.n; i++) {
+		spiral_buf line = SPIRAL_BUF_INIT;
+		spiral_visible(&line, res->skipped.v[i], strlen(res->skipped.v[i]), 0);
+		tool_warn("%s: skipped %s", remote, line.ptr ? line.ptr : "");
+		spiral_buf_free(&line);
+	}
+	for (size_t i = 0; i < res->kept.n; i++) {
+		spiral_buf line = SPIRAL_BUF_INIT;
+		spiral_visible(&line, res->kept.v[i], strlen(res->kept.v[i]), 0);
+		tool_warn("%s deleted %s; kept here (records are never removed)",
+			  remote, line.ptr ? line.ptr : "");
+		spiral_buf_free(&line);
+	}
+	if (res->empty) {
+		out_puts("Already up to date (the remote is empty).\n");
+		return;
+	}
+	if (res->up_to_date) {
+		out_puts("Already up to date.\n");
+		return;
+	}
+	for (size_t i = 0; i < res->narrivals; i++) {
+		const spiral_arrival *a = &res->arrivals[i];
+		spiral_buf b = SPIRAL_BUF_INIT;
+		count(&b, a->inquiries, "new inquiry", "new inquiries");
+		count(&b, a->entries, "entry", "entries");
+		count(&b, a->notes, "note", "notes");
+		count(&b, a->changes, "change", "changes");
+		out_puts("  ");
+		out_visible(*a->school ? a->school : "(no school)");
+		out_printf(": %s\n", b.ptr ? b.ptr : "");
+		spiral_buf_free(&b);
+	}
+	if (!res->narrivals)
+		out_puts("  nothing new to read\n");
+	for (size_t i = 0; i < res->merged.n; i++) {
+		out_puts("  merged by key (changed on both sides): ");
+		out_visible(res->merged.v[i]);
+		out_puts("\n");
+	}
+	for (size_t i = 0; i < res->nconflicts; i++) {
+		const spiral_new_conflict *c = &res->conflicts[i];
+		const char *field = spiral_field_name(c->field);
+		out_printf("conflict: %.8s ", c->id);
+		out_visible(c->title ? c->title : "");
+		out_printf(": %s is ", field);
+		for (size_t v = 0; v < c->values.n; v++) {
+			out_puts(v ? " or '" : "'");
+			out_visible(c->values.v[v]);
+			out_puts("'");
+		}
+		out_printf(" (spiral resolve %.8s %s VALUE)\n", c->id, field);
+	}
+}
+
+/* ---- commands ------------------------------------------------------------ */
+
+static char *default_dir(const char *url)
+{
+	size_t len = strlen(url);
+	const char *start;
+	char *dir;
+
+	while (len && url[len - 1] == '/')
+		len--;
+	start = url + len;
+	while (start > url && start[-1] != '/' && start[-1] != ':')
+		start--;
+	len -= (size_t)(start - url);
+	if (len > 4 && strncmp(start + len - 4, ".git", 4) == 0)
+		len -= 4;
+	if (len == 0 || (len == 1 && *start == '.') ||
+	    (len == 2 && strncmp(start, "..", 2) == 0))
+		return NULL;
+	dir = strndup(start, len);
+	return dir;
+}
+
+int cmd_clone(int argc, char **argv, tool_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{"school", required_argument, NULL, 's'},
+		{"cluster", required_argument, NULL, 'c'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *school = NULL, *cluster = NULL;
+	spiral_remote_cb cb = remote_callbacks();
+	spiral_pull_result res;
+	spiral_repo *repo = NULL;
+	spiral_store st = {0};
+	char *dir;
+	int c, code, rc;
+
+	while ((c = tool_getopt(ctx, argc, argv, "", longopts, &code)) != -1) {
+		if (c == TOOL_STOP)
+			return code;
+		if (c == 's')
+			school = optarg;
+		else if (c == 'c')
+			cluster = optarg;
+	}
+	if (optind >= argc)
+		return tool_usage(ctx, "which repository? give its URL");
+	if (argc - optind > 2)
+		return tool_usage(ctx, "too many arguments");
+	if ((school && spiral_text_check(school, strlen(school), "--school") < 0) ||
+	    (cluster && spiral_text_check(cluster, strlen(cluster), "--cluster") < 0))
+		return tool_lib_fail(SPIRAL_ERROR);
+	dir = optind + 1 < argc ? strdup(argv[optind + 1]) : default_dir(argv[optind]);
+	if (!dir)
+		return tool_usage(ctx, "cannot name a folder after '%s': give DIR",
+				  argv[optind]);
+	rc = spiral_clone(argv[optind], dir, &cb, &repo, &res);
+	if (rc == 0 && ((school && (rc = spiral_config_set(repo, "school", school)) < 0) ||
+			(cluster &&
+			 (rc = spiral_config_set(repo, "cluster", cluster)) < 0)))
+		rc = SPIRAL_ERROR;
+	if (rc < 0) {
+		spiral_pull_result_free(&res);
+		spiral_repo_free(repo);
+		free(dir);
+		return tool_lib_fail(rc);
+	}
+	for (size_t i = 0; i < res.skipped.n; i++) {
+		spiral_buf line = SPIRAL_BUF_INIT;
+		spiral_visible(&line, res.skipped.v[i], strlen(res.skipped.v[i]), 0);
+		tool_warn("origin: skipped %s", line.ptr ? line.ptr : "");
+		spiral_buf_free(&line);
+	}
+	spiral_store_load(&st, spiral_repo_top(repo), NULL);
+	out_puts("Cloned ");
+	out_visible(argv[optind]);
+	out_puts(" into ");
+	out_visible(dir);
+	out_printf(": %zu %s.\n", st.ninquiries,
+		   st.ninquiries == 1 ? "inquiry" : "inquiries");
+	if (!school) {
+		char *have = NULL;
+		spiral_config_get(repo, "school", &have);
+		if (!have)
+			out_puts("Set the school you log for: spiral config school "
+				 "\"Your School\"\n");
+		free(have);
+	}
+	spiral_store_free(&st);
+	spiral_pull_result_free(&res);
+	spiral_repo_free(repo);
+	free(dir);
+	return EXIT_OK;
+}
+
+int cmd_remote(int argc, char **argv, tool_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{"verbose", no_argument, NULL, 'v'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *sub;
+	int c, code, verbose = 0, rc = 0, nargs;
+
+	while ((c = tool_getopt(ctx, argc, argv, "v", longopts, &code)) != -1) {
+		if (c == TOOL_STOP)
+			return code;
+		if (c == 'v')
+			verbose = 1;
+	}
+	if (optind >= argc) {
+		spiral_strv names = {0}, urls = {0};
+		if ((rc = spiral_remote_list(ctx->repo, &names, &urls)) < 0)
+			return tool_lib_fail(rc);
+		for (size_t i = 0; i < names.n; i++) {
+			out_visible(names.v[i]);
+			if (verbose) {
+				for (int k = 0; k < 2; k++) {
+					if (k) {
+						out_puts("\n");
+						out_visible(names.v[i]);
+					}
+					out_puts("\t");
+					out_visible(urls.v[i]);
+					out_puts(k ? " (push)" : " (fetch)");
+				}
+			}
+			out_puts("\n");
+		}
+		spiral_strv_free(&names);
+		spiral_strv_free(&urls);
+		return EXIT_OK;
+	}
+	sub = argv[optind];
+	nargs = argc - optind - 1;
+	if (strcmp(sub, "add") == 0) {
+		if (nargs != 2)
+			return tool_usage(ctx, "usage: spiral remote add NAME URL");
+		rc = spiral_remote_add(ctx->repo, argv[optind + 1], argv[optind + 2]);
+	} else if (strcmp(sub, "remove") == 0 || strcmp(sub, "rm") == 0) {
+		if (nargs != 1)
+			return tool_usage(ctx, "usage: spiral remote remove NAME");
+		rc = spiral_remote_remove(ctx->repo, argv[optind + 1]);
+	} else if (strcmp(sub, "rename") == 0) {
+		if (nargs != 2)
+			return tool_usage(ctx, "usage: spiral remote rename OLD NEW");
+		rc = spiral_remote_rename(ctx->repo, argv[optind + 1], argv[optind + 2]);
+	} else {
+		return tool_usage(ctx, "'%s' is not a remote command (add, remove, "
+				       "rename)",
+				  sub);
+	}
+	return rc < 0 ? tool_lib_fail(rc) : EXIT_OK;
+}
+
+/* Pulls one remote and says what came; 0 or the library's code. */
+static int pull_one(tool_ctx *ctx, const char *remote)
+{
+	spiral_remote_cb cb = remote_callbacks();
+	spiral_pull_result res;
+	int rc = spiral_pull(ctx->repo, remote, &ctx->who, &cb, &res);
+
+	if (rc == 0)
+		print_pull(remote, &res);
+	spiral_pull_result_free(&res);
+	return rc;
+}
+
+/* pull and sync: REMOTE, --all, or the default remote. */
+static int pull_args(tool_ctx *ctx, int argc, char **argv, int *all,
+		     char **remote)
+{
+	static const struct option longopts[] = {
+		{"all", no_argument, NULL, 'a'},
+		{NULL, 0, NULL, 0},
+	};
+	int c, code, rc;
+
+	*all = 0;
+	*remote = NULL;
+	while ((c = tool_getopt(ctx, argc, argv, "", longopts, &code)) != -1) {
+		if (c == TOOL_STOP)
+			return code;
+		if (c == 'a')
+			*all = 1;
+	}
+	if (argc - optind > 1)
+		return tool_usage(ctx, "too many arguments");
+	if (*all && optind < argc)
+		return tool_usage(ctx, "give a remote or --all, not both");
+	if (optind < argc) {
+		if (!(*remote = strdup(argv[optind])))
+			return tool_fail("out of memory");
+	} else if (!*all && (rc = spiral_remote_default(ctx->repo, remote)) < 0) {
+		return tool_lib_fail(rc);
+	}
+	return -1;
+}
+
+static int pull_all(tool_ctx *ctx)
+{
+	spiral_strv names = {0};
+	int rc, failed = 0;
+
+	if ((rc = spiral_remote_list(ctx->repo, &names, NULL)) < 0)
+		return tool_lib_fail(rc);
+	if (names.n == 0) {
+		spiral_strv_free(&names);
+		return tool_fail("no remote to pull from: add one with 'spiral "
+				 "remote add NAME URL'");
+	}
+	for (size_t i = 0; i < names.n; i++) {
+		if (pull_one(ctx, names.v[i]) < 0) {
+			tool_lib_fail(SPIRAL_ERROR);
+			failed++;
+		}
+		out_flush();
+	}
+	spiral_strv_free(&names);
+	return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_pull(int argc, char **argv, tool_ctx *ctx)
+{
+	char *remote = NULL;
+	int all, rc = pull_args(ctx, argc, argv, &all, &remote);
+
+	if (rc >= 0)
+		return rc;
+	if (all)
+		return pull_all(ctx);
+	rc = pull_one(ctx, remote);
+	free(remote);
+	return rc < 0 ? tool_lib_fail(rc) : EXIT_OK;
+}
+
+static int push_one(tool_ctx *ctx, const char *remote)
+{
+	spiral_remote_cb cb = remote_callbacks();
+	spiral_push_result res;
+	int rc = spiral_push(ctx->repo, remote, &cb, &res);
+
+	if (rc == 0) {
+		out_puts(res.up_to_date ? "Everything up to date in " : "Pushed to ");
+		out_visible(res.url ? res.url : remote);
+		out_puts(".\n");
+		if (res.upstream_set)
+			out_printf("Your branch now tracks %s.\n", remote);
+	}
+	spiral_push_result_free(&res);
+	return rc;
+}
+
+int cmd_push(int argc, char **argv, tool_ctx *ctx)
+{
+	char *remote = NULL;
+	int c, code, rc;
+
+	while ((c = tool_getopt(ctx, argc, argv, "", NULL, &code)) != -1)
+		if (c == TOOL_STOP)
+			return code;
+	if (argc - optind > 1)
+		return tool_usage(ctx, "too many arguments");
+	if (optind < argc)
+		remote = strdup(argv[optind]);
+	else if ((rc = spiral_remote_default(ctx->repo, &remote)) < 0)
+		return tool_lib_fail(rc);
+	if (!remote)
+		return tool_fail("out of memory");
+	rc = push_one(ctx, remote);
+	free(remote);
+	return rc < 0 ? tool_lib_fail(rc) : EXIT_OK;
+}
+
+int cmd_sync(int argc, char **argv, tool_ctx *ctx)
+{
+	char *remote = NULL;
+	int all, rc = pull_args(ctx, argc, argv, &all, &remote);
+
+	if (rc >= 0)
+		return rc;
+	if (all) {
+		if ((rc = pull_all(ctx)) != EXIT_OK)
+			return rc;
+		if ((rc = spiral_remote_default(ctx->repo, &remote)) < 0)
+			return tool_lib_fail(rc);
+	} else if ((rc = pull_one(ctx, remote)) < 0) {
+		free(remote);
+		return tool_lib_fail(rc);
+	}
+	rc = push_one(ctx, remote);
+	free(remote);
+	return rc < 0 ? tool_lib_fail(rc) : EXIT_OK;
+}

@@ -2,6 +2,8 @@
 #ifndef SPIRAL_INTERNAL_H
 #define SPIRAL_INTERNAL_H
 
+#include <git2.h>
+
 #include "spiral.h"
 
 /* A parse problem: line (0 if none) and message, for the store to record. */
@@ -28,5 +30,28 @@ int record_parse_repository(const char *data, size_t len, int *format,
 int read_file_bounded(const char *path, size_t max, char **data, size_t *len);
 /* Largest file spiral reads from a repository. */
 #define SPIRAL_MAX_FILE (1024 * 1024)
+
+/* The repository's libgit2 handle, for the library's own files. */
+git_repository *repo_git(spiral_repo *r);
+/* Records libgit2's last error as "what: message"; returns SPIRAL_ERROR. */
+int repo_git_fail(const char *what);
+/* Makes a commit of tree_id with the given parents (HEAD first) and
+ * publishes it as a write does: journal, HEAD moved, paths written to the
+ * work tree and index.  With tree_id NULL, publishes parents[0] itself (a
+ * fast-forward).  Needs t's lock. */
+int repo_publish(spiral_txn *t, const git_oid *tree_id, const git_oid *parents,
+		 size_t nparents, const char *message, const spiral_who *who,
+		 const spiral_strv *paths);
+
+/* A new, empty git repository at path (no commit yet). */
+int repo_create(spiral_repo **out, const char *path);
+
+/* Fetches a remote's default branch (remote.c). */
+int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
+		 char **url, char **branch, git_oid *oid, int *empty);
+
+/* What an incoming tree may hold (validate.c): NULL when path, mode and
+ * size are acceptable, else why not. */
+const char *validate_entry(const char *path, unsigned mode, size_t size);
 
 #endif

@@ -1,3 +1,836 @@
-/* placeholder */
-#include "spiral.h"
-typedef int spiral_remote_placeholder;
+/* Remotes and transports: the repositories a clone shares with, and how it
+ * reaches them (libgit2's local, git://, smart HTTP(S) and SSH transports).
+ *
+ * Credentials come from the URL, then from the user's own git credential
+ * helpers, then from the front end's prompt (only on a terminal).  SSH uses
+ * the agent, then the user's keys; host keys are checked against
+ * ~/.ssh/known_hosts by libgit2, and a key it cannot vouch for is refused.
+ * Nothing here prints: messages go to spiral_error(). */
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* ---- remotes in the configuration --------------------------------------- */
+
+static int name_valid(const char *name)
+{
+	int valid = 0;
+
+	return git_remote_name_is_valid(&valid, name) == 0 && valid;
+}
+
+int spiral_remote_list(spiral_repo *r, spiral_strv *names, spiral_strv *urls)
+{
+	git_repository *git = repo_git(r);
+	git_strarray list = {0};
+	int rc = 0;
+
+	if (git_remote_list(&list, git) < 0)
+		return repo_git_fail("cannot list the remotes");
+	for (size_t i = 0; rc == 0 && i < list.count; i++) {
+		git_remote *remote = NULL;
+		const char *url;
+		if (git_remote_lookup(&remote, git, list.strings[i]) < 0) {
+			rc = repo_git_fail(list.strings[i]);
+			break;
+		}
+		url = git_remote_url(remote);
+		rc = spiral_strv_push(names, list.strings[i]);
+		if (rc == 0 && urls)
+			rc = spiral_strv_push(urls, url ? url : "");
+		git_remote_free(remote);
+	}
+	git_strarray_dispose(&list);
+	return rc < 0 ? spiral_error(SPIRAL_ENOMEM, "out of memory") : 0;
+}
+
+int spiral_remote_url(spiral_repo *r, const char *name, char **url)
+{
+	git_remote *remote = NULL;
+	int rc;
+
+	*url = NULL;
+	rc = git_remote_lookup(&remote, repo_git(r), name);
+	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC) {
+		git_error_clear();
+		return spiral_error(SPIRAL_ENOTFOUND,
+				    "no remote named '%s' (see 'spiral remote -v')", name);
+	}
+	if (rc < 0)
+		return repo_git_fail(name);
+	*url = strdup(git_remote_url(remote) ? git_remote_url(remote) : "");
+	git_remote_free(remote);
+	return *url ? 0 : spiral_error(SPIRAL_ENOMEM, "out of memory");
+}
+
+/* A local path is kept absolute, as git clone does, so that the remote
+ * works from any folder; URLs are kept as given. */
+static char *url_for_config(const char *url)
+{
+	struct stat sb;
+	char *full;
+
+	if (!strstr(url, "://") && stat(url, &sb) == 0 && (full = realpath(url, NULL)))
+		return full;
+	return strdup(url);
+}
+
+int spiral_remote_add(spiral_repo *r, const char *name, const char *given)
+{
+	git_remote *remote = NULL;
+	char *url;
+	int rc;
+
+	if (!name_valid(name))
+		return spiral_error(SPIRAL_EUSAGE, "'%s' is not a valid remote name",
+				    name);
+	if (!*given || spiral_text_check(given, strlen(given), "the URL") < 0 ||
+	    strpbrk(given, "\n\r"))
+		return spiral_error(SPIRAL_EUSAGE, "'%s' is not a URL", given);
+	if (!(url = url_for_config(given)))
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	rc = git_remote_create(&remote, repo_git(r), name, url);
+	free(url);
+	git_remote_free(remote);
+	if (rc == GIT_EEXISTS) {
+		git_error_clear();
+		return spiral_error(SPIRAL_EEXISTS, "a remote named '%s' already exists",
+				    name);
+	}
+	return rc < 0 ? repo_git_fail("cannot add the remote") : 0;
+}
+
+int spiral_remote_remove(spiral_repo *r, const char *name)
+{
+	char *url = NULL;
+	int rc = spiral_remote_url(r, name, &url);
+
+	free(url);
+	if (rc < 0)
+		return rc;
+	if (git_remote_delete(repo_git(r), name) < 0)
+		return repo_git_fail("cannot remove the remote");
+	return 0;
+}
+
+int spiral_remote_rename(spiral_repo *r, const char *from, const char *to)
+{
+	git_strarray problems = {0};
+	char *url = NULL;
+	int rc = spiral_remote_url(r, from, &url);
+
+	free(url);
+	if (rc < 0)
+		return rc;
+	if (!name_valid(to))
+		return spiral_error(SPIRAL_EUSAGE, "'%s' is not a valid remote name", to);
+	rc = git_remote_rename(&problems, repo_git(r), from, to);
+	git_strarray_dispose(&problems);
+	if (rc == GIT_EEXISTS) {
+		git_error_clear();
+		return spiral_error(SPIRAL_EEXISTS, "a remote named '%s' already exists",
+				    to);
+	}
+	return rc < 0 ? repo_git_fail("cannot rename the remote") : 0;
+}
+
+/* The current branch's upstream remote, else origin, else the only one. */
+int spiral_remote_default(spiral_repo *r, char **name)
+{
+	git_repository *git = repo_git(r);
+	git_reference *head = NULL;
+	git_buf buf = {0};
+	spiral_strv names = {0};
+	int rc;
+
+	*name = NULL;
+	if (git_repository_head(&head, git) == 0 &&
+	    git_branch_upstream_remote(&buf, git, git_reference_name(head)) == 0) {
+		*name = strdup(buf.ptr);
+		git_buf_dispose(&buf);
+		git_reference_free(head);
+		return *name ? 0 : spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
+	git_reference_free(head);
+	git_error_clear();
+	if ((rc = spiral_remote_list(r, &names, NULL)) < 0)
+		return rc;
+	if (spiral_strv_contains(&names, "origin"))
+		*name = strdup("origin");
+	else if (names.n == 1)
+		*name = strdup(names.v[0]);
+	else
+		rc = spiral_error(SPIRAL_ENOTFOUND,
+				  names.n ? "which remote? name one (see 'spiral remote')"
+					  : "no remote to share with: add one with "
+					    "'spiral remote add NAME URL'");
+	spiral_strv_free(&names);
+	if (rc == 0 && !*name)
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+	return rc;
+}
+
+/* ---- credentials -------------------------------------------------------- */
+
+typedef struct transfer {
+	const spiral_remote_cb *cb;
+	const char *url;
+	int ssh_tries;      /* agent, then each key file */
+	int helper_tried;   /* the user's credential helpers were asked */
+	int prompt_tried;
+	int url_had_login;
+	int need_login;     /* the server asked for a login nobody could give */
+	int refused_login;  /* a login was given and refused */
+	int host_refused;
+	char *message;      /* our own explanation, if we have one */
+	spiral_strv rejected; /* push: "ref: why" */
+} transfer;
+
+static void transfer_say(transfer *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void transfer_say(transfer *t, const char *fmt, ...)
+{
+	spiral_buf b = SPIRAL_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	spiral_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	free(t->message);
+	t->message = spiral_buf_detach(&b);
+}
+
+/* Splits a URL into the protocol, host[:port] and path that git's credential
+ * helpers are asked about. */
+static void credential_request(const char *url, const char *user, spiral_buf *out)
+{
+	const char *p = strstr(url, "://"), *host, *slash, *at;
+
+	if (!p)
+		return;
+	spiral_buf_printf(out, "protocol=%.*s\n", (int)(p - url), url);
+	host = p + 3;
+	slash = strchr(host, '/');
+	if (!slash)
+		slash = host + strlen(host);
+	at = memchr(host, '@', (size_t)(slash - host));
+	if (at)
+		host = at + 1;
+	spiral_buf_printf(out, "host=%.*s\n", (int)(slash - host), host);
+	if (*slash)
+		spiral_buf_printf(out, "path=%s\n", slash + 1);
+	if (user)
+		spiral_buf_printf(out, "username=%s\n", user);
+	spiral_buf_putc(out, '\n');
+}
+
+/* Runs one credential helper as git would ("!cmd" through the shell, an
+ * absolute path as it is, else git credential-NAME), feeding it the request
+ * and reading back username= and password=. */
+static int run_helper(const char *helper, const char *request, char **user,
+		      char **pass)
+{
+	spiral_buf cmd = SPIRAL_BUF_INIT, reply = SPIRAL_BUF_INIT;
+	int in[2], out[2], status = 0;
+	pid_t pid;
+
+	if (helper[0] == '!')
+		spiral_buf_printf(&cmd, "%s get", helper + 1);
+	else if (helper[0] == '/')
+		spiral_buf_printf(&cmd, "%s get", helper);
+	else
+		spiral_buf_printf(&cmd, "git credential-%s get", helper);
+	if (!cmd.ptr || pipe(in) < 0) {
+		spiral_buf_free(&cmd);
+		return -1;
+	}
+	if (pipe(out) < 0) {
+		close(in[0]);
+		close(in[1]);
+		spiral_buf_free(&cmd);
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		execl("/bin/sh", "sh", "-c", cmd.ptr, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	spiral_buf_free(&cmd);
+	if (pid < 0) {
+		close(in[1]);
+		close(out[0]);
+		return -1;
+	}
+	/* A helper that exits early must not kill us with SIGPIPE: the tool
+	 * ignores it, and a short write is simply the end. */
+	for (size_t off = 0, len = strlen(request); off < len;) {
+		ssize_t n = write(in[1], request + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(in[1]);
+	for (;;) {
+		char chunk[4096];
+		ssize_t n = read(out[0], chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || reply.len > 65536)
+			break;
+		spiral_buf_put(&reply, chunk, (size_t)n);
+	}
+	close(out[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	for (char *line = reply.ptr; line && *line;) {
+		char *end = strchr(line, '\n');
+		if (end)
+			*end = '\0';
+		if (strncmp(line, "username=", 9) == 0 && !*user)
+			*user = strdup(line + 9);
+		else if (strncmp(line, "password=", 9) == 0 && !*pass)
+			*pass = strdup(line + 9);
+		line = end ? end + 1 : NULL;
+	}
+	spiral_buf_free(&reply);
+	return *user && *pass ? 0 : -1;
+}
+
+typedef struct helper_walk {
+	const char *request;
+	char *user, *pass;
+} helper_walk;
+
+static int helper_each(const git_config_entry *e, void *payload)
+{
+	helper_walk *w = payload;
+
+	if (!e->value || !*e->value) /* an empty helper resets the list */
+		return 0;
+	if (w->user && w->pass)
+		return 0;
+	free(w->user);
+	free(w->pass);
+	w->user = w->pass = NULL;
+	run_helper(e->value, w->request, &w->user, &w->pass);
+	return 0;
+}
+
+/* The user's credential helpers: credential.helper in the user's and the
+ * system's git configuration (the clone's own .git/config is the user's
+ * too; nothing pulled from a colleague is ever configuration). */
+static int ask_helpers(const char *url, const char *user, char **out_user,
+		       char **out_pass)
+{
+	git_config *cfg = NULL, *snap = NULL;
+	spiral_buf req = SPIRAL_BUF_INIT;
+	helper_walk w = {NULL, NULL, NULL};
+
+	credential_request(url, user, &req);
+	if (!req.ptr || git_config_open_default(&cfg) < 0 ||
+	    git_config_snapshot(&snap, cfg) < 0) {
+		git_config_free(cfg);
+		spiral_buf_free(&req);
+		git_error_clear();
+		return -1;
+	}
+	w.request = req.ptr;
+	git_config_get_multivar_foreach(snap, "credential.helper", NULL,
+					helper_each, &w);
+	git_error_clear();
+	git_config_free(snap);
+	git_config_free(cfg);
+	spiral_buf_free(&req);
+	if (w.user && w.pass) {
+		*out_user = w.user;
+		*out_pass = w.pass;
+		return 0;
+	}
+	free(w.user);
+	free(w.pass);
+	return -1;
+}
+
+static char *local_user(void)
+{
+	const char *u = getenv("USER");
+	struct passwd *pw;
+
+	if (u && *u)
+		return strdup(u);
+	pw = getpwuid(getuid());
+	return strdup(pw && pw->pw_name ? pw->pw_name : "git");
+}
+
+static int ssh_key(git_credential **out, const char *user, int nth)
+{
+	static const char *const keys[] = {"id_ed25519", "id_ecdsa", "id_rsa"};
+	const char *home = getenv("HOME");
+	int seen = 0;
+
+	for (size_t i = 0; home && i < sizeof(keys) / sizeof(*keys); i++) {
+		spiral_buf priv = SPIRAL_BUF_INIT, pub = SPIRAL_BUF_INIT;
+		struct stat sb;
+		int rc = 1;
+		spiral_buf_printf(&priv, "%s/.ssh/%s", home, keys[i]);
+		spiral_buf_printf(&pub, "%s/.ssh/%s.pub", home, keys[i]);
+		if (priv.ptr && stat(priv.ptr, &sb) == 0 && seen++ == nth)
+			rc = git_credential_ssh_key_new(
+				out, user, stat(pub.ptr, &sb) == 0 ? pub.ptr : NULL,
+				priv.ptr, NULL);
+		spiral_buf_free(&priv);
+		spiral_buf_free(&pub);
+		if (rc <= 0)
+			return rc;
+	}
+	return 1; /* no more keys */
+}
+
+static int on_credentials(git_credential **out, const char *url,
+			  const char *user_from_url, unsigned int allowed,
+			  void *payload)
+{
+	transfer *t = payload;
+	char *user = NULL, *pass = NULL;
+	int rc;
+
+	if (allowed & GIT_CREDENTIAL_SSH_KEY) {
+		char *u = user_from_url ? strdup(user_from_url) : local_user();
+		int n = t->ssh_tries++;
+		const char *agent = getenv("SSH_AUTH_SOCK");
+		if (!u)
+			return -1;
+		if (agent && *agent) {
+			if (n == 0) {
+				rc = git_credential_ssh_key_from_agent(out, u);
+				free(u);
+				return rc;
+			}
+			n--;
+		}
+		rc = ssh_key(out, u, n);
+		free(u);
+		if (rc == 0)
+			return 0;
+		t->refused_login = 1;
+		transfer_say(t, "%s refused every SSH key offered (ssh-agent, "
+				"~/.ssh/id_ed25519, id_ecdsa, id_rsa)",
+			     t->url);
+		return GIT_EAUTH;
+	}
+	if (allowed & GIT_CREDENTIAL_USERNAME) {
+		char *u = user_from_url ? strdup(user_from_url) : local_user();
+		rc = u ? git_credential_username_new(out, u) : -1;
+		free(u);
+		return rc;
+	}
+	if (!(allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT))
+		return GIT_PASSTHROUGH;
+	/* The URL's own login was tried first by libgit2. */
+	if (t->url_had_login || t->helper_tried > 1 || t->prompt_tried) {
+		t->refused_login = 1;
+		transfer_say(t, "%s refused the login", t->url);
+		return GIT_EAUTH;
+	}
+	if (!t->helper_tried) {
+		t->helper_tried = 1;
+		if (ask_helpers(url, user_from_url, &user, &pass) == 0) {
+			t->helper_tried = 2;
+			goto give;
+		}
+	} else if (t->helper_tried == 2) {
+		t->helper_tried = 3;
+	}
+	if (t->cb && t->cb->prompt && !t->prompt_tried) {
+		t->prompt_tried = 1;
+		if (t->cb->prompt(t->cb->user, url, user_from_url, &user, &pass) == 0)
+			goto give;
+		free(user);
+		free(pass);
+		user = pass = NULL;
+	}
+	if (t->helper_tried == 3) {
+		t->refused_login = 1;
+		transfer_say(t, "%s refused the login", t->url);
+		return GIT_EAUTH;
+	}
+	t->need_login = 1;
+	transfer_say(t, "%s needs a login: store it with a credential helper "
+			"('git config --global credential.helper store') or put "
+			"it in the URL",
+		     t->url);
+	return GIT_EAUTH;
+give:
+	rc = git_credential_userpass_plaintext_new(out, user, pass);
+	if (pass)
+		memset(pass, 0, strlen(pass));
+	free(user);
+	free(pass);
+	return rc;
+}
+
+static int on_certificate(git_cert *cert, int valid, const char *host,
+			  void *payload)
+{
+	transfer *t = payload;
+
+	if (valid)
+		return 0;
+	t->host_refused = 1;
+	if (cert->cert_type == GIT_CERT_HOSTKEY_LIBSSH2)
+		transfer_say(t, "the host key of %s is not in ~/.ssh/known_hosts, "
+				"or has changed: check it with the server's keeper, "
+				"then add it there (ssh-keyscan); nothing was changed",
+			     host);
+	else
+		transfer_say(t, "the certificate of %s cannot be trusted; nothing "
+				"was changed",
+			     host);
+	return GIT_ECERTIFICATE;
+}
+
+static int on_progress(const git_indexer_progress *p, void *payload)
+{
+	transfer *t = payload;
+
+	if (t->cb && t->cb->progress)
+		t->cb->progress(t->cb->user, p->received_objects, p->total_objects,
+				p->received_bytes);
+	return 0;
+}
+
+static int on_push_ref(const char *ref, const char *status, void *payload)
+{
+	transfer *t = payload;
+	spiral_buf b = SPIRAL_BUF_INIT;
+
+	if (!status)
+		return 0;
+	spiral_buf_printf(&b, "%s: %s", ref, status);
+	if (b.ptr)
+		spiral_strv_push(&t->rejected, b.ptr);
+	spiral_buf_free(&b);
+	return 0;
+}
+
+static void transfer_init(transfer *t, const char *url, const spiral_remote_cb *cb,
+			  git_remote_callbacks *cbs)
+{
+	const char *p = strstr(url, "://"), *slash, *at;
+
+	memset(t, 0, sizeof(*t));
+	t->cb = cb;
+	t->url = url;
+	if (p) {
+		slash = strchr(p + 3, '/');
+		at = strchr(p + 3, '@');
+		t->url_had_login = at && (!slash || at < slash) &&
+				   memchr(p + 3, ':', (size_t)(at - p - 3)) != NULL;
+	}
+	git_remote_init_callbacks(cbs, GIT_REMOTE_CALLBACKS_VERSION);
+	cbs->credentials = on_credentials;
+	cbs->certificate_check = on_certificate;
+	cbs->transfer_progress = on_progress;
+	cbs->push_update_reference = on_push_ref;
+	cbs->payload = t;
+}
+
+static void transfer_free(transfer *t)
+{
+	free(t->message);
+	spiral_strv_free(&t->rejected);
+}
+
+/* One clear line for a failed transfer: our own explanation when we have
+ * one, else libgit2's, said as "cannot reach URL". */
+static int transfer_fail(transfer *t, const char *url)
+{
+	const git_error *e = git_error_last();
+	const char *why = e && e->message ? e->message : "unknown error";
+
+	if (t->message)
+		return spiral_error(SPIRAL_ERROR, "%s", t->message);
+	if (e && e->klass == GIT_ERROR_HTTP && strstr(why, "401"))
+		return spiral_error(SPIRAL_ERROR, "%s refused the login", url);
+	return spiral_error(SPIRAL_ERROR, "cannot reach %s: %s", url, why);
+}
+
+/* ---- fetch and push ----------------------------------------------------- */
+
+/* Fetches the remote's default branch into refs/remotes/NAME/BRANCH.  *oid
+ * is its commit; *empty is set when the remote has no commits at all.
+ * *branch (allocated) is the branch's short name. */
+int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
+		 char **url_out, char **branch, git_oid *oid, int *empty)
+{
+	git_repository *git = repo_git(r);
+	git_remote *remote = NULL;
+	git_remote_callbacks cbs;
+	git_fetch_options fo;
+	git_buf def = {0};
+	git_reference *ref = NULL;
+	transfer t;
+	spiral_buf tracking = SPIRAL_BUF_INIT;
+	const char *url, *shortname;
+	int rc;
+
+	*branch = NULL;
+	*empty = 0;
+	*url_out = NULL;
+	rc = git_remote_lookup(&remote, git, name);
+	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC) {
+		git_error_clear();
+		return spiral_error(SPIRAL_ENOTFOUND,
+				    "no remote named '%s' (see 'spiral remote -v')", name);
+	}
+	if (rc < 0)
+		return repo_git_fail(name);
+	url = git_remote_url(remote);
+	if (!url || !(*url_out = strdup(url))) {
+		git_remote_free(remote);
+		return spiral_error(SPIRAL_ERROR, "the remote '%s' has no URL", name);
+	}
+	transfer_init(&t, url, cb, &cbs);
+	if (git_remote_connect(remote, GIT_DIRECTION_FETCH, &cbs, NULL, NULL) < 0) {
+		rc = transfer_fail(&t, url);
+		goto out;
+	}
+	rc = git_remote_default_branch(&def, remote);
+	if (rc == GIT_ENOTFOUND) {
+		/* No HEAD: an empty repository (a new hub), or one whose HEAD
+		 * names no branch; try ours, then main and master. */
+		const git_remote_head **heads;
+		size_t n = 0;
+		git_error_clear();
+		if (git_remote_ls(&heads, &n, remote) < 0 || n == 0) {
+			*empty = 1;
+			rc = 0;
+			goto out;
+		}
+		rc = spiral_error(SPIRAL_ERROR,
+				  "%s has no default branch (HEAD): set one there",
+				  url);
+		goto out;
+	}
+	if (rc < 0) {
+		rc = transfer_fail(&t, url);
+		goto out;
+	}
+	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+	fo.callbacks = cbs;
+	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	if (git_remote_fetch(remote, NULL, &fo, "fetch") < 0) {
+		rc = transfer_fail(&t, url);
+		goto out;
+	}
+	shortname = def.ptr;
+	if (strncmp(shortname, "refs/heads/", 11) == 0)
+		shortname += 11;
+	spiral_buf_printf(&tracking, "refs/remotes/%s/%s", name, shortname);
+	if (!tracking.ptr || !(*branch = strdup(shortname))) {
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (git_reference_lookup(&ref, git, tracking.ptr) < 0 ||
+	    git_reference_resolve(&ref, ref) < 0) {
+		rc = spiral_error(SPIRAL_ERROR,
+				  "fetched %s but found no %s: does the remote's "
+				  "fetch refspec cover its branches?",
+				  url, tracking.ptr);
+		goto out;
+	}
+	git_oid_cpy(oid, git_reference_target(ref));
+	rc = 0;
+out:
+	git_reference_free(ref);
+	spiral_buf_free(&tracking);
+	git_buf_dispose(&def);
+	git_remote_disconnect(remote);
+	git_remote_free(remote);
+	transfer_free(&t);
+	if (rc < 0) {
+		free(*branch);
+		*branch = NULL;
+	}
+	return rc;
+}
+
+int spiral_push(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
+		spiral_push_result *res)
+{
+	git_repository *git = repo_git(r);
+	git_remote *remote = NULL;
+	git_reference *head = NULL, *up = NULL, *tracking = NULL;
+	git_remote_callbacks cbs;
+	git_push_options po;
+	spiral_buf spec = SPIRAL_BUF_INIT, track = SPIRAL_BUF_INIT;
+	git_oid before;
+	int had_before = 0, rc;
+	transfer t;
+	const char *branch, *url;
+	char *specs[1];
+	git_strarray refspecs = {specs, 1};
+
+	memset(res, 0, sizeof(*res));
+	if (git_repository_head(&head, git) < 0 || !git_reference_is_branch(head)) {
+		git_reference_free(head);
+		return spiral_error(SPIRAL_ERROR,
+				    "HEAD is not on a branch: nothing to push");
+	}
+	rc = git_remote_lookup(&remote, git, name);
+	if (rc < 0) {
+		git_reference_free(head);
+		git_error_clear();
+		return spiral_error(SPIRAL_ENOTFOUND,
+				    "no remote named '%s' (see 'spiral remote -v')", name);
+	}
+	url = git_remote_url(remote) ? git_remote_url(remote) : "";
+	res->url = strdup(url);
+	branch = git_reference_shorthand(head);
+	spiral_buf_printf(&spec, "%s:%s", git_reference_name(head),
+			  git_reference_name(head));
+	spiral_buf_printf(&track, "refs/remotes/%s/%s", name, branch);
+	if (git_reference_name_to_id(&before, git, track.ptr) == 0)
+		had_before = 1;
+	git_error_clear();
+	specs[0] = spec.ptr;
+	transfer_init(&t, url, cb, &cbs);
+	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+	po.callbacks = cbs;
+	if (git_remote_push(remote, &refspecs, &po) < 0) {
+		const git_error *e = git_error_last();
+		if (e && e->message &&
+		    (strstr(e->message, "non-fast") || strstr(e->message, "fastforward") ||
+		     strstr(e->message, "fast-forward") ||
+		     strstr(e->message, "not present locally")))
+			rc = spiral_error(SPIRAL_ERROR,
+					  "%s has changes you do not have: pull first, "
+					  "then push (spiral pull %s)",
+					  url, name);
+		else
+			rc = transfer_fail(&t, url);
+		goto out;
+	}
+	if (t.rejected.n) {
+		rc = spiral_error(SPIRAL_ERROR,
+				  "%s has changes you do not have (%s): pull first, "
+				  "then push (spiral pull %s)",
+				  url, t.rejected.v[0], name);
+		goto out;
+	}
+	/* What moved: the tracking branch is what the remote now has. */
+	if (git_reference_lookup(&tracking, git, track.ptr) == 0) {
+		const git_oid *now = git_reference_target(tracking);
+		res->up_to_date = had_before && now && git_oid_equal(now, &before);
+	}
+	git_error_clear();
+	if (git_branch_upstream(&up, head) < 0) {
+		spiral_buf upname = SPIRAL_BUF_INIT;
+		git_error_clear();
+		spiral_buf_printf(&upname, "%s/%s", name, branch);
+		if (upname.ptr && git_branch_set_upstream(head, upname.ptr) == 0)
+			res->upstream_set = 1;
+		git_error_clear();
+		spiral_buf_free(&upname);
+	}
+	rc = 0;
+out:
+	git_reference_free(up);
+	git_reference_free(tracking);
+	git_reference_free(head);
+	git_remote_free(remote);
+	spiral_buf_free(&spec);
+	spiral_buf_free(&track);
+	transfer_free(&t);
+	return rc;
+}
+
+void spiral_push_result_free(spiral_push_result *res)
+{
+	free(res->url);
+	memset(res, 0, sizeof(*res));
+}
+
+/* ---- ahead and behind per remote --------------------------------------- */
+
+int spiral_remote_tracking(spiral_repo *r, spiral_tracking **out, size_t *n)
+{
+	git_repository *git = repo_git(r);
+	spiral_strv names = {0}, urls = {0};
+	git_reference *head = NULL;
+	spiral_tracking *list = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = spiral_remote_list(r, &names, &urls)) < 0)
+		return rc;
+	if (names.n && !(list = calloc(names.n, sizeof(*list)))) {
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (git_repository_head(&head, git) < 0)
+		git_error_clear();
+	for (size_t i = 0; i < names.n; i++) {
+		spiral_tracking *tr = &list[i];
+		spiral_buf ref = SPIRAL_BUF_INIT;
+		git_oid theirs;
+		tr->name = strdup(names.v[i]);
+		tr->url = strdup(urls.v[i]);
+		if (!tr->name || !tr->url) {
+			*n = i + 1;
+			rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+			goto out;
+		}
+		if (head && git_reference_is_branch(head))
+			spiral_buf_printf(&ref, "refs/remotes/%s/%s", names.v[i],
+					  git_reference_shorthand(head));
+		if (ref.ptr && git_reference_name_to_id(&theirs, git, ref.ptr) == 0 &&
+		    git_reference_target(head) &&
+		    git_graph_ahead_behind(&tr->ahead, &tr->behind, git,
+					   git_reference_target(head), &theirs) == 0)
+			tr->known = 1;
+		git_error_clear();
+		spiral_buf_free(&ref);
+	}
+	*n = names.n;
+	*out = list;
+	list = NULL;
+out:
+	if (list)
+		spiral_tracking_free(list, *n);
+	if (rc < 0)
+		*n = 0;
+	git_reference_free(head);
+	spiral_strv_free(&names);
+	spiral_strv_free(&urls);
+	return rc;
+}
+
+void spiral_tracking_free(spiral_tracking *t, size_t n)
+{
+	for (size_t i = 0; t && i < n; i++) {
+		free(t[i].name);
+		free(t[i].url);
+	}
+	free(t);
+}

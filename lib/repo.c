@@ -75,6 +75,10 @@ void spiral_repo_free(spiral_repo *r)
 
 const char *spiral_repo_top(const spiral_repo *r) { return r->top; }
 
+git_repository *repo_git(spiral_repo *r) { return r->git; }
+
+int repo_git_fail(const char *what) { return git_fail(what); }
+
 static char *join(const char *a, const char *b)
 {
 	spiral_buf buf = SPIRAL_BUF_INIT;
@@ -527,6 +531,7 @@ typedef struct txn_file {
 struct spiral_txn {
 	spiral_repo *repo;
 	int lock_fd;
+	char commit[GIT_OID_HEXSZ + 1]; /* the last commit published */
 	txn_file *files;
 	size_t nfiles;
 };
@@ -731,7 +736,7 @@ int spiral_txn_add(spiral_txn *t, const char *path, const char *data, size_t len
 }
 
 static int write_journal(spiral_repo *r, const git_oid *old, const git_oid *new_id,
-			 const spiral_txn *t)
+			 const spiral_strv *paths)
 {
 	char *path = journal_path(r);
 	spiral_buf j = SPIRAL_BUF_INIT;
@@ -744,8 +749,8 @@ static int write_journal(spiral_repo *r, const git_oid *old, const git_oid *new_
 	spiral_buf_printf(&j, "old %s\n", hex);
 	git_oid_tostr(hex, sizeof(hex), new_id);
 	spiral_buf_printf(&j, "new %s\n", hex);
-	for (size_t i = 0; i < t->nfiles; i++)
-		spiral_buf_printf(&j, "path %s\n", t->files[i].path);
+	for (size_t i = 0; i < paths->n; i++)
+		spiral_buf_printf(&j, "path %s\n", paths->v[i]);
 	rc = write_atomic(path, "the journal", j.ptr, j.len);
 	spiral_buf_free(&j);
 	free(path);
@@ -869,20 +874,104 @@ static int move_head(spiral_repo *r, git_reference *head, const git_oid *id,
 	return 0;
 }
 
+int repo_publish(spiral_txn *t, const git_oid *tree_id, const git_oid *parents,
+		 size_t nparents, const char *message, const spiral_who *who,
+		 const spiral_strv *paths)
+{
+	spiral_repo *r = t->repo;
+	git_reference *head = NULL;
+	git_commit *commit = NULL;
+	const git_commit *pc[2] = {NULL, NULL};
+	git_signature *author = NULL, *committer = NULL;
+	git_tree *tree = NULL;
+	git_oid commit_id, zero;
+	const git_oid *old = &zero;
+	spiral_buf msg = SPIRAL_BUF_INIT;
+	int rc;
+
+	memset(&zero, 0, sizeof(zero));
+	if (nparents > 2)
+		return spiral_error(SPIRAL_ERROR, "too many parents");
+	rc = git_repository_head(&head, r->git);
+	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
+		head = NULL;
+		git_error_clear();
+	} else if (rc < 0) {
+		rc = git_fail("cannot read HEAD");
+		goto out;
+	} else {
+		old = git_reference_target(head);
+	}
+	spiral_buf_puts(&msg, message);
+	if (msg.len == 0 || msg.ptr[msg.len - 1] != '\n')
+		spiral_buf_putc(&msg, '\n');
+	if (tree_id) {
+		for (size_t i = 0; i < nparents; i++)
+			if (git_commit_lookup((git_commit **)&pc[i], r->git,
+					      &parents[i]) < 0) {
+				rc = git_fail("cannot read a parent commit");
+				goto out;
+			}
+		if ((rc = make_signature(&author, "GIT_AUTHOR_NAME",
+					 "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE",
+					 who)) < 0 ||
+		    (rc = make_signature(&committer, "GIT_COMMITTER_NAME",
+					 "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE",
+					 who)) < 0)
+			goto out;
+		if (git_tree_lookup(&tree, r->git, tree_id) < 0 ||
+		    git_commit_create(&commit_id, r->git, NULL, author, committer,
+				      NULL, msg.ptr, tree, nparents, pc) < 0) {
+			rc = git_fail("cannot make the commit");
+			goto out;
+		}
+	} else {
+		git_oid_cpy(&commit_id, &parents[0]);
+	}
+	if ((rc = write_journal(r, old, &commit_id, paths)) < 0)
+		goto out;
+	if ((rc = move_head(r, head, &commit_id, msg.ptr)) < 0) {
+		char *jp = journal_path(r);
+		if (jp)
+			unlink(jp);
+		free(jp);
+		goto out;
+	}
+	if (git_commit_lookup(&commit, r->git, &commit_id) < 0) {
+		rc = git_fail("cannot read the new commit");
+		goto out;
+	}
+	/* From here on the write has happened; a failure below is finished by
+	 * the next command's recovery. */
+	if ((rc = materialise(r, commit, paths)) == 0) {
+		char *jp = journal_path(r);
+		if (jp)
+			unlink(jp);
+		free(jp);
+	}
+	git_oid_tostr(t->commit, sizeof(t->commit), &commit_id);
+out:
+	spiral_buf_free(&msg);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	for (size_t i = 0; i < 2; i++)
+		git_commit_free((git_commit *)pc[i]);
+	git_reference_free(head);
+	git_signature_free(author);
+	git_signature_free(committer);
+	return rc;
+}
+
 int spiral_txn_commit(spiral_txn *t, const char *message, const spiral_who *who,
 		      char out_commit[41])
 {
 	spiral_repo *r = t->repo;
 	git_reference *head = NULL;
-	git_commit *parent = NULL, *commit = NULL;
-	git_signature *author = NULL, *committer = NULL;
-	git_tree *tree = NULL;
-	git_oid tree_id, commit_id, zero;
+	git_commit *parent = NULL;
+	git_oid tree_id, parent_id;
 	spiral_strv paths = {0};
-	spiral_buf msg = SPIRAL_BUF_INIT;
 	int rc;
 
-	memset(&zero, 0, sizeof(zero));
 	rc = git_repository_head(&head, r->git);
 	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
 		head = NULL;
@@ -909,56 +998,21 @@ int spiral_txn_commit(spiral_txn *t, const char *message, const spiral_who *who,
 	}
 	if ((rc = build_tree(t, parent, &tree_id)) < 0)
 		goto out;
-	if ((rc = make_signature(&author, "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL",
-				 "GIT_AUTHOR_DATE", who)) < 0 ||
-	    (rc = make_signature(&committer, "GIT_COMMITTER_NAME",
-				 "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE", who)) < 0)
-		goto out;
-	spiral_buf_puts(&msg, message);
-	if (msg.len == 0 || msg.ptr[msg.len - 1] != '\n')
-		spiral_buf_putc(&msg, '\n');
-	if (git_tree_lookup(&tree, r->git, &tree_id) < 0 ||
-	    git_commit_create(&commit_id, r->git, NULL, author, committer, NULL,
-			      msg.ptr, tree, parent ? 1 : 0,
-			      (const git_commit **)&parent) < 0) {
-		rc = git_fail("cannot make the commit");
-		goto out;
-	}
-	if ((rc = write_journal(r, parent ? git_commit_id(parent) : &zero,
-				&commit_id, t)) < 0)
-		goto out;
-	if ((rc = move_head(r, head, &commit_id, msg.ptr)) < 0) {
-		char *jp = journal_path(r);
-		if (jp)
-			unlink(jp);
-		free(jp);
-		goto out;
-	}
 	for (size_t i = 0; i < t->nfiles; i++)
-		spiral_strv_push(&paths, t->files[i].path);
-	if (git_commit_lookup(&commit, r->git, &commit_id) < 0) {
-		rc = git_fail("cannot read the new commit");
-		goto out;
-	}
-	/* From here on the write has happened; a failure below is finished by
-	 * the next command's recovery. */
-	if ((rc = materialise(r, commit, &paths)) == 0) {
-		char *jp = journal_path(r);
-		if (jp)
-			unlink(jp);
-		free(jp);
-	}
-	if (out_commit)
-		git_oid_tostr(out_commit, 41, &commit_id);
+		if (spiral_strv_push(&paths, t->files[i].path) < 0) {
+			rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+			goto out;
+		}
+	if (parent)
+		git_oid_cpy(&parent_id, git_commit_id(parent));
+	rc = repo_publish(t, &tree_id, &parent_id, parent ? 1 : 0, message, who,
+			  &paths);
+	if (rc == 0 && out_commit)
+		memcpy(out_commit, t->commit, 41);
 out:
-	spiral_buf_free(&msg);
 	spiral_strv_free(&paths);
-	git_tree_free(tree);
-	git_commit_free(commit);
 	git_commit_free(parent);
 	git_reference_free(head);
-	git_signature_free(author);
-	git_signature_free(committer);
 	return rc;
 }
 
@@ -1037,6 +1091,8 @@ int spiral_repo_init(spiral_repo **out, const char *path, int *created)
 		library_done();
 		return rc;
 	}
+	if ((rc = spiral_repo_register_driver(r)) < 0)
+		goto fail;
 	if (head_has(r, "spiral.ini")) {
 		if ((rc = check_format(r)) < 0)
 			goto fail;
@@ -1072,6 +1128,35 @@ fail:
 	spiral_who_free(&who);
 	spiral_repo_free(r);
 	return rc;
+}
+
+/* A new, empty git repository at path (no commit yet): a clone's start. */
+int repo_create(spiral_repo **out, const char *path)
+{
+	git_repository *git = NULL;
+	int rc;
+
+	library_init();
+	if (git_repository_init(&git, path, 0) < 0) {
+		rc = git_fail("cannot create the repository");
+		library_done();
+		return rc;
+	}
+	if ((rc = repo_wrap(git, out)) < 0)
+		library_done();
+	return rc;
+}
+
+int spiral_repo_register_driver(spiral_repo *r)
+{
+	/* git runs the driver for *.ini (.gitattributes: merge=spiral); the
+	 * command is the clone's own configuration, never pulled data. */
+	if (config_set_raw(r, "merge.spiral.name",
+			   "spiral: INI-aware merge of hand-edited records") < 0 ||
+	    config_set_raw(r, "merge.spiral.driver",
+			   "spiral merge-file %O %A %B %P") < 0)
+		return SPIRAL_ERROR;
+	return 0;
 }
 
 /* ---- status ------------------------------------------------------------- */

@@ -456,6 +456,88 @@ int spiral_edit_remove(spiral_txn *t, const spiral_inquiry *inq, spiral_field f,
  * inquiries/ and spiral.ini. */
 int spiral_repo_changed(spiral_repo *r, spiral_strv *out);
 
+/* ---- 8b. sharing: remotes, clone, pull, push (remote.c, pull.c) --------- */
+
+/* What the front end lends a transfer.  prompt asks for a login (only on a
+ * terminal: leave it NULL elsewhere) and returns 0 with both strings
+ * allocated; progress reports objects received. */
+typedef struct spiral_remote_cb {
+	int (*prompt)(void *user, const char *url, const char *username,
+		      char **out_user, char **out_pass);
+	void (*progress)(void *user, size_t received, size_t total, size_t bytes);
+	void *user;
+} spiral_remote_cb;
+
+int spiral_remote_list(spiral_repo *r, spiral_strv *names, spiral_strv *urls);
+int spiral_remote_url(spiral_repo *r, const char *name, char **url);
+int spiral_remote_add(spiral_repo *r, const char *name, const char *url);
+int spiral_remote_remove(spiral_repo *r, const char *name);
+int spiral_remote_rename(spiral_repo *r, const char *from, const char *to);
+/* The current branch's upstream remote, else origin, else the only one. */
+int spiral_remote_default(spiral_repo *r, char **name);
+
+/* Commits to push and to pull against each remote's copy of the current
+ * branch, as of the last fetch (known is 0 when there is none). */
+typedef struct spiral_tracking {
+	char *name, *url;
+	int known;
+	size_t ahead, behind;
+} spiral_tracking;
+int spiral_remote_tracking(spiral_repo *r, spiral_tracking **out, size_t *n);
+void spiral_tracking_free(spiral_tracking *t, size_t n);
+
+typedef struct spiral_push_result {
+	char *url;
+	int up_to_date;   /* the remote had it all */
+	int upstream_set; /* the branch now tracks REMOTE/BRANCH */
+} spiral_push_result;
+int spiral_push(spiral_repo *r, const char *remote, const spiral_remote_cb *cb,
+		spiral_push_result *res);
+void spiral_push_result_free(spiral_push_result *res);
+
+/* What a pull brought, per school. */
+typedef struct spiral_arrival {
+	char *school;
+	size_t inquiries, entries, notes, changes;
+} spiral_arrival;
+
+/* A field conflict that the pull made. */
+typedef struct spiral_new_conflict {
+	char id[SPIRAL_ID_LEN + 1];
+	char *title;
+	spiral_field field;
+	spiral_strv values;
+} spiral_new_conflict;
+
+typedef struct spiral_pull_result {
+	char *url;
+	int empty;        /* the remote has no commits yet */
+	int up_to_date;   /* nothing new */
+	int fast_forward; /* HEAD moved to the remote's commit */
+	spiral_strv skipped; /* "PATH: why": refused files, left out */
+	spiral_strv kept;    /* files the other side deleted, kept here */
+	spiral_strv merged;  /* files both sides changed, merged by key */
+	spiral_arrival *arrivals;
+	size_t narrivals;
+	spiral_new_conflict *conflicts;
+	size_t nconflicts;
+} spiral_pull_result;
+
+/* Fetches REMOTE's default branch and merges it under the repository's
+ * lock: records as a union, every incoming file validated first (see
+ * spiral(5)).  A remote that is not a spiral repository, or of a newer
+ * format, is refused with nothing changed. */
+int spiral_pull(spiral_repo *r, const char *remote, const spiral_who *who,
+		const spiral_remote_cb *cb, spiral_pull_result *res);
+void spiral_pull_result_free(spiral_pull_result *res);
+
+/* Clones url into dir (which must not exist or be empty) as a pull into a
+ * new repository; on failure nothing is left behind.  res as for pull. */
+int spiral_clone(const char *url, const char *dir, const spiral_remote_cb *cb,
+		 spiral_repo **out, spiral_pull_result *res);
+/* Registers spiral merge-file as the clone's merge driver (.git/config). */
+int spiral_repo_register_driver(spiral_repo *r);
+
 /* ---- 9. queries and output ---------------------------------------------- */
 
 typedef enum spiral_status_filter {
@@ -550,7 +632,6 @@ int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq,
 int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
 		     const spiral_style *style, const spiral_filter *f);
 
-#endif
 /* ---- 10. merging files -------------------------------------------------- */
 
 /* Three-way merge of one INI file (git's merge driver, merge-file): per key
@@ -565,3 +646,4 @@ int spiral_ini_merge3(const char *base, size_t blen, const char *ours,
 		      size_t olen, const char *theirs, size_t tlen,
 		      spiral_buf *out, size_t *both_changed);
 
+#endif

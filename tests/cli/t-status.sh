@@ -35,14 +35,14 @@ rm -r inquiries/zz
 ok "status clean again" spiral status --format json
 python3 -c "import json,sys; assert json.load(sys.stdin)['changed']==[]" <<<"$OUT" && pass "nothing changed" || fail "nothing changed" "$OUT"
 
-# Commits to push and to pull against an upstream (made with stock git for
-# now; spiral push and pull come with sharing).
+# Commits to push and to pull against each remote (set up with stock git
+# here; t-share does it with spiral's own commands).
 git clone -q --bare . "$SANDBOX/hub.git"
 git remote add origin "$SANDBOX/hub.git"
 git fetch -q origin
 git branch -q --set-upstream-to=origin/main
 ok "status in step with upstream" spiral status
-matches "nothing to push or pull" 'Against origin/main: 0 commits to push, 0 to pull' "$OUT"
+matches "nothing to push or pull" 'origin: 0 to push, 0 to pull' "$OUT"
 spiral act -m "more" >/dev/null
 spiral note -m "and more" >/dev/null
 ok "status ahead" spiral status --format json
@@ -53,6 +53,9 @@ git clone -q "$SANDBOX/hub.git" "$SANDBOX/other"
 	"$SPIRAL" learn -m "theirs" >/dev/null && git push -q origin HEAD:main)
 git fetch -q origin
 ok "status ahead and behind" spiral status
-matches "counts both ways" 'Against origin/main: 2 commits to push, 1 to pull' "$OUT"
+matches "counts both ways" 'origin: 2 to push, 1 to pull' "$OUT"
+ok "status json per remote" spiral status --format json
+python3 -c "import json,sys; d=json.load(sys.stdin); r=d['remotes']; assert [(x['name'],x['ahead'],x['behind']) for x in r]==[('origin',2,1)] and r[0]['url'].endswith('hub.git'), r" <<<"$OUT" &&
+	pass "remotes in json" || fail "remotes in json" "$OUT"
 clean "status changed nothing"
 finish
