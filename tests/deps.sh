@@ -3,7 +3,8 @@
 # (Debian 12 packages only).  Used by the quick start and by tests/run.
 set -eu
 packages="gcc meson ninja-build pkg-config libgit2-dev libinih-dev
-libcmocka-dev git mandoc python3 util-linux"
+libcmocka-dev git mandoc python3 util-linux
+lighttpd openssh-server openssh-client"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
@@ -14,5 +15,15 @@ sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 echo "Installing:$missing" >&2
 $sudo apt-get update -qq
+# lighttpd and openssh-server are only run by the tests themselves, on
+# 127.0.0.1 and high ports (tests/cli/servers.sh): keep their packages from
+# starting system services during the install (policy-rc.d, which
+# invoke-rc.d and deb-systemd-invoke obey), unless one is already there.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	trap '$sudo rm -f "$policy"' EXIT
+	printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+	$sudo chmod 0755 "$policy"
+fi
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
 	--no-install-recommends $missing >/dev/null
