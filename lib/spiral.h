@@ -17,6 +17,7 @@
  *   7. records: serialising what a write command adds
  *   8. the repository: open, init, config, identity, locked commits
  *   9. queries and output (filters, JSON/CSV/Markdown/table emitters)
+ *  10. merging files (git's merge driver for hand-edited INI files)
  */
 #ifndef SPIRAL_H
 #define SPIRAL_H
