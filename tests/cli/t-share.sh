@@ -107,7 +107,8 @@ spiral new "Attendance" -q >/dev/null
 git clone -q --bare . "$SANDBOX/hub.git"
 enter "$SANDBOX"
 ok "clone with the default folder" spiral clone "$SANDBOX/hub.git"
-same "says what it cloned" "Cloned $SANDBOX/hub.git into hub: 2 inquiries." "$OUT"
+same "says what it cloned" "Cloned $SANDBOX/hub.git into hub: 2 inquiries." "$(line_of '^Cloned')"
+matches "and, with no --school, how to set one" "^Set the school you log for: spiral config school" "$OUT"
 ok "clone into a folder, with school and cluster" \
 	spiral clone "file://$SANDBOX/hub.git" mine --school "Tōtara College" --cluster "Awa Kāhui Ako"
 matches "names the folder" "into mine: 2 inquiries\.$" "$OUT"
@@ -116,7 +117,7 @@ same "the school is this clone's" "Tōtara College" "$(git config spiral.school)
 same "and the cluster" "Awa Kāhui Ako" "$(git config spiral.cluster)"
 same "the remote is origin" "file://$SANDBOX/hub.git" "$(git config remote.origin.url)"
 same "the branch tracks origin's default branch" "origin/main" "$(git rev-parse --abbrev-ref '@{u}')"
-same "the merge driver is registered" "spiral merge-file %O %A %B" "$(git config merge.spiral.driver)"
+same "the merge driver is registered" "spiral merge-file %O %A %B %P" "$(git config merge.spiral.driver)"
 same "the same commits as the hub" "$(git --git-dir="$SANDBOX/hub.git" rev-parse main)" "$(git rev-parse HEAD)"
 ok "list in the clone" spiral list --status all --format json
 json "the clone lists the hub's inquiries" "
@@ -203,7 +204,7 @@ matches "names Kōwhai with its counts" \
 matches "names Tōtara with its counts" \
 	"^  Tōtara College: 1 new inquiry, 2 entries, 1 note\$" "$OUT"
 matches "names Awa with its counts" \
-	"^  Awa Primary: 3 new inquiries, 6 entries, 3 notes\$" "$OUT"
+	"^  Awa Primary: 3 new inquiries, 6 entries, 3 notes, 1 change\$" "$OUT"
 same "no conflict between unrelated schools" "" "$(line_of '^conflict:')"
 same "no warning" "" "$(cat "$SANDBOX/stderr")"
 ok "list after pull --all" spiral list --status all --format json
@@ -241,7 +242,7 @@ ok "status after pull --all" spiral status
 for r in kowhai totara awa; do
 	lr=$(git rev-list --left-right --count "HEAD...refs/remotes/$r/main" 2>&1)
 	matches "status: $r with its commits to push and pull" \
-		"^$r: ${lr%%	*} to push, ${lr##*	} to pull\$" "$OUT"
+		"^  $r: ${lr%%	*} to push, ${lr##*	} to pull\$" "$OUT"
 done
 ok "status --format json after pull --all" spiral status --format json
 json "status JSON lists each remote" "
@@ -380,11 +381,12 @@ pid=$(spiral new "Reading" -q)
 git init -q --bare "$SANDBOX/push-hub.git"
 spiral remote add origin "$SANDBOX/push-hub.git" >/dev/null
 ok "first push to an empty hub" spiral push
-same "says where" "Pushed to $SANDBOX/push-hub.git." "$OUT"
+same "says where" "Pushed to $SANDBOX/push-hub.git." "$(line_of '^Pushed')"
+matches "and that the branch now tracks it" "^Your branch now tracks origin\.\$" "$OUT"
 same "the hub has our branch" "$(git rev-parse HEAD)" "$(git --git-dir="$SANDBOX/push-hub.git" rev-parse main 2>&1)"
 same "the upstream is set" "origin/main" "$(git rev-parse --abbrev-ref '@{u}' 2>&1)"
 ok "push again" spiral push
-same "nothing to push" "Everything up to date." "$OUT"
+same "nothing to push" "Everything up to date in $SANDBOX/push-hub.git." "$OUT"
 git clone -q "$SANDBOX/push-hub.git" "$SANDBOX/push-other"
 git -C "$SANDBOX/push-other" config spiral.school "Tōtara College"
 spiral -C "$SANDBOX/push-other" note "$pid" -m "From the other clone" >/dev/null
@@ -416,7 +418,7 @@ json "with both sides' entries" "
 assert sorted(e['text'] for e in d['entries'])==['Ours, not pushed','The other acts','We check'], d['entries']"
 ok "sync again" spiral sync
 matches "nothing to pull" "Already up to date\." "$OUT"
-matches "nothing to push" "Everything up to date\." "$OUT"
+matches "nothing to push" "^Everything up to date in $SANDBOX/push-hub.git\.\$" "$OUT"
 clean "clean after sync"
 
 # ---------------------------------------------------------------- refused remotes
@@ -454,6 +456,8 @@ spiral scan -m "A good scan" >/dev/null
 spiral note -m "A good note" >/dev/null
 gbase=inquiries/${gid:0:2}/$gid
 note_blob=$(git rev-parse "HEAD:$(git ls-files "$gbase/notes/")")
+entry_blob=$(git rev-parse "HEAD:$(git ls-files "$gbase/entries/")")
+inquiry_blob=$(git rev-parse "HEAD:$gbase/inquiry.ini")
 blob() { git hash-object -w --stdin; }
 link_path=$gbase/notes/20260101T000000Z-$(hex32).ini
 sub_path=$gbase/entries/20260101T000000Z-scan-$(hex32).ini
@@ -472,8 +476,8 @@ git update-index --add --cacheinfo "100644,$( {
 	head -c 2097152 /dev/zero | tr '\0' 'x' | fold -w 100 | sed 's/^/; /'
 } | blob),$big_path"
 git update-index --add --cacheinfo "100644,$(printf 'this line has no equals sign\n[entry\n' | blob),$bad_path"
-git update-index --add --cacheinfo "100644,$(git rev-parse "HEAD:$(git ls-files "$gbase/entries/")"),$name_path"
-git update-index --add --cacheinfo "100644,$(git rev-parse "HEAD:$gbase/inquiry.ini"),$notid_path"
+git update-index --add --cacheinfo "100644,$entry_blob,$name_path"
+git update-index --add --cacheinfo "100644,$inquiry_blob,$notid_path"
 git update-index --add --cacheinfo "100755,$(printf '#!/bin/sh\necho pwned >/tmp/pwned\n' | blob),$out_path"
 git update-index --add --cacheinfo "100644,$note_blob,$top_path"
 git commit -q -m "hostile"
@@ -543,11 +547,11 @@ spiral clone "$SANDBOX/ab-hub.git" ab-one --school "School One" >/dev/null
 spiral clone "$SANDBOX/ab-hub.git" ab-two --school "School Two" >/dev/null
 enter "$SANDBOX/ab-one"
 ok "status just after clone" spiral status
-matches "nothing to push or pull" "^origin: 0 to push, 0 to pull\$" "$OUT"
+matches "nothing to push or pull" "^  origin: 0 to push, 0 to pull\$" "$OUT"
 spiral scan "$abid" -m "one" >/dev/null
 spiral act "$abid" -m "two" >/dev/null
 ok "status after two commits" spiral status
-matches "two to push" "^origin: 2 to push, 0 to pull\$" "$OUT"
+matches "two to push" "^  origin: 2 to push, 0 to pull\$" "$OUT"
 ok "status JSON after two commits" spiral status --format json
 json "remotes in JSON" "
 r=[{k:x.get(k) for k in ('name','url','ahead','behind')} for x in d['remotes']]
@@ -555,22 +559,22 @@ assert r==[{'name':'origin','url':'$SANDBOX/ab-hub.git','ahead':2,'behind':0}], 
 spiral -C "$SANDBOX/ab-two" note "$abid" -m "from two" >/dev/null
 spiral -C "$SANDBOX/ab-two" push >/dev/null
 ok "status before a fetch" spiral status
-matches "counts against the last fetch" "^origin: 2 to push, 0 to pull\$" "$OUT"
+matches "counts against the last fetch" "^  origin: 2 to push, 0 to pull\$" "$OUT"
 git fetch -q origin
 ok "status after a fetch" spiral status
-matches "one to pull" "^origin: 2 to push, 1 to pull\$" "$OUT"
+matches "one to pull" "^  origin: 2 to push, 1 to pull\$" "$OUT"
 spiral remote add two "$SANDBOX/ab-two" >/dev/null
 git fetch -q two
 ok "status with a second remote" spiral status
-matches "a line for each remote: origin" "^origin: 2 to push, 1 to pull\$" "$OUT"
-matches "a line for each remote: two" "^two: 2 to push, 1 to pull\$" "$OUT"
+matches "a line for each remote: origin" "^  origin: 2 to push, 1 to pull\$" "$OUT"
+matches "a line for each remote: two" "^  two: 2 to push, 1 to pull\$" "$OUT"
 ok "status JSON with two remotes" spiral status --format json
 json "both remotes in JSON" "
 r={x['name']:(x['ahead'],x['behind']) for x in d['remotes']}
 assert r=={'origin':(2,1),'two':(2,1)}, r"
 ok "sync" spiral sync
 ok "status after sync" spiral status
-matches "nothing to push or pull against origin" "^origin: 0 to push, 0 to pull\$" "$OUT"
+matches "nothing to push or pull against origin" "^  origin: 0 to push, 0 to pull\$" "$OUT"
 
 # ---------------------------------------------------------------- wrong clocks
 # A laptop whose clock is a year ahead logs an entry; the other clone pulls
