@@ -251,6 +251,27 @@ assert sorted(r)==['awa','kowhai','totara'], r
 assert r['awa']['url']=='file://$SANDBOX/awa', r
 assert all(x['behind']==0 and x['ahead']>0 for x in r.values()), r"
 
+# The leader sends the merged view to the cluster's hub, a bare repository
+# on a shared drive; a school pulls the hub and sees the others' inquiries.
+git init -q --bare "$SANDBOX/cluster.git"
+ok "remote add the hub" spiral remote add origin "$SANDBOX/cluster.git"
+ok "sync --all: pull every remote, push to the hub" spiral sync --all
+matches "the empty hub is said to be empty" "^Already up to date \(the remote is empty\)\.\$" "$OUT"
+matches "pushed to the hub" "^Pushed to $SANDBOX/cluster.git\.\$" "$OUT"
+same "the hub has the merged view" "$(git rev-parse HEAD)" "$(git --git-dir="$SANDBOX/cluster.git" rev-parse main 2>&1)"
+enter "$SANDBOX/totara"
+ok "a school adds the hub" spiral remote add cluster "$SANDBOX/cluster.git"
+ok "and pulls it" spiral pull cluster
+matches "the other schools' inquiries arrive" "^  Kōwhai Intermediate: 2 new inquiries" "$OUT"
+ok "list at the school" spiral list --status all --format json
+same "the school sees every inquiry of the cluster" "$expected" \
+	"$(python3 -c "import json,sys
+for x in json.load(sys.stdin): print(x['id'], x['school'], x['title'])" <<<"$OUT" | sort)"
+same "a fast-forward: no merge commit of its own" 3 "$(git rev-list --merges --count HEAD)"
+clean "the school's repository is clean"
+same "the school keeps its own school" "Tōtara College" "$(spiral config school)"
+enter "$SANDBOX/leader"
+
 # ---------------------------------------------------------------- stock git agrees
 # Two identical pairs of clones of one hub change the same inquiries on both
 # sides; one pair merges with plain git and no spiral configuration, the
@@ -374,6 +395,38 @@ one_json=$OUT
 ok "show here" spiral -C "$SANDBOX/conf-two" show "$cid" --format json
 same "both clones agree" "$OUT" "$one_json"
 clean "clean in the other clone"
+
+# A record deleted with stock git on one side is kept by the other's pull,
+# with a warning; hand edits of different keys of one file on both sides
+# are merged key by key.
+enter "$SANDBOX/conf-one"
+spiral pull >/dev/null
+spiral note "$cid" -m "A note someone will delete" >/dev/null
+ok "push the note" spiral push
+enter "$SANDBOX/conf-two"
+ok "pull the note" spiral pull
+note_file=$(git ls-files "inquiries/${cid:0:2}/$cid/notes")
+inq_file=inquiries/${cid:0:2}/$cid/inquiry.ini
+enter "$SANDBOX/conf-one"
+spiral pull >/dev/null
+git rm -q "$note_file"
+sed -i 's/^learners = .*/learners = Year 9 (edited by hand in one)/' "$inq_file"
+git commit -q -am "hand edits in one"
+git push -q origin HEAD
+enter "$SANDBOX/conf-two"
+printf 'tag = oral-language\n' >>"$inq_file"
+git commit -q -am "hand edit in two"
+ok "pull a deletion and a hand edit" spiral pull
+pull_out=$OUT
+matches "the deletion is reported" "^spiral: warning: origin deleted $note_file; kept here" "$(cat "$SANDBOX/stderr")"
+same "the deleted note is still here" "$note_file" "$(git ls-files -- "$note_file")"
+ok "show after the deletion" spiral show "$cid" --format json
+json "the note is still in the inquiry" "assert [n['text'] for n in d['notes']]==['A note someone will delete'], d['notes']"
+matches "the file changed on both sides is merged by key" "merged by key \(changed on both sides\): $inq_file" "$pull_out"
+matches "with one side's key" "^learners = Year 9 \(edited by hand in one\)\$" "$(cat "$inq_file")"
+matches "and the other's" "^tag = oral-language\$" "$(cat "$inq_file")"
+clean "clean after the hand-edit merge"
+ok "spiral fsck after the hand-edit merge" spiral fsck
 
 # ---------------------------------------------------------------- push, sync
 new_repo pusher "Kōwhai Intermediate"
@@ -513,6 +566,19 @@ clean "clean and fsck-clean after the hostile pull"
 ok "spiral fsck after the hostile pull" spiral fsck
 ok "pull evil again" spiral pull evil
 matches "already up to date" "^Already up to date\.\$" "$OUT"
+# A clone checks the same way.
+enter "$SANDBOX"
+ok "clone of the hostile repository" spiral clone "$SANDBOX/evil" evil-copy --school "Awa Primary"
+for p in "$link_path" "$sub_path" "$exec_path" "$big_path" "$bad_path" "$name_path" \
+	"$notid_path" "$out_path" "$top_path"; do
+	matches "clone warns: skipped $p" "^spiral: warning: origin: skipped $p: " "$(cat "$SANDBOX/stderr")"
+done
+enter "$SANDBOX/evil-copy"
+same "the clone has no skipped file" "" "$(find . -path ./.git -prune -o \( -type l -o -perm -u+x -type f -o -name evil.sh -o -name README.ini -o -type d -name not-an-id \) -print)"
+ok "list in the clone" spiral list --format json
+json "the good inquiry is there" "assert [x['title'] for x in d]==['A good inquiry'], d"
+clean "the clone of the hostile repository is clean"
+ok "spiral fsck in the clone" spiral fsck
 # A tree entry named "..": inquiries/zz/../x.
 enter "$SANDBOX/evil"
 x_tree=$(printf '100644 blob %s\tx\n' "$note_blob" | git mktree)
