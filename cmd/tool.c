@@ -14,6 +14,9 @@
 /* ---- errors ------------------------------------------------------------- */
 
 static void vmessage(const char *kind, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void vmessage(const char *kind, const char *fmt, va_list ap)
 {
 	spiral_buf b = SPIRAL_BUF_INIT;
 

@@ -3,46 +3,55 @@
 
 #include "spiral.h"
 
+/* Each phase's first question is also the one status shows: named once
+ * here so that the table below can use it as a constant. */
+#define SCAN_FIRST "What's going on for our learners?"
+#define FOCUS_FIRST "Where will concentrating our energies make the most difference?"
+#define HUNCH_FIRST "How are we contributing to this situation?"
+#define LEARN_FIRST "How and where will we learn more about what to do?"
+#define ACT_FIRST "What will we do differently to make enough of a difference?"
+#define CHECK_FIRST "Have we made enough of a difference?"
+
 static const char *const scan_questions[] = {
-	"What's going on for our learners?",
+	SCAN_FIRST,
 	"How do we know?",
 	"Why does this matter?",
 	NULL,
 };
 static const char *const focus_questions[] = {
-	"Where will concentrating our energies make the most difference?",
+	FOCUS_FIRST,
 	NULL,
 };
 static const char *const hunch_questions[] = {
-	"How are we contributing to this situation?",
+	HUNCH_FIRST,
 	NULL,
 };
 static const char *const learn_questions[] = {
-	"How and where will we learn more about what to do?",
+	LEARN_FIRST,
 	NULL,
 };
 static const char *const act_questions[] = {
-	"What will we do differently to make enough of a difference?",
+	ACT_FIRST,
 	NULL,
 };
 static const char *const check_questions[] = {
-	"Have we made enough of a difference?",
+	CHECK_FIRST,
 	"How do we know?",
 	NULL,
 };
 
 static const spiral_phase_info phases[SPIRAL_PHASE_COUNT] = {
-	{"scan", "notice what is going on for learners", scan_questions[0],
+	{"scan", "notice what is going on for learners", SCAN_FIRST,
 	 scan_questions, 1},
-	{"focus", "choose where to concentrate energy", focus_questions[0],
+	{"focus", "choose where to concentrate energy", FOCUS_FIRST,
 	 focus_questions, 0},
-	{"hunch", "name how we contribute to the situation", hunch_questions[0],
+	{"hunch", "name how we contribute to the situation", HUNCH_FIRST,
 	 hunch_questions, 0},
-	{"learn", "find out more about what to do", learn_questions[0],
+	{"learn", "find out more about what to do", LEARN_FIRST,
 	 learn_questions, 0},
-	{"act", "do something differently", act_questions[0], act_questions, 0},
+	{"act", "do something differently", ACT_FIRST, act_questions, 0},
 	{"check", "judge whether it made enough of a difference",
-	 check_questions[0], check_questions, 1},
+	 CHECK_FIRST, check_questions, 1},
 };
 
 const char *const spiral_learner_questions[] = {

@@ -62,7 +62,8 @@ int spiral_buf_puts(spiral_buf *b, const char *s);
 int spiral_buf_putc(spiral_buf *b, char c);
 int spiral_buf_printf(spiral_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int spiral_buf_vprintf(spiral_buf *b, const char *fmt, va_list ap);
+int spiral_buf_vprintf(spiral_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Hand the bytes to the caller (who frees them) and reset the buffer. */
 char *spiral_buf_detach(spiral_buf *b);
 void spiral_buf_free(spiral_buf *b);

@@ -202,8 +202,8 @@ static const char *const words[] = {
 	"the", "ākonga", "learners", "noticed", "that", "reading", "Māori",
 	"te", "reo", "hui", "whānau", "kaiako", "evidence;", "#hashtag",
 	"=", "[note]", "C:\\Users", "\"quoted\"", "50%", "😀", "ĀĒĪŌŪ",
-	"https://example.org/a/very/long/path/that/goes/on/and/on/and/on/"
-	"for/quite/a/while/before/it/ends/index.html",
+	("https://example.org/a/very/long/path/that/goes/on/and/on/and/on/"
+	 "for/quite/a/while/before/it/ends/index.html"),
 };
 #define NWORDS (sizeof(words) / sizeof(words[0]))
 
