@@ -228,6 +228,7 @@ _sshd_config() {
 	KbdInteractiveAuthentication no
 	UsePAM $pam
 	PrintMotd no
+	SetEnv HOME=$HOME GIT_CONFIG_NOSYSTEM=1
 	LogLevel VERBOSE
 	EOF
 }
