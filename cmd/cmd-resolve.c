@@ -13,7 +13,7 @@ int cmd_resolve(int argc, char **argv, tool_ctx *ctx)
 	spiral_field field;
 	spiral_date date;
 	const char *prefix = NULL, *value;
-	int c, code, rc;
+	int c, code, rc, in_conflict = 0;
 
 	while ((c = tool_getopt(ctx, argc, argv, "", NULL, &code)) != -1)
 		if (c == TOOL_STOP)
@@ -39,11 +39,22 @@ int cmd_resolve(int argc, char **argv, tool_ctx *ctx)
 	    (rc = spiral_write_date(&date)) < 0 ||
 	    (rc = spiral_edit_set(t, inq, field, value, &ctx->who, date)) < 0)
 		goto fail;
+	for (size_t i = 0; i < inq->nconflicts; i++)
+		in_conflict |= inq->conflicts[i].field == field;
 	if (rc == 0) {
 		out_printf("%s is already '%s' and not in conflict; nothing was "
 			   "written.\n", spiral_field_name(field), value);
 	} else if ((rc = tool_commit(ctx, t, "resolve", inq->id, inq->title, NULL)) < 0) {
 		goto fail;
+	} else if (!in_conflict) {
+		out_printf("%s of %.*s was not in conflict: recorded as a plain edit "
+			   "(as %s%s does): ",
+			   spiral_field_name(field), tool_short_len(ctx, inq->id), inq->id,
+			   field == SPIRAL_FIELD_STATUS ? "spiral close or reopen"
+							: "spiral edit --",
+			   field == SPIRAL_FIELD_STATUS ? "" : spiral_field_name(field));
+		out_visible(value);
+		out_puts("\n");
 	} else {
 		out_printf("Settled %s of %.*s: ", spiral_field_name(field),
 			   tool_short_len(ctx, inq->id), inq->id);

@@ -49,6 +49,9 @@ ok "status lists the conflict" spiral status
 matches "with the command that settles it" 'title \(2 values\): spiral resolve' "$OUT"
 fails "resolve needs a field that can conflict" 2 "field" spiral resolve tag x
 ok "resolve settles it" spiral resolve title "Year 9 writing"
+matches "says it settled a conflict" '^Settled title' "$OUT"
+ok "resolve of a field with no conflict" spiral resolve learners "Year 9"
+matches "says it is a plain edit" 'not in conflict: recorded as a plain edit' "$OUT"
 ok "show after resolve" spiral show --format json
 check "settled" 'assert d["conflicts"]=={} and d["title"]=="Year 9 writing"'
 clean "clean after resolve"
