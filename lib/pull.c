@@ -624,10 +624,81 @@ out:
 	return rc;
 }
 
+/* The remote-tracking branches of a remote ("NAME\tOID" lines), so that a
+ * refused pull can put them back: a refused remote changes nothing that
+ * status or stock git show. */
+typedef struct ref_walk {
+	git_repository *git;
+	spiral_strv *out;
+} ref_walk;
+
+static int ref_note(const char *name, void *payload)
+{
+	ref_walk *w = payload;
+	git_oid id;
+	char hex[GIT_OID_HEXSZ + 1];
+	spiral_buf line = SPIRAL_BUF_INIT;
+	int rc = 0;
+
+	if (git_reference_name_to_id(&id, w->git, name) == 0) {
+		git_oid_tostr(hex, sizeof(hex), &id);
+		spiral_buf_printf(&line, "%s\t%s", name, hex);
+		rc = line.ptr ? spiral_strv_push(w->out, line.ptr) : -1;
+	}
+	spiral_buf_free(&line);
+	return rc;
+}
+
+static int tracking_snapshot(git_repository *git, const char *remote,
+			     spiral_strv *out)
+{
+	spiral_buf glob = SPIRAL_BUF_INIT;
+	ref_walk w = {git, out};
+	int rc;
+
+	spiral_buf_printf(&glob, "refs/remotes/%s/*", remote);
+	rc = glob.ptr ? git_reference_foreach_glob(git, glob.ptr, ref_note, &w) : -1;
+	spiral_buf_free(&glob);
+	git_error_clear();
+	return rc < 0 && rc != GIT_ENOTFOUND ? SPIRAL_ENOMEM : 0;
+}
+
+static void tracking_restore(git_repository *git, const char *remote,
+			     const spiral_strv *before)
+{
+	spiral_strv now = {0};
+
+	tracking_snapshot(git, remote, &now);
+	for (size_t i = 0; i < now.n; i++) {
+		git_reference *ref = NULL;
+		*strchr(now.v[i], '\t') = '\0';
+		if (git_reference_lookup(&ref, git, now.v[i]) == 0)
+			git_reference_delete(ref);
+		git_reference_free(ref);
+	}
+	for (size_t i = 0; i < before->n; i++) {
+		char *name = strdup(before->v[i]), *tab;
+		git_reference *ref = NULL;
+		git_oid id;
+		if (!name)
+			break;
+		tab = strchr(name, '\t');
+		*tab = '\0';
+		if (git_oid_fromstr(&id, tab + 1) == 0)
+			git_reference_create(&ref, git, name, &id, 1,
+					     "pull: refused, put back");
+		git_reference_free(ref);
+		free(name);
+	}
+	git_error_clear();
+	spiral_strv_free(&now);
+}
+
 int spiral_pull(spiral_repo *r, const char *remote, const spiral_who *who,
 		const spiral_remote_cb *cb, spiral_pull_result *res)
 {
 	spiral_txn *t = NULL;
+	spiral_strv tracking = {0};
 	char *branch = NULL;
 	git_oid theirs;
 	int rc;
@@ -635,11 +706,16 @@ int spiral_pull(spiral_repo *r, const char *remote, const spiral_who *who,
 	memset(res, 0, sizeof(*res));
 	if ((rc = spiral_txn_begin(r, &t)) < 0)
 		return rc;
+	if ((rc = tracking_snapshot(repo_git(r), remote, &tracking)) < 0) {
+		spiral_txn_free(t);
+		return spiral_error(rc, "out of memory");
+	}
 	rc = remote_fetch(r, remote, cb, &res->url, &branch, &theirs, &res->empty);
 	if (rc == 0 && res->empty)
 		res->up_to_date = 1;
-	else if (rc == 0)
-		rc = merge_locked(t, r, remote, &theirs, who, res);
+	else if (rc == 0 && (rc = merge_locked(t, r, remote, &theirs, who, res)) < 0)
+		tracking_restore(repo_git(r), remote, &tracking);
+	spiral_strv_free(&tracking);
 	free(branch);
 	spiral_txn_free(t);
 	return rc;
