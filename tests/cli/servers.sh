@@ -204,15 +204,22 @@ auth.require = ( "/" => ( "method" => "basic", "realm" => "spiral test",
 # sshd as root needs /run/sshd (its privilege separation directory) and a
 # root login by key; as another user it can only log that user in.  With
 # UsePAM no, sshd refuses an account whose password is locked ('!'), which
-# only a root sshd can see: then PAM is used.
+# only a root sshd can see: then PAM is tried first.  start_sshd checks a
+# login with the ssh client and tries the other UsePAM if it fails.
+# Sessions get the sandbox's HOME (not the real ~/.bashrc, which bash reads
+# for an ssh command).
+SSHD_PAM=no
+if [ "$(id -u)" -eq 0 ]; then
+	case $(getent shadow "$(id -un)" | cut -d: -f2) in
+	'!'*) SSHD_PAM=yes ;;
+	esac
+fi
+
 _sshd_config() {
-	local port=$1 hostkey=$2 pam=no
+	local port=$1 hostkey=$2
 	if [ "$(id -u)" -eq 0 ]; then
 		mkdir -p /run/sshd
 		chmod 0755 /run/sshd
-		case $(getent shadow "$(id -un)" | cut -d: -f2) in
-		'!'*) pam=yes ;;
-		esac
 	fi
 	cat >"$SERVERS_DIR/sshd_config" <<-EOF
 	Port $port
@@ -226,7 +233,7 @@ _sshd_config() {
 	PubkeyAuthentication yes
 	PasswordAuthentication no
 	KbdInteractiveAuthentication no
-	UsePAM $pam
+	UsePAM $SSHD_PAM
 	PrintMotd no
 	SetEnv HOME=$HOME GIT_CONFIG_NOSYSTEM=1
 	LogLevel VERBOSE
@@ -249,6 +256,11 @@ _new_hostkey() {
 	ssh-keygen -q -t ed25519 -N '' -C spiral-test-host -f "$SSHD_HOSTKEY"
 }
 
+_ssh_login_works() {
+	$GIT_SSH_COMMAND -p "$SSHD_PORT" "$(id -un)@127.0.0.1" true \
+		</dev/null >>"$SERVERS_DIR/sshd.log" 2>&1
+}
+
 start_sshd() {
 	local port try
 	mkdir -p "$HOME/.ssh"
@@ -260,20 +272,24 @@ start_sshd() {
 	_new_hostkey
 	for try in 1 2 3 4 5; do
 		port=$(_free_port)
-		if _sshd_on "$port" "$SSHD_HOSTKEY"; then
-			SSHD_PORT=$port
-			SSH_URL_BASE=ssh://$(id -un)@127.0.0.1:$port
-			printf '[127.0.0.1]:%s %s\n' "$port" \
-				"$(cut -d' ' -f1,2 "$SSHD_HOSTKEY.pub")" \
-				>"$HOME/.ssh/known_hosts"
-			export GIT_SSH_COMMAND="ssh -F /dev/null -o BatchMode=yes \
+		_sshd_on "$port" "$SSHD_HOSTKEY" && break
+		port=
+	done
+	[ -n "$port" ] || { _start_failed sshd "$SERVERS_DIR/sshd.log"; return; }
+	SSHD_PORT=$port
+	SSH_URL_BASE=ssh://$(id -un)@127.0.0.1:$port
+	printf '[127.0.0.1]:%s %s\n' "$port" \
+		"$(cut -d' ' -f1,2 "$SSHD_HOSTKEY.pub")" >"$HOME/.ssh/known_hosts"
+	export GIT_SSH_COMMAND="ssh -F /dev/null -o BatchMode=yes \
 -o IdentitiesOnly=yes -o IdentityFile=$HOME/.ssh/id_ed25519 \
 -o UserKnownHostsFile=$HOME/.ssh/known_hosts -o GlobalKnownHostsFile=/dev/null \
 -o StrictHostKeyChecking=yes"
-			return 0
-		fi
-	done
-	_start_failed sshd "$SERVERS_DIR/sshd.log"
+	_ssh_login_works && return 0
+	# The other UsePAM, same port.
+	_stop_pid "$SSHD_PID"
+	if [ "$SSHD_PAM" = yes ]; then SSHD_PAM=no; else SSHD_PAM=yes; fi
+	_sshd_on "$SSHD_PORT" "$SSHD_HOSTKEY" && _ssh_login_works && return 0
+	_start_failed "sshd (no login by key)" "$SERVERS_DIR/sshd.log"
 }
 
 # Same port, new host key (the old one stays in known_hosts).
