@@ -570,10 +570,21 @@ clean "clean and fsck-clean after the hostile pull"
 ok "spiral fsck after the hostile pull" spiral fsck
 ok "pull evil again" spiral pull evil
 matches "already up to date" "^Already up to date\.\$" "$OUT"
+# The other side mends the record that did not parse: the next pull takes it.
+enter "$SANDBOX/evil"
+git update-index --cacheinfo "100644,$entry_blob,$bad_path"
+git commit -q -m "mend the record"
+enter "$SANDBOX/leader"
+ok "pull the mended record" spiral pull evil
+same "the mended record is merged" "$bad_path" "$(git ls-files -- "$bad_path")"
+ok "show the good inquiry again" spiral show "$gid" --format json
+json "with the mended entry" "assert [e['text'] for e in d['entries']]==['A good scan','A good scan'], d['entries']"
+clean "clean after the mended record"
+
 # A clone checks the same way.
 enter "$SANDBOX"
 ok "clone of the hostile repository" spiral clone "$SANDBOX/evil" evil-copy --school "Awa Primary"
-for p in "$link_path" "$sub_path" "$exec_path" "$big_path" "$bad_path" "$name_path" \
+for p in "$link_path" "$sub_path" "$exec_path" "$big_path" "$name_path" \
 	"$notid_path" "$out_path" "$top_path"; do
 	matches "clone warns: skipped $p" "^spiral: warning: origin: skipped $p: " "$(cat "$SANDBOX/stderr")"
 done
