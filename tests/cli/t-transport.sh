@@ -16,9 +16,18 @@ mkdir -p "$SRV" "$W"
 USER_NAME=teacher
 PASSWORD=Tui-sings-42
 
-# Every network command: no terminal, no stdin, and never a hang.
+WRONG=Wr0ng-pass
+
+# Every network command: no terminal, no stdin, and never a hang.  All it
+# says is kept in $SANDBOX/said (no password may show there).
 net() {
-	timeout 60 setsid -w "$SPIRAL" "$@" </dev/null
+	local rc=0
+	timeout 60 setsid -w "$SPIRAL" "$@" </dev/null \
+		>"$SANDBOX/net.out" 2>"$SANDBOX/net.err" || rc=$?
+	cat "$SANDBOX/net.out"
+	cat "$SANDBOX/net.err" >&2
+	cat "$SANDBOX/net.out" "$SANDBOX/net.err" >>"$SANDBOX/said"
+	return "$rc"
 }
 
 # The hub's content: one inquiry with a scan, from Kōwhai.
@@ -115,9 +124,13 @@ round http-login-in-url \
 printf 'http://%s:%s@%s\n' "$USER_NAME" "$PASSWORD" "$HTTP_AUTH_HOSTPORT" \
 	>"$SANDBOX/credentials"
 git config --global credential.helper "store --file=$SANDBOX/credentials"
+ok "stock git: http with the store helper" \
+	git ls-remote "$HTTP_AUTH/auth-store.git"
 round http-login-from-store "$HTTP_AUTH/auth-store.git" "$SRV/auth-store.git"
 git config --global credential.helper \
 	"!f() { test \"\$1\" = get && printf 'username=$USER_NAME\\npassword=$PASSWORD\\n'; }; f"
+ok "stock git: http with a !f helper" \
+	git ls-remote "$HTTP_AUTH/auth-helper.git"
 round http-login-from-helper "$HTTP_AUTH/auth-helper.git" \
 	"$SRV/auth-helper.git"
 git config --global --unset-all credential.helper
@@ -190,20 +203,21 @@ news() {
 
 # HTTP with a login: none given, not on a terminal -> fast "needs a login".
 refused_clone "http, no login: clone" 'login' "$HTTP_AUTH/auth-url.git"
-news http-login-from-store "$SRV/auth-store.git"
-refused "http, no login: pull" 'login' "$W/http-login-from-store-a" pull
-refused "http, no login: push" 'login' "$W/http-login-from-store-a" push
+news http-login-in-url "$SRV/auth-url.git"
+git -C "$W/http-login-in-url-a" remote set-url origin 2>/dev/null \
+	"$HTTP_AUTH/auth-url.git"
+refused "http, no login: pull" 'login' "$W/http-login-in-url-a" pull
+refused "http, no login: push" 'login' "$W/http-login-in-url-a" push
 
 # Wrong password: in the URL, from a helper; refused at once, not retried.
 refused_clone "http, wrong password in the URL: clone" 'refused' \
-	"http://$USER_NAME:wrong@$HTTP_AUTH_HOSTPORT/auth-url.git"
-news http-login-in-url "$SRV/auth-url.git"
+	"http://$USER_NAME:$WRONG@$HTTP_AUTH_HOSTPORT/auth-url.git"
 git -C "$W/http-login-in-url-a" remote set-url origin 2>/dev/null \
-	"http://$USER_NAME:wrong@$HTTP_AUTH_HOSTPORT/auth-url.git"
+	"http://$USER_NAME:$WRONG@$HTTP_AUTH_HOSTPORT/auth-url.git"
 refused "http, wrong password in the URL: pull" 'refused' \
 	"$W/http-login-in-url-a" pull
 git config --global credential.helper \
-	"!f() { test \"\$1\" = get && printf 'username=$USER_NAME\\npassword=wrong\\n'; }; f"
+	"!f() { test \"\$1\" = get && printf 'username=$USER_NAME\\npassword=$WRONG\\n'; }; f"
 refused_clone "http, wrong password from a helper: clone" 'refused' \
 	"$HTTP_AUTH/auth-helper.git"
 news http-login-from-helper "$SRV/auth-helper.git"
@@ -246,6 +260,11 @@ news git "$SRV/git.git"
 git -C "$W/git-a" remote set-url origin "git://127.0.0.1:$port/git.git" 2>/dev/null
 refused "git://, closed port: pull" 'reach' "$W/git-a" pull
 refused "git://, closed port: push" 'reach' "$W/git-a" push
+
+# As git does, spiral keeps passwords out of what it prints (a URL
+# with a login is shown without it), so that cron mail and logs hold none.
+same "no output shows a password" "" \
+	"$(grep -e "$PASSWORD" -e "$WRONG" "$SANDBOX/said" | head -n 5)"
 
 stop_servers
 finish
