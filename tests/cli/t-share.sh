@@ -657,6 +657,50 @@ ok "sync" spiral sync
 ok "status after sync" spiral status
 matches "nothing to push or pull against origin" "^  origin: 0 to push, 0 to pull\$" "$OUT"
 
+# ---------------------------------------------------------------- other branches, hand edits
+# A school whose repository's branch is "master": pull takes its default
+# branch, and status counts against it.
+git config --global init.defaultBranch master
+new_repo master-school "Rātā School"
+spiral new "On master" -q >/dev/null
+git config --global init.defaultBranch main
+enter "$SANDBOX/ab-one"
+ok "remote add a school on master" spiral remote add rata "$SANDBOX/master-school"
+ok "pull a remote whose branch is master" spiral pull rata
+matches "its inquiry came" "^  Rātā School: 1 new inquiry" "$OUT"
+ok "status after pulling it" spiral status
+lr=$(git rev-list --left-right --count "HEAD...refs/remotes/rata/master" 2>&1)
+matches "status counts against the remote's default branch" \
+	"^  rata: ${lr%%	*} to push, ${lr##*	} to pull\$" "$OUT"
+clean "clean after pulling a master branch"
+
+# A hand edit not committed, in a file the pull would change: refused, with
+# nothing changed and the edit kept; one in a file the pull leaves alone is
+# kept through the pull.
+enter "$SANDBOX/ab-two"
+spiral pull >/dev/null
+abfile=inquiries/${abid:0:2}/$abid/inquiry.ini
+printf 'tag = from-two\n' >>"$abfile"
+git commit -q -am "hand edit in two"
+git push -q origin HEAD
+enter "$SANDBOX/ab-one"
+printf '; a note to myself, not committed\n' >>"$abfile"
+snap
+fails "pull over an uncommitted hand edit of the same file" 1 "$abfile.*commit" spiral pull
+unchanged "pull over an uncommitted hand edit"
+matches "the hand edit is kept" "; a note to myself, not committed" "$(cat "$abfile")"
+git checkout -q -- "$abfile"
+ok "pull once the edit is undone" spiral pull
+matches "the other side's hand edit came" "^tag = from-two\$" "$(cat "$abfile")"
+other=$(git ls-files "inquiries/*/inquiry.ini" | grep -v "$abid" | head -1)
+printf '; a note to myself, not committed\n' >>"$other"
+spiral -C "$SANDBOX/ab-two" note "$abid" -m "one more" >/dev/null
+spiral -C "$SANDBOX/ab-two" push >/dev/null
+ok "pull with an uncommitted hand edit elsewhere" spiral pull
+same "that edit is kept, uncommitted" " M $other" "$(git status --porcelain)"
+git checkout -q -- "$other"
+clean "clean once it is undone"
+
 # ---------------------------------------------------------------- wrong clocks
 # A laptop whose clock is a year ahead logs an entry; the other clone pulls
 # it and logs two more: they keep today's dates, and sort after it.
