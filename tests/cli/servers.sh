@@ -29,7 +29,10 @@
 #   stop_servers              stops every server (also done on exit)
 #
 # Each start_* returns 1 (after printing the server's log) if the server
-# would not start after 5 tries on fresh ports.
+# would not start after 5 tries on fresh ports.  Server-side git sees the
+# sandbox's HOME and no system configuration.  SSH_AUTH_SOCK is unset (no
+# agent of the real user's).  A test that sets its own EXIT trap after
+# sourcing this must call stop_servers in it.
 
 SERVERS_DIR=$SANDBOX/servers
 mkdir -p "$SERVERS_DIR"
