@@ -158,42 +158,70 @@ int spiral_query_list(const spiral_store *st, const spiral_filter *f,
 	return 0;
 }
 
+/* Newest first, and never against an inquiry's causal order: an entry sorts
+ * by the latest date among it and the entries before it in its inquiry (a
+ * back-dated entry logged after others stays above them), then by inquiry,
+ * then by its place in the inquiry. */
+typedef struct log_key {
+	spiral_log_row row;
+	spiral_date after; /* latest date up to this entry, causally */
+	size_t place;      /* index in the inquiry's causal order */
+} log_key;
+
 static int cmp_newest(const void *a, const void *b)
 {
-	const spiral_log_row *x = a, *y = b;
-	int c = spiral_date_cmp(y->entry->date, x->entry->date);
+	const log_key *x = a, *y = b;
+	int c = spiral_date_cmp(y->after, x->after);
 
-	return c ? c : strcmp(y->entry->id, x->entry->id);
+	if (c)
+		return c;
+	if (x->row.inquiry != y->row.inquiry)
+		return strcmp(y->row.inquiry->id, x->row.inquiry->id);
+	return x->place < y->place ? 1 : x->place > y->place ? -1 : 0;
 }
 
 int spiral_query_log(const spiral_store *st, const spiral_filter *f,
 		     const char *only, spiral_log_row **out, size_t *n)
 {
-	spiral_log_row *rows = NULL;
+	log_key *keys = NULL;
+	spiral_log_row *rows;
 	size_t count = 0, cap = 0;
 
 	for (size_t i = 0; i < st->ninquiries; i++) {
 		const spiral_inquiry *inq = &st->inquiries[i];
+		spiral_date after = {0, 0};
 		if (only && strcmp(inq->id, only) != 0)
 			continue;
 		for (size_t k = 0; k < inq->nentries; k++) {
+			if (k == 0 || spiral_date_cmp(inq->entries[k].date, after) > 0)
+				after = inq->entries[k].date;
 			if (!spiral_entry_matches(f, inq, &inq->entries[k]))
 				continue;
 			if (count == cap) {
 				cap = cap ? cap * 2 : 64;
-				spiral_log_row *v = realloc(rows, cap * sizeof(*v));
+				log_key *v = realloc(keys, cap * sizeof(*v));
 				if (!v) {
-					free(rows);
+					free(keys);
 					return spiral_error(SPIRAL_ENOMEM, "out of memory");
 				}
-				rows = v;
+				keys = v;
 			}
-			rows[count].inquiry = inq;
-			rows[count++].entry = &inq->entries[k];
+			keys[count].row.inquiry = inq;
+			keys[count].row.entry = &inq->entries[k];
+			keys[count].after = after;
+			keys[count++].place = k;
 		}
 	}
 	if (count > 1)
-		qsort(rows, count, sizeof(*rows), cmp_newest);
+		qsort(keys, count, sizeof(*keys), cmp_newest);
+	rows = malloc((count ? count : 1) * sizeof(*rows));
+	if (!rows) {
+		free(keys);
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < count; i++)
+		rows[i] = keys[i].row;
+	free(keys);
 	*out = rows;
 	*n = count;
 	return 0;

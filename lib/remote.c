@@ -569,6 +569,11 @@ static int transfer_fail(transfer *t, const char *url)
 
 	if (t->message)
 		return spiral_error(SPIRAL_ERROR, "%s", t->message);
+	if (!strstr(url, "://") && !strchr(url, ':') && access(url, F_OK) < 0)
+		return spiral_error(SPIRAL_ERROR,
+				    "cannot reach %s: no such folder (a local "
+				    "repository is given by its path)",
+				    url);
 	if (e && e->klass == GIT_ERROR_HTTP && strstr(why, "401"))
 		return spiral_error(SPIRAL_ERROR, "%s refused the login", url);
 	return spiral_error(SPIRAL_ERROR, "cannot reach %s: %s", url, why);

@@ -117,6 +117,13 @@ matches "act names check as next" "^Next: check: " "$OUT"
 same "stored as given" "2020-01-01T00:00:00+00:00" "$(key "$(entry_file "$C" "act C")" date)"
 same "it sorts after hunch" "scan focus hunch act" "$(phases "$C")"
 agree "after a back-dated act" "$C" act check
+ok "log of the inquiry" spiral log "$C" --format json
+same "log: newest first in causal order, the back-dated act on top" \
+	"act hunch focus scan" \
+	"$(python3 -c 'import json,sys; print(" ".join(e["phase"] for e in json.load(sys.stdin)))' <<<"$OUT")"
+ok "log of the whole repository" spiral log --format json
+same "there too, act above hunch" "act C,hunch C" \
+	"$(python3 -c 'import json,sys; print(",".join(t for t in (e["text"] for e in json.load(sys.stdin)) if t in ("act C","hunch C")))' <<<"$OUT")"
 ok "a note back-dated by the clock" env GIT_AUTHOR_DATE=2019-06-01T00:00:00+00:00 \
 	"$SPIRAL" note "$C" -m "old note"
 ok "and an edit" env GIT_AUTHOR_DATE=2019-06-02T00:00:00+00:00 \
