@@ -12,10 +12,13 @@
 # carries the date of what it records.  DIR must not exist, or be empty.
 # CLUSTER_DATA=FILE replays another data file of the same format.
 #
-# Today the three schools share one repository.  Each school's part is a
-# function call (school_part KEY), and so is the leader's (leader_part): once
-# spiral can share, each school will build its own repository and the leader
-# will merge them into the cluster's.
+# As a cluster shares (spiral(7), SHARING IN A CLUSTER): each school keeps
+# its own repository, DIR-schools/KEY; the Kahui Ako leader's repository, DIR,
+# has one remote per school and merges them all with `spiral pull --all`
+# (unrelated histories: each school started its own), adds her notes, and
+# pushes the whole cluster to the hub, DIR-hub.git (a bare repository, as on
+# a shared drive); then every school pulls the hub and sees the others'
+# inquiries.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,6 +34,7 @@ die() {
 	exit 2
 }
 dir=$1
+case $dir in /*) ;; *) dir=$PWD/$dir ;; esac
 
 # ---- which spiral ------------------------------------------------------------
 
@@ -248,41 +252,68 @@ replay_part() {
 
 # ---- the parts -------------------------------------------------------------------
 
-# start_repository: the leader starts the cluster's repository.
-start_repository() {
-	lineno=0
-	as "$leader" "$cluster_when"
-	spiral init "$dir" --cluster "$cluster_name" >/dev/null
-	cd "$dir"
-}
+schools_dir=${dir%/}-schools
+hub=${dir%/}-hub.git
 
-# school_part KEY: everything the teachers of school KEY wrote, as they wrote
-# it in their school.
+# school_part KEY: the first teacher of school KEY starts its repository;
+# then everything its teachers wrote, as they wrote it in their school.
 school_part() {
-	local before=$nentries before_inq=$ninquiries
-	spiral config school "${school_name[$1]}"
+	local before=$nentries before_inq=$ninquiries first
+	local -a f
+	first=$(rows_of "$1" | awk 'NR == 1')
+	[ -n "$first" ] || die "$data: school '$1' has no records"
+	IFS=$'\t' read -r -a f <<<"$first"
+	lineno=${f[0]}
+	as "${f[3]}" "${f[1]}"
+	spiral init "$schools_dir/$1" --school "${school_name[$1]}" \
+		--cluster "$cluster_name" >/dev/null
+	cd "$schools_dir/$1"
 	replay_part "$1"
 	printf '  %s %d inquiries, %d entries\n' "${school_name[$1]}:" \
 		$((ninquiries - before_inq)) $((nentries - before))
 }
 
-# leader_part: the Kāhui Ako leader reads every school's inquiries and
-# comments on them, from her own school.
+# leader_part: the Kāhui Ako leader starts the cluster's repository, pulls
+# every school's, reads their inquiries and comments on them, from her own
+# school; then shares the whole cluster through the hub.
 leader_part() {
-	local before=$nnotes
-	spiral config school "${school_name[${person_school[$leader]}]}"
+	local before=$nnotes last
+	lineno=0
+	as "$leader" "$cluster_when"
+	spiral init "$dir" --cluster "$cluster_name" \
+		--school "${school_name[${person_school[$leader]}]}" >/dev/null
+	cd "$dir"
+	for school in "${schools[@]}"; do
+		spiral remote add "$school" "$schools_dir/$school"
+	done
+	# The merges carry the date of the last thing the schools wrote.
+	last=$(rows | awk -F'\t' '$3 != "leader" && $2 != "-" && $5 != "cluster" &&
+		$5 != "school" && $5 != "person" { print $2 }' | LC_ALL=C sort | tail -n 1)
+	as "$leader" "$last"
+	spiral pull --all >/dev/null || die "the leader's pull --all failed"
 	replay_part leader
-	printf '  %s %d notes\n' "${person_name[$leader]}:" $((nnotes - before))
+	printf '  %s merged %d schools, wrote %d notes\n' "${person_name[$leader]}:" \
+		${#schools[@]} $((nnotes - before))
+	git init -q --bare "$hub"
+	spiral remote add hub "$hub"
+	spiral push hub >/dev/null || die "the push to the hub failed"
+	for school in "${schools[@]}"; do
+		spiral -C "$schools_dir/$school" remote add cluster "$hub"
+		spiral -C "$schools_dir/$school" pull cluster >/dev/null ||
+			die "$school's pull of the hub failed"
+	done
+	printf '  every school pulled the hub (%s)\n' "$hub"
 }
 
 # ---- main --------------------------------------------------------------------------
 
-if [ -e "$dir" ] && [ -n "$(ls -A "$dir")" ]; then
-	die "$dir exists and is not empty"
-fi
+for d in "$dir" "$schools_dir" "$hub"; do
+	if [ -e "$d" ] && [ -n "$(ls -A "$d")" ]; then
+		die "$d exists and is not empty"
+	fi
+done
 start=$SECONDS
-echo "Building $cluster_name in $dir"
-start_repository
+echo "Building $cluster_name: the schools in $schools_dir, the cluster in $dir"
 for school in "${schools[@]}"; do
 	school_part "$school"
 done

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's first command.  Installs what is missing (tests/deps.sh),
 # builds spiral in build/, builds the example Kāhui Ako of
-# examples/cluster.tsv afresh in build/demo-cluster, and shows where its
+# examples/cluster.tsv afresh (three schools' repositories in
+# build/demo-cluster-schools, merged by the leader into build/demo-cluster
+# and shared through the hub build/demo-cluster-hub.git), and shows where its
 # inquiries stand.
 #
 #   bash examples/demo.sh
@@ -22,11 +24,13 @@ spiral=$PWD/build/cmd/spiral
 
 demo=build/demo-cluster
 echo "== Building the example cluster in $demo"
-rm -rf "$demo"
+rm -rf "$demo" "$demo-schools" "$demo-hub.git"
 SPIRAL=$spiral bash examples/cluster.sh "$demo"
 
-echo "== One inquiry in full: spiral show (the last one logged in)"
-PAGER="cat" "$spiral" -C "$demo" show
+# The most recently active inquiry: the first row of list's CSV.
+latest=$("$spiral" -C "$demo" list --status all --format csv | sed -n 2p | cut -d, -f1)
+echo "== One inquiry in full: spiral show ${latest:0:8} (the most recently active)"
+PAGER="cat" "$spiral" -C "$demo" show "$latest"
 echo
 echo "== Where the cluster's inquiries stand: spiral list --status all"
 PAGER="cat" "$spiral" -C "$demo" list --status all
@@ -41,5 +45,7 @@ Try some more (an ID is in the first column of the list; 4 of its digits will do
   spiral list --tag attendance --status all
   spiral log --phase check --since 2026-10-01
   spiral show ID
-  git log --oneline | head
+  spiral status
+  git log --oneline --graph | head -20
+  spiral -C ../demo-cluster-schools/tp list --status all
 EOF

@@ -18,6 +18,16 @@ ok "cluster.sh builds the example cluster" \
 cd "$SANDBOX/cluster" || exit 1
 ok "spiral fsck finds no problem in the cluster" spiral fsck
 clean "the cluster: git status clean, git fsck --strict silent"
+# Every school pulled the cluster from the hub: each sees every inquiry,
+# folded the same way as the leader's repository does.
+ok "the leader's list" spiral list --status all --format json
+cluster_list=$OUT
+for school in "$SANDBOX"/cluster-schools/*; do
+	(cd "$school" && clean "$(basename "$school"): clean after pulling the hub")
+	ok "$(basename "$school") lists the whole cluster" \
+		spiral -C "$school" list --status all --format json
+	same "$(basename "$school") sees what the leader sees" "$cluster_list" "$OUT"
+done
 
 has_list=0 has_log=0
 spiral help list >/dev/null 2>&1 && has_list=1
@@ -293,12 +303,24 @@ for inq in all_inq:
 
 # ---- the commits carry the data's people and dates -------------------------------
 
+# The leader started the cluster's repository, and each school's first
+# teacher her school's; every record is one commit; the schools' histories
+# come in through the leader's merges (spiral pull --all).
 leader = people[cluster[1]]
 expected = [(cluster[0].text, leader["name"], leader["email"], "init", None)]
+for part in schools:
+    first = next(e for e in events if e[2] == part)
+    expected.append((first[0].text, people[first[3]]["name"], people[first[3]]["email"],
+                     "init", None))
 for w, n, part, who, what, key, text, items in events:
     expected.append((w.text, people[who]["name"], people[who]["email"], what,
                      inquiries[key]["title"][:40]))  # a subject may shorten it
-out = subprocess.run(["git", "log", "--format=%aI%x09%cI%x09%an%x09%ae%x09%cn%x09%ce%x09%s"],
+merges = subprocess.run(["git", "log", "--merges", "--format=%s"],
+                        capture_output=True, text=True, check=True).stdout.splitlines()
+report(sorted(m.split(":")[0] for m in merges) == sorted(f"pull({k})" for k in schools),
+       "one merge per school, by spiral pull --all", merges)
+out = subprocess.run(["git", "log", "--no-merges",
+                      "--format=%aI%x09%cI%x09%an%x09%ae%x09%cn%x09%ce%x09%s"],
                      capture_output=True, text=True, check=True).stdout
 actual, odd = [], []
 for line in out.splitlines():
