@@ -434,11 +434,18 @@ int cmd_sync(int argc, char **argv, tool_ctx *ctx)
 	if (rc >= 0)
 		return rc;
 	if (all) {
-		if ((rc = pull_all(ctx)) != EXIT_OK)
-			return rc;
+		/* One unreachable school does not keep the others' work from
+		 * the hub: push what was merged, then report the failure. */
+		int pulled = pull_all(ctx);
 		if ((rc = spiral_remote_default(ctx->repo, &remote)) < 0)
 			return tool_lib_fail(rc);
-	} else if ((rc = pull_one(ctx, remote)) < 0) {
+		rc = push_one(ctx, remote);
+		free(remote);
+		if (rc < 0)
+			return tool_lib_fail(rc);
+		return pulled;
+	}
+	if ((rc = pull_one(ctx, remote)) < 0) {
 		free(remote);
 		return tool_lib_fail(rc);
 	}

@@ -20,7 +20,8 @@
 	"      --measure NAME=NUMBER a measure (repeatable)\n"                 \
 	"      --target NAME=NUMBER  a target for a measure (repeatable)\n"    \
 	"      --tag TAG             add a tag (focus area) to the inquiry\n"  \
-	"      --date DATE           YYYY-MM-DD or ISO 8601 (default: now)\n"
+	"      --date DATE           YYYY-MM-DD or ISO 8601 (default: now; at\n" \
+	"                            most 24 hours ahead of the clock)\n"
 #define CHECK_OPTIONS                                                        \
 	"      --verdict V           enough, partly or not-enough\n"           \
 	"      --new-cycle           later entries start the next cycle\n"     \

@@ -640,11 +640,19 @@ static int ref_note(const char *name, void *payload)
 	spiral_buf line = SPIRAL_BUF_INIT;
 	int rc = 0;
 
-	if (git_reference_name_to_id(&id, w->git, name) == 0) {
+	git_reference *ref = NULL;
+
+	if (git_reference_lookup(&ref, w->git, name) == 0 &&
+	    git_reference_type(ref) == GIT_REFERENCE_SYMBOLIC) {
+		spiral_buf_printf(&line, "%s\t@%s", name,
+				  git_reference_symbolic_target(ref));
+		rc = line.ptr ? spiral_strv_push(w->out, line.ptr) : -1;
+	} else if (git_reference_name_to_id(&id, w->git, name) == 0) {
 		git_oid_tostr(hex, sizeof(hex), &id);
 		spiral_buf_printf(&line, "%s\t%s", name, hex);
 		rc = line.ptr ? spiral_strv_push(w->out, line.ptr) : -1;
 	}
+	git_reference_free(ref);
 	spiral_buf_free(&line);
 	return rc;
 }
@@ -684,7 +692,10 @@ static void tracking_restore(git_repository *git, const char *remote,
 			break;
 		tab = strchr(name, '\t');
 		*tab = '\0';
-		if (git_oid_fromstr(&id, tab + 1) == 0)
+		if (tab[1] == '@')
+			git_reference_symbolic_create(&ref, git, name, tab + 2, 1,
+						      "pull: refused, put back");
+		else if (git_oid_fromstr(&id, tab + 1) == 0)
 			git_reference_create(&ref, git, name, &id, 1,
 					     "pull: refused, put back");
 		git_reference_free(ref);

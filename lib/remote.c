@@ -592,7 +592,6 @@ int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 	git_remote_callbacks cbs;
 	git_fetch_options fo;
 	git_buf def = {0};
-	git_reference *ref = NULL;
 	transfer t;
 	spiral_buf tracking = SPIRAL_BUF_INIT;
 	const char *url, *shortname;
@@ -655,18 +654,28 @@ int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (git_reference_lookup(&ref, git, tracking.ptr) < 0 ||
-	    git_reference_resolve(&ref, ref) < 0) {
+	if (git_reference_name_to_id(oid, git, tracking.ptr) == 0) {
+		/* As git clone does: NAME/HEAD names the branch pull merges,
+		 * which status counts against. */
+		git_reference *head = NULL;
+		spiral_buf name_head = SPIRAL_BUF_INIT;
+		spiral_buf_printf(&name_head, "refs/remotes/%s/HEAD", name);
+		if (name_head.ptr)
+			git_reference_symbolic_create(&head, git, name_head.ptr,
+						      tracking.ptr, 1,
+						      "fetch: the remote's default branch");
+		git_reference_free(head);
+		spiral_buf_free(&name_head);
+		git_error_clear();
+	} else {
 		rc = spiral_error(SPIRAL_ERROR,
 				  "fetched %s but found no %s: does the remote's "
 				  "fetch refspec cover its branches?",
 				  url, tracking.ptr);
 		goto out;
 	}
-	git_oid_cpy(oid, git_reference_target(ref));
 	rc = 0;
 out:
-	git_reference_free(ref);
 	spiral_buf_free(&tracking);
 	git_buf_dispose(&def);
 	git_remote_disconnect(remote);
@@ -806,9 +815,15 @@ int spiral_remote_tracking(spiral_repo *r, spiral_tracking **out, size_t *n)
 			rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
 			goto out;
 		}
-		if (head && git_reference_is_branch(head))
+		/* The branch pull merges (NAME/HEAD, set by every fetch), else
+		 * the one push updates (NAME/BRANCH). */
+		spiral_buf_printf(&ref, "refs/remotes/%s/HEAD", names.v[i]);
+		if (ref.ptr && git_reference_name_to_id(&theirs, git, ref.ptr) < 0 &&
+		    head && git_reference_is_branch(head)) {
+			ref.len = 0;
 			spiral_buf_printf(&ref, "refs/remotes/%s/%s", names.v[i],
 					  git_reference_shorthand(head));
+		}
 		if (ref.ptr && git_reference_name_to_id(&theirs, git, ref.ptr) == 0 &&
 		    git_reference_target(head) &&
 		    git_graph_ahead_behind(&tr->ahead, &tr->behind, git,

@@ -501,6 +501,12 @@ same "nothing from the plain repository" "" "$(git ls-files README)"
 # The refused remotes' commits were fetched, then let go: dangling objects,
 # as a failed git pull leaves them, are allowed.
 FSCK_FAULTS=1 clean "clean after refused remotes"
+# sync --all: the failing remotes do not keep the merged work from the hub.
+git init -q --bare "$SANDBOX/refuser-hub.git"
+spiral remote add origin "$SANDBOX/refuser-hub.git" >/dev/null
+fails "sync --all with failing remotes exits 1" 1 "plain" spiral sync --all
+matches "and still pushes what it merged" "Pushed to .*refuser-hub.git" "$OUT"
+same "the hub has it all" "$(git rev-parse HEAD)" "$(git -C "$SANDBOX/refuser-hub.git" rev-parse main)"
 
 # ---------------------------------------------------------------- hostile data
 # The other side's commit, made with stock git plumbing: a good new inquiry
