@@ -28,6 +28,10 @@ int record_parse_repository(const char *data, size_t len, int *format,
 
 /* Read a whole regular file (no links followed), at most max bytes. */
 int read_file_bounded(const char *path, size_t max, char **data, size_t *len);
+/* Writes a whole file or nothing (a temporary beside it, then rename),
+ * with the given mode; `name` is what an error calls it (repo.c). */
+int write_atomic(const char *path, const char *name, const char *data,
+		 size_t len, unsigned mode);
 /* Largest file spiral reads from a repository. */
 #define SPIRAL_MAX_FILE (1024 * 1024)
 
@@ -45,6 +49,10 @@ int repo_publish(spiral_txn *t, const git_oid *tree_id, const git_oid *parents,
 
 /* A new, empty git repository at path (no commit yet). */
 int repo_create(spiral_repo **out, const char *path);
+
+/* A tree of the given blobs alone (no baseline). */
+int repo_tree_new(git_repository *git, const git_tree_update *files, size_t n,
+		  git_oid *tree_id);
 
 /* Fetches a remote's default branch (remote.c). */
 int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,

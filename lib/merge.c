@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spiral.h"
+#include <sys/stat.h>
+
+#include "internal.h"
 
 /* One value as read, with where it was. */
 typedef struct occurrence {
@@ -400,5 +402,52 @@ done:
 	for (int i = 0; i < 3; i++)
 		side_free(&sides[i]);
 	spiral_buf_free(&result);
+	return rc;
+}
+
+/* The keys the merge marked as changed on both sides (its comment lines). */
+static int both_changed_keys(const spiral_buf *merged, spiral_strv *keys)
+{
+	static const char note[] = SPIRAL_MERGE_NOTE;
+	const char *s = merged->ptr, *end = s + merged->len, *nl;
+
+	for (; s && s < end; s = nl + 1) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl)
+			break;
+		if (strncmp(s, note, sizeof(note) - 1) == 0 &&
+		    spiral_strv_push_len(keys, s + sizeof(note) - 1,
+					 strcspn(s + sizeof(note) - 1, " \n")) < 0)
+			return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int spiral_merge_files(const char *base, const char *ours, const char *theirs,
+		       spiral_strv *both_keys)
+{
+	const char *paths[3] = {base, ours, theirs};
+	char *data[3] = {NULL, NULL, NULL};
+	size_t len[3] = {0, 0, 0}, both = 0;
+	spiral_buf merged = SPIRAL_BUF_INIT;
+	struct stat st;
+	int rc = 0;
+
+	/* No link is followed: OURS is replaced, never written through. */
+	for (int i = 0; rc == 0 && i < 3; i++)
+		rc = read_file_bounded(paths[i], SPIRAL_MAX_FILE, &data[i], &len[i]);
+	if (rc == 0 && stat(ours, &st) < 0)
+		rc = spiral_error(SPIRAL_ERROR, "cannot read %s", ours);
+	if (rc == 0)
+		rc = spiral_ini_merge3(data[0], len[0], data[1], len[1], data[2],
+				       len[2], &merged, &both);
+	if (rc == 0)
+		rc = write_atomic(ours, ours, merged.ptr ? merged.ptr : "", merged.len,
+				  (unsigned)st.st_mode);
+	if (rc == 0 && both)
+		rc = both_changed_keys(&merged, both_keys);
+	for (int i = 0; i < 3; i++)
+		free(data[i]);
+	spiral_buf_free(&merged);
 	return rc;
 }

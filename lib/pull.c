@@ -478,31 +478,12 @@ static int worktree_allows(spiral_repo *r, plan *p)
 
 static int merged_tree(plan *p, git_oid *out)
 {
-	git_index *index = NULL;
-	int rc = 0;
-
-	if (p->ours) {
-		if (git_tree_create_updated(out, p->git, p->ours, p->nupdates,
-					    p->updates) < 0)
-			return repo_git_fail("cannot make the merged tree");
-		return 0;
-	}
-	/* A new clone: no tree to update yet. */
-	if (git_index_new(&index) < 0)
-		return repo_git_fail("cannot make a tree");
-	for (size_t i = 0; rc == 0 && i < p->nupdates; i++) {
-		git_index_entry e;
-		memset(&e, 0, sizeof(e));
-		e.mode = GIT_FILEMODE_BLOB;
-		e.id = p->updates[i].id;
-		e.path = p->updates[i].path;
-		if (git_index_add(index, &e) < 0)
-			rc = repo_git_fail("cannot make a tree");
-	}
-	if (rc == 0 && git_index_write_tree_to(out, index, p->git) < 0)
-		rc = repo_git_fail("cannot make a tree");
-	git_index_free(index);
-	return rc;
+	if (!p->ours) /* a new clone: no tree to update yet */
+		return repo_tree_new(p->git, p->updates, p->nupdates, out);
+	if (git_tree_create_updated(out, p->git, p->ours, p->nupdates,
+				    p->updates) < 0)
+		return repo_git_fail("cannot make the merged tree");
+	return 0;
 }
 
 static void plural(spiral_buf *b, size_t n, const char *one, const char *many)

@@ -52,20 +52,27 @@ int spiral_remote_list(spiral_repo *r, spiral_strv *names, spiral_strv *urls)
 	return rc < 0 ? spiral_error(SPIRAL_ENOMEM, "out of memory") : 0;
 }
 
+/* The remote called name, or a clear error. */
+static int remote_open(spiral_repo *r, const char *name, git_remote **out)
+{
+	int rc = git_remote_lookup(out, repo_git(r), name);
+
+	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC) {
+		git_error_clear();
+		return spiral_error(SPIRAL_ENOTFOUND,
+				    "no remote named '%s' (see 'spiral remote -v')", name);
+	}
+	return rc < 0 ? repo_git_fail(name) : 0;
+}
+
 int spiral_remote_url(spiral_repo *r, const char *name, char **url)
 {
 	git_remote *remote = NULL;
 	int rc;
 
 	*url = NULL;
-	rc = git_remote_lookup(&remote, repo_git(r), name);
-	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC) {
-		git_error_clear();
-		return spiral_error(SPIRAL_ENOTFOUND,
-				    "no remote named '%s' (see 'spiral remote -v')", name);
-	}
-	if (rc < 0)
-		return repo_git_fail(name);
+	if ((rc = remote_open(r, name, &remote)) < 0)
+		return rc;
 	*url = strdup(git_remote_url(remote) ? git_remote_url(remote) : "");
 	git_remote_free(remote);
 	return *url ? 0 : spiral_error(SPIRAL_ENOMEM, "out of memory");
@@ -600,14 +607,8 @@ int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 	*branch = NULL;
 	*empty = 0;
 	*url_out = NULL;
-	rc = git_remote_lookup(&remote, git, name);
-	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC) {
-		git_error_clear();
-		return spiral_error(SPIRAL_ENOTFOUND,
-				    "no remote named '%s' (see 'spiral remote -v')", name);
-	}
-	if (rc < 0)
-		return repo_git_fail(name);
+	if ((rc = remote_open(r, name, &remote)) < 0)
+		return rc;
 	url = git_remote_url(remote);
 	if (!url || !(*url_out = strdup(url))) {
 		git_remote_free(remote);
@@ -710,12 +711,9 @@ int spiral_push(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 		return spiral_error(SPIRAL_ERROR,
 				    "HEAD is not on a branch: nothing to push");
 	}
-	rc = git_remote_lookup(&remote, git, name);
-	if (rc < 0) {
+	if ((rc = remote_open(r, name, &remote)) < 0) {
 		git_reference_free(head);
-		git_error_clear();
-		return spiral_error(SPIRAL_ENOTFOUND,
-				    "no remote named '%s' (see 'spiral remote -v')", name);
+		return rc;
 	}
 	url = git_remote_url(remote) ? git_remote_url(remote) : "";
 	res->url = strdup(url);

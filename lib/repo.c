@@ -466,8 +466,8 @@ static int write_all(int fd, const char *data, size_t len)
 
 /* Writes a whole file or nothing: a temporary beside it, then rename.
  * `name` is what an error calls the file. */
-static int write_atomic(const char *path, const char *name, const char *data,
-			size_t len)
+int write_atomic(const char *path, const char *name, const char *data,
+		 size_t len, unsigned mode)
 {
 	spiral_buf t = SPIRAL_BUF_INIT;
 	char *tmp;
@@ -484,19 +484,16 @@ static int write_atomic(const char *path, const char *name, const char *data,
 		return rc;
 	}
 	/* mkstemp makes 0600; records are readable as git's own files are. */
-	fchmod(fd, 0644);
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, (mode_t)(mode & 07777)) < 0 || write_all(fd, data, len) < 0 ||
+	    fsync(fd) < 0) {
 		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", name,
 				  strerror(errno));
 		close(fd);
 		unlink(tmp);
-	} else {
-		close(fd);
-		if (rename(tmp, path) < 0) {
-			rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", name,
-					  strerror(errno));
-			unlink(tmp);
-		}
+	} else if (close(fd) < 0 || rename(tmp, path) < 0) {
+		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", name,
+				  strerror(errno));
+		unlink(tmp);
 	}
 	free(tmp);
 	return rc;
@@ -513,7 +510,7 @@ static int write_file_atomic(const char *top, const char *rel, const char *data,
 		return rc; /* mkdirs named the folder */
 	if (!(path = join(top, rel)))
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
-	rc = write_atomic(path, rel, data, len);
+	rc = write_atomic(path, rel, data, len, 0644);
 	free(path);
 	return rc;
 }
@@ -751,7 +748,7 @@ static int write_journal(spiral_repo *r, const git_oid *old, const git_oid *new_
 	spiral_buf_printf(&j, "new %s\n", hex);
 	for (size_t i = 0; i < paths->n; i++)
 		spiral_buf_printf(&j, "path %s\n", paths->v[i]);
-	rc = write_atomic(path, "the journal", j.ptr, j.len);
+	rc = write_atomic(path, "the journal", j.ptr, j.len, 0644);
 	spiral_buf_free(&j);
 	free(path);
 	return rc;
@@ -773,25 +770,27 @@ static int make_signature(git_signature **out, const char *name_env,
 	return 0;
 }
 
-/* The first commit's tree, from an index in memory (libgit2 needs a
- * baseline to update, and an empty one would be left dangling). */
-static int first_tree(spiral_txn *t, git_oid *tree_id)
+/* A tree of the given blobs alone, from an index in memory: for a first
+ * commit (libgit2 needs a baseline tree to update, and an empty one would
+ * be left dangling). */
+int repo_tree_new(git_repository *git, const git_tree_update *files, size_t n,
+		  git_oid *tree_id)
 {
 	git_index *index = NULL;
 	int rc = 0;
 
 	if (git_index_new(&index) < 0)
 		return git_fail("cannot make a tree");
-	for (size_t i = 0; rc == 0 && i < t->nfiles; i++) {
+	for (size_t i = 0; rc == 0 && i < n; i++) {
 		git_index_entry e;
 		memset(&e, 0, sizeof(e));
 		e.mode = GIT_FILEMODE_BLOB;
-		e.id = t->files[i].blob;
-		e.path = t->files[i].path;
+		e.id = files[i].id;
+		e.path = files[i].path;
 		if (git_index_add(index, &e) < 0)
 			rc = git_fail("cannot make a tree");
 	}
-	if (rc == 0 && git_index_write_tree_to(tree_id, index, t->repo->git) < 0)
+	if (rc == 0 && git_index_write_tree_to(tree_id, index, git) < 0)
 		rc = git_fail("cannot make a tree");
 	git_index_free(index);
 	return rc;
@@ -839,7 +838,7 @@ static int build_tree(spiral_txn *t, git_commit *parent, git_oid *tree_id)
 		updates[i].path = f->path;
 	}
 	if (rc == 0 && !base)
-		rc = first_tree(t, tree_id);
+		rc = repo_tree_new(r->git, updates, t->nfiles, tree_id);
 	else if (rc == 0 &&
 		 git_tree_create_updated(tree_id, r->git, base, t->nfiles, updates) < 0)
 		rc = git_fail("cannot make the new tree");

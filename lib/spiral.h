@@ -647,5 +647,10 @@ int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
 int spiral_ini_merge3(const char *base, size_t blen, const char *ours,
 		      size_t olen, const char *theirs, size_t tlen,
 		      spiral_buf *out, size_t *both_changed);
+/* git's merge driver (%O %A %B): merges the three files (regular files of
+ * at most 1 MiB, no link followed) and replaces OURS whole or not at all,
+ * keeping its mode.  both_keys gets the keys changed on both sides. */
+int spiral_merge_files(const char *base, const char *ours, const char *theirs,
+		       spiral_strv *both_keys);
 
 #endif

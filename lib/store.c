@@ -401,7 +401,7 @@ int read_file_bounded(const char *path, size_t max, char **data, size_t *len)
 	struct stat sb;
 	char *buf;
 	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return spiral_error(errno == ENOENT ? SPIRAL_ENOTFOUND : SPIRAL_ERROR,
@@ -414,6 +414,9 @@ int read_file_bounded(const char *path, size_t max, char **data, size_t *len)
 	}
 	if ((size_t)sb.st_size > max) {
 		close(fd);
+		if (max % (1024 * 1024) == 0)
+			return spiral_error(SPIRAL_ERROR, "%s is larger than %zu MiB",
+					    path, max / (1024 * 1024));
 		return spiral_error(SPIRAL_ERROR, "%s is larger than %zu bytes", path,
 				    max);
 	}
