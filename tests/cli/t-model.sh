@@ -6,7 +6,7 @@
 # concurrent changes must be kept or surfaced as conflicts.  The work is in
 # tests/model/model.py (python3, standard library only), which prints
 # "N passed, N failed".  Knobs: SPIRAL_MODEL_SEED (20261201),
-# SPIRAL_MODEL_CLONES (5), SPIRAL_MODEL_OPS (300), SPIRAL_MODEL_LOG (a file
+# SPIRAL_MODEL_CLONES (5), SPIRAL_MODEL_OPS (150), SPIRAL_MODEL_LOG (a file
 # for every command run), VERBOSE.
 . "$(dirname "$0")/lib.sh"
 : "${INI_CHECK:?INI_CHECK must name the ini_check program}"
