@@ -227,7 +227,7 @@ int cmd_clone(int argc, char **argv, tool_ctx *ctx)
 	}
 	spiral_store_load(&st, spiral_repo_top(repo), NULL);
 	out_puts("Cloned ");
-	out_visible(argv[optind]);
+	out_visible(res.url ? res.url : "");
 	out_puts(" into ");
 	out_visible(dir);
 	out_printf(": %zu %s.\n", st.ninquiries,
@@ -274,8 +274,10 @@ int cmd_remote(int argc, char **argv, tool_ctx *ctx)
 						out_puts("\n");
 						out_visible(names.v[i]);
 					}
+					char *shown = spiral_url_shown(urls.v[i]);
 					out_puts("\t");
-					out_visible(urls.v[i]);
+					out_visible(shown ? shown : "");
+					free(shown);
 					out_puts(k ? " (push)" : " (fetch)");
 				}
 			}

@@ -794,7 +794,7 @@ int spiral_clone(const char *url, const char *dir, const spiral_remote_cb *cb,
 		rc = spiral_error(SPIRAL_ERROR,
 				  "%s is empty: push a spiral repository to it first "
 				  "(spiral remote add origin URL; spiral push)",
-				  url);
+				  res->url);
 	if (rc < 0)
 		goto fail;
 	{

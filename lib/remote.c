@@ -185,11 +185,34 @@ int spiral_remote_default(spiral_repo *r, char **name)
 	return rc;
 }
 
+/* ---- URLs as shown ------------------------------------------------------- */
+
+char *spiral_url_shown(const char *url)
+{
+	const char *p = strstr(url, "://"), *host, *slash, *at, *colon;
+	spiral_buf b = SPIRAL_BUF_INIT;
+
+	if (!p)
+		return strdup(url);
+	host = p + 3;
+	slash = strchr(host, '/');
+	if (!slash)
+		slash = host + strlen(host);
+	at = memchr(host, '@', (size_t)(slash - host));
+	colon = at ? memchr(host, ':', (size_t)(at - host)) : NULL;
+	if (!colon)
+		return strdup(url);
+	/* As git does: the user stays, the password never shows. */
+	spiral_buf_put(&b, url, (size_t)(colon - url));
+	spiral_buf_puts(&b, at);
+	return spiral_buf_detach(&b);
+}
+
 /* ---- credentials -------------------------------------------------------- */
 
 typedef struct transfer {
 	const spiral_remote_cb *cb;
-	const char *url;
+	char *url;          /* as shown: no password */
 	int ssh_tries;      /* agent, then each key file */
 	int helper_tried;   /* the user's credential helpers were asked */
 	int prompt_tried;
@@ -232,9 +255,9 @@ static void credential_request(const char *url, const char *user, spiral_buf *ou
 	at = memchr(host, '@', (size_t)(slash - host));
 	if (at)
 		host = at + 1;
+	/* No path: git asks helpers by protocol and host alone unless
+	 * credential.useHttpPath is set, and stored logins match so. */
 	spiral_buf_printf(out, "host=%.*s\n", (int)(slash - host), host);
-	if (*slash)
-		spiral_buf_printf(out, "path=%s\n", slash + 1);
 	if (user)
 		spiral_buf_printf(out, "username=%s\n", user);
 	spiral_buf_putc(out, '\n');
@@ -546,7 +569,7 @@ static void transfer_init(transfer *t, const char *url, const spiral_remote_cb *
 
 	memset(t, 0, sizeof(*t));
 	t->cb = cb;
-	t->url = url;
+	t->url = spiral_url_shown(url);
 	if (p) {
 		slash = strchr(p + 3, '/');
 		at = strchr(p + 3, '@');
@@ -563,14 +586,16 @@ static void transfer_init(transfer *t, const char *url, const spiral_remote_cb *
 
 static void transfer_free(transfer *t)
 {
+	free(t->url);
 	free(t->message);
 	spiral_strv_free(&t->rejected);
 }
 
 /* One clear line for a failed transfer: our own explanation when we have
  * one, else libgit2's, said as "cannot reach URL". */
-static int transfer_fail(transfer *t, const char *url)
+static int transfer_fail(transfer *t)
 {
+	const char *url = t->url ? t->url : "the remote";
 	const git_error *e = git_error_last();
 	const char *why = e && e->message ? e->message : "unknown error";
 
@@ -610,13 +635,13 @@ int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 	if ((rc = remote_open(r, name, &remote)) < 0)
 		return rc;
 	url = git_remote_url(remote);
-	if (!url || !(*url_out = strdup(url))) {
+	if (!url || !(*url_out = spiral_url_shown(url))) {
 		git_remote_free(remote);
 		return spiral_error(SPIRAL_ERROR, "the remote '%s' has no URL", name);
 	}
 	transfer_init(&t, url, cb, &cbs);
 	if (git_remote_connect(remote, GIT_DIRECTION_FETCH, &cbs, NULL, NULL) < 0) {
-		rc = transfer_fail(&t, url);
+		rc = transfer_fail(&t);
 		goto out;
 	}
 	rc = git_remote_default_branch(&def, remote);
@@ -633,18 +658,18 @@ int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 		}
 		rc = spiral_error(SPIRAL_ERROR,
 				  "%s has no default branch (HEAD): set one there",
-				  url);
+				  t.url);
 		goto out;
 	}
 	if (rc < 0) {
-		rc = transfer_fail(&t, url);
+		rc = transfer_fail(&t);
 		goto out;
 	}
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	fo.callbacks = cbs;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	if (git_remote_fetch(remote, NULL, &fo, "fetch") < 0) {
-		rc = transfer_fail(&t, url);
+		rc = transfer_fail(&t);
 		goto out;
 	}
 	shortname = def.ptr;
@@ -672,7 +697,7 @@ int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 		rc = spiral_error(SPIRAL_ERROR,
 				  "fetched %s but found no %s: does the remote's "
 				  "fetch refspec cover its branches?",
-				  url, tracking.ptr);
+				  t.url, tracking.ptr);
 		goto out;
 	}
 	rc = 0;
@@ -716,7 +741,7 @@ int spiral_push(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 		return rc;
 	}
 	url = git_remote_url(remote) ? git_remote_url(remote) : "";
-	res->url = strdup(url);
+	res->url = spiral_url_shown(url);
 	branch = git_reference_shorthand(head);
 	spiral_buf_printf(&spec, "%s:%s", git_reference_name(head),
 			  git_reference_name(head));
@@ -737,16 +762,16 @@ int spiral_push(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 			rc = spiral_error(SPIRAL_ERROR,
 					  "%s has changes you do not have: pull first, "
 					  "then push (spiral pull %s)",
-					  url, name);
+					  t.url ? t.url : name, name);
 		else
-			rc = transfer_fail(&t, url);
+			rc = transfer_fail(&t);
 		goto out;
 	}
 	if (t.rejected.n) {
 		rc = spiral_error(SPIRAL_ERROR,
 				  "%s has changes you do not have (%s): pull first, "
 				  "then push (spiral pull %s)",
-				  url, t.rejected.v[0], name);
+				  t.url ? t.url : name, t.rejected.v[0], name);
 		goto out;
 	}
 	/* What moved: the tracking branch is what the remote now has. */

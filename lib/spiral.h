@@ -477,6 +477,10 @@ int spiral_remote_remove(spiral_repo *r, const char *name);
 int spiral_remote_rename(spiral_repo *r, const char *from, const char *to);
 /* The current branch's upstream remote, else origin, else the only one. */
 int spiral_remote_default(spiral_repo *r, char **name);
+/* A URL as it may be shown (printed, logged, put in a commit message): a
+ * password in it is left out, as git does.  Allocated; NULL when out of
+ * memory. */
+char *spiral_url_shown(const char *url);
 
 /* Commits to push and to pull against each remote's copy of the current
  * branch, as of the last fetch (known is 0 when there is none). */
