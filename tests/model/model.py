@@ -369,8 +369,8 @@ def pick_inquiry(c):
     if not ids:
         return None
     ids.sort(key=lambda i: inq_serial[i])   # seeded choice, whatever the random ids
-    if len(ids) > 4 and rng.random() < 0.5:
-        ids = ids[:4]   # a few busy inquiries, so that concurrent changes meet
+    if len(ids) > 3 and rng.random() < 0.6:
+        ids = ids[:3]   # a few busy inquiries, so that concurrent changes meet
     return rng.choice(ids)
 
 
@@ -522,8 +522,8 @@ def op_edit(c, inq):
     d = show(c, inq)
     args = ["edit", inq]
     todo = []
-    kinds = dict.fromkeys(rng.sample(["title", "title", "learners", "tag", "untag", "team", "unteam"],
-                                     rng.choice([1, 1, 2, 3])))
+    kinds = dict.fromkeys(rng.sample(["title", "title", "title", "learners", "learners", "tag",
+                                      "untag", "team", "unteam"], rng.choice([1, 1, 2, 3])))
     for k in kinds:
         if k in ("title", "learners"):
             tok = token()
@@ -618,6 +618,23 @@ def porcelain_clean(c, what):
     check(rc == 0 and st == "", "c%d: git status clean after %s" % (c, what), st)
 
 
+def reported_conflicts(c, out):
+    """Each "conflict:" line of a pull names a field the model says is in
+    conflict in clone c now, with values among those of its heads."""
+    for line in re.findall(r"^conflict: .*", out, re.M):
+        pull_conflicts.append(line)
+        m = re.match(r"conflict: ([0-9a-f]{4,}) .*: (title|learners|status) is (.*)$", line)
+        inqs = [i for i in inq_eids if m and i.startswith(m.group(1)) and inq_eids[i] in know[c]]
+        if not check(m and len(inqs) == 1, "c%d: a conflict line names a field of one inquiry" % c, line):
+            continue
+        hs = heads(c, inqs[0], m.group(2))
+        vals = {h["value"] for h in hs}
+        toks = set(re.findall(r"tok\d{5}", m.group(3)))
+        check(len(vals) > 1 and toks <= set(re.findall(r"tok\d{5}", " ".join(vals))),
+              "c%d: the conflict reported is one the model sees" % c, line,
+              "model: %s of %s has head values %r" % (m.group(2), inqs[0][:8], sorted(vals)))
+
+
 def has(c, sha):
     """Clone c's branch holds commit sha."""
     return subprocess.run(["git", "-C", cdir(c), "merge-base", "--is-ancestor", sha, "HEAD"],
@@ -640,7 +657,7 @@ def pull(c, remote):
         rc, out, err = sp(c, "pull", name)
     if rc == 0 or has(c, theirs):
         learn(c, know[src])
-        pull_conflicts.extend(re.findall(r"^conflict: .*", out, re.M))
+        reported_conflicts(c, out)
     porcelain_clean(c, "pull")
     return rc
 
@@ -686,7 +703,7 @@ def op_sync(c):
         check(head("hub") == head(c), "c%d: after sync the hub has c%d's branch" % (c, c))
     if head("hub") == head(c):
         know["hub"] = set(know[c])
-    pull_conflicts.extend(re.findall(r"^conflict: .*", out, re.M))
+    reported_conflicts(c, out)
     porcelain_clean(c, "sync")
     count("sync")
 
@@ -756,6 +773,12 @@ def one_op(i):
         weights[0] = 20
     elif len(inq_eids) >= 8:
         weights[0] = 1
+    # Offline spells (a school week without syncing) and online ones, so
+    # that changes made without seeing each other are common.
+    offline = i % 30 < 18
+    for k, name in enumerate(kinds):
+        if name.startswith(("pull", "push", "sync")):
+            weights[k] = weights[k] // 4 if offline else weights[k] * 2
     kind = rng.choices(kinds, weights)[0]
     if VERBOSE:
         say("op %d: c%d %s" % (i, c, kind))
