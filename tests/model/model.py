@@ -36,6 +36,7 @@ import shlex
 import subprocess
 import sys
 import time
+import traceback
 
 SPIRAL = os.environ["SPIRAL"]
 INI_CHECK = os.environ["INI_CHECK"]
@@ -290,8 +291,8 @@ def view_checks(c, inq, d, label):
     nts = d.get("notes", [])
     want_e = sorted(e["token"] for e in known(c, "entry", inq))
     want_n = sorted(e["token"] for e in known(c, "note", inq))
-    got_e = sorted(t for x in ents for t in re.findall(r"tok\d{5}", x["text"]))
-    got_n = sorted(t for x in nts for t in re.findall(r"tok\d{5}", x["text"]))
+    got_e = sorted(t for x in ents for t in re.findall(r"tok\d+", x["text"]))
+    got_n = sorted(t for x in nts for t in re.findall(r"tok\d+", x["text"]))
     if got_e != want_e:
         bad.append("entries: missing %s, extra %s" % (sorted(set(want_e) - set(got_e)),
                                                      sorted(set(got_e) - set(want_e)) or
@@ -629,8 +630,8 @@ def reported_conflicts(c, out):
             continue
         hs = heads(c, inqs[0], m.group(2))
         vals = {h["value"] for h in hs}
-        toks = set(re.findall(r"tok\d{5}", m.group(3)))
-        check(len(vals) > 1 and toks <= set(re.findall(r"tok\d{5}", " ".join(vals))),
+        toks = set(re.findall(r"tok\d+", m.group(3)))
+        check(len(vals) > 1 and toks <= set(re.findall(r"tok\d+", " ".join(vals))),
               "c%d: the conflict reported is one the model sees" % c, line,
               "model: %s of %s has head values %r" % (m.group(2), inqs[0][:8], sorted(vals)))
 
@@ -848,7 +849,7 @@ def final_checks():
     for inq, d in shows.items():
         for key in ("entries", "notes"):
             for x in d[key]:
-                for t in re.findall(r"tok\d{5}", x["text"]):
+                for t in re.findall(r"tok\d+", x["text"]):
                     where_tok.setdefault(t, []).append((inq, key, x))
     for ev in sorted(events.values(), key=lambda e: e["eid"]):
         if ev["kind"] not in ("entry", "note"):
@@ -950,8 +951,9 @@ def main():
         cur_op = NOPS
         rounds = final_sync()
         shows = final_checks()
-    except (Abort, json.JSONDecodeError, KeyError, TypeError) as e:
-        check(False, "the run went through (%s: %s)" % (type(e).__name__, e))
+    except (Abort, json.JSONDecodeError, KeyError, TypeError, IndexError) as e:
+        check(False, "the run went through (%s: %s)" % (type(e).__name__, e),
+              traceback.format_exc())
         rounds, shows = 0, {}
     ops = ", ".join("%s %d" % kv for kv in sorted(stats.items()))
     nconf = sum(1 for d in shows.values() for f in (d.get("conflicts") or {}))
