@@ -20,9 +20,17 @@ WRONG=Wr0ng-pass
 
 # Every network command: no terminal, no stdin, and never a hang.  All it
 # says is kept in $SANDBOX/said (no password may show there).
+#
+# Under ASan, LeakSanitizer is told to look away (THIRD_PARTY_LEAKS=1) only
+# where Debian's libgit2 1.5.1 itself leaks inside git_remote_connect: every
+# SSH connection (its libssh2 stream and known-hosts list) and a git:// push
+# to a closed port.  With full stacks (fast_unwind_on_malloc=0, far too slow
+# for every run) this test passes with tests/lsan.supp's
+# leak:git_remote_connect_ext alone, so nothing of spiral's hides there.
 net() {
-	local rc=0
-	timeout 60 setsid -w "$SPIRAL" "$@" </dev/null \
+	local rc=0 asan=${ASAN_OPTIONS:-}
+	[ -n "${THIRD_PARTY_LEAKS:-}" ] && [ -n "$asan" ] && asan=$asan:detect_leaks=0
+	ASAN_OPTIONS=$asan timeout 60 setsid -w "$SPIRAL" "$@" </dev/null \
 		>"$SANDBOX/net.out" 2>"$SANDBOX/net.err" || rc=$?
 	cat "$SANDBOX/net.out"
 	cat "$SANDBOX/net.err" >&2
@@ -134,7 +142,7 @@ ok "stock git: http with a !f helper" \
 round http-login-from-helper "$HTTP_AUTH/auth-helper.git" \
 	"$SRV/auth-helper.git"
 git config --global --unset-all credential.helper
-round ssh "$SSH_URL_BASE$SRV/ssh.git" "$SRV/ssh.git"
+THIRD_PARTY_LEAKS=1 round ssh "$SSH_URL_BASE$SRV/ssh.git" "$SRV/ssh.git"
 
 # A first push to an empty bare repository, which then clones.
 git init -q --bare "$SRV/empty.git"
@@ -226,6 +234,7 @@ refused "http, wrong password from a helper: pull" 'refused' \
 git config --global --unset-all credential.helper
 
 # SSH: a host not in known_hosts; then a host whose key changed.
+THIRD_PARTY_LEAKS=1
 news ssh "$SRV/ssh.git"
 mv "$HOME/.ssh/known_hosts" "$SANDBOX/known_hosts.good"
 : >"$HOME/.ssh/known_hosts"
@@ -247,6 +256,7 @@ if sshd_new_hostkey; then
 else
 	fail "sshd would not restart with a new host key"
 fi
+unset THIRD_PARTY_LEAKS
 
 # Nothing listening.
 port=$(closed_port)
@@ -254,12 +264,12 @@ refused_clone "git://, closed port: clone" 'reach' \
 	"git://127.0.0.1:$port/git.git"
 refused_clone "http://, closed port: clone" 'reach' \
 	"http://127.0.0.1:$port/http.git"
-refused_clone "ssh://, closed port: clone" 'reach' \
+THIRD_PARTY_LEAKS=1 refused_clone "ssh://, closed port: clone" 'reach' \
 	"ssh://$(id -un)@127.0.0.1:$port$SRV/ssh.git"
 news git "$SRV/git.git"
 git -C "$W/git-a" remote set-url origin "git://127.0.0.1:$port/git.git" 2>/dev/null
 refused "git://, closed port: pull" 'reach' "$W/git-a" pull
-refused "git://, closed port: push" 'reach' "$W/git-a" push
+THIRD_PARTY_LEAKS=1 refused "git://, closed port: push" 'reach' "$W/git-a" push
 
 # As git does, spiral keeps passwords out of what it prints (a URL
 # with a login is shown without it), so that cron mail and logs hold none.
