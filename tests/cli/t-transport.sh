@@ -276,5 +276,47 @@ THIRD_PARTY_LEAKS=1 refused "git://, closed port: push" 'reach' "$W/git-a" push
 same "no output shows a password" "" \
 	"$(grep -e "$PASSWORD" -e "$WRONG" "$SANDBOX/said" | head -n 5)"
 
+# On a terminal (stdin and stdout), and only there, spiral asks for the
+# login, the password without echo.
+cd "$W" || exit 1
+rm -rf "$W/prompted"
+if out=$(python3 - "$SPIRAL" "$HTTP_AUTH/auth-url.git" "$W/prompted" "$USER_NAME" "$PASSWORD" <<'PY' 2>&1
+import os, pty, sys, time
+spiral, url, dest, user, password = sys.argv[1:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(spiral, [spiral, "clone", url, dest, "--school", "Tōtara College"])
+seen, deadline = b"", time.time() + 60
+def wait_for(word):
+    global seen
+    while word not in seen:
+        if time.time() > deadline:
+            sys.exit("no prompt %r in %r" % (word, seen))
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            sys.exit("ended before %r: %r" % (word, seen))
+        if not chunk:
+            sys.exit("ended before %r: %r" % (word, seen))
+        seen += chunk
+wait_for(b"Username for ")
+os.write(fd, user.encode() + b"\n")
+wait_for(b"Password for ")
+mark = len(seen)
+os.write(fd, password.encode() + b"\n")
+wait_for(b"Cloned ")
+_, status = os.waitpid(pid, 0)
+if password.encode() in seen[mark:]:
+    sys.exit("the password was echoed")
+sys.exit(0 if os.waitstatus_to_exitcode(status) == 0 else "exit status %d" % status)
+PY
+); then
+	pass "http, login asked on a terminal: clone"
+else
+	fail "http, login asked on a terminal: clone" "$out"
+fi
+ok "the prompted clone is a spiral clone" spiral -C "$W/prompted" list --status all --format json
+matches "with the hub's inquiry" "\"id\":\"$id\"" "$OUT"
+
 stop_servers
 finish
