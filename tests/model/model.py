@@ -697,6 +697,14 @@ def op_sync(c):
     srcs = list(remotes(c)) + ["hub"] if rng.random() < 0.25 else ["hub"]
     theirs = {r: head(r) for r in srcs}
     rc, out, err = sp(c, "sync", *(["--all"] if len(srcs) > 1 else []))
+    # The remotes are pulled in turn, each after a "From URL" line: a
+    # conflict line tells of the state after that remote's merge.
+    by_url = {os.path.normpath(cdir(r)): r for r in srcs}
+    for url, text in re.findall(r"^From (.*)\n((?:(?!From ).*\n?)*)", out, re.M):
+        r = by_url.get(os.path.normpath(url.strip()))
+        if r is not None and (rc == 0 or has(c, theirs[r])):
+            learn(c, know[r])
+            reported_conflicts(c, text)
     for r in srcs:
         if rc == 0 or has(c, theirs[r]):
             learn(c, know[r])
@@ -704,7 +712,6 @@ def op_sync(c):
         check(head("hub") == head(c), "c%d: after sync the hub has c%d's branch" % (c, c))
     if head("hub") == head(c):
         know["hub"] = set(know[c])
-    reported_conflicts(c, out)
     porcelain_clean(c, "sync")
     count("sync")
 
