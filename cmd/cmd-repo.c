@@ -7,6 +7,24 @@
 
 #include "tool.h"
 
+int tool_check_settings(const char *school, const char *cluster)
+{
+	if ((school && spiral_text_check(school, strlen(school), "--school") < 0) ||
+	    (cluster && spiral_text_check(cluster, strlen(cluster), "--cluster") < 0))
+		return tool_lib_fail(SPIRAL_ERROR);
+	return EXIT_OK;
+}
+
+int tool_apply_settings(spiral_repo *repo, const char *school, const char *cluster)
+{
+	int rc = 0;
+
+	if ((school && (rc = spiral_config_set(repo, "school", school)) < 0) ||
+	    (cluster && (rc = spiral_config_set(repo, "cluster", cluster)) < 0))
+		return tool_lib_fail(rc);
+	return EXIT_OK;
+}
+
 int cmd_init(int argc, char **argv, tool_ctx *ctx)
 {
 	static const struct option longopts[] = {
@@ -30,15 +48,13 @@ int cmd_init(int argc, char **argv, tool_ctx *ctx)
 		return tool_usage(ctx, "too many arguments");
 	if (optind < argc)
 		dir = argv[optind];
-	if ((school && spiral_text_check(school, strlen(school), "--school") < 0) ||
-	    (cluster && spiral_text_check(cluster, strlen(cluster), "--cluster") < 0))
-		return tool_lib_fail(SPIRAL_ERROR);
+	if ((rc = tool_check_settings(school, cluster)) != EXIT_OK)
+		return rc;
 	if ((rc = spiral_repo_init(&repo, dir, &created)) < 0)
 		return tool_lib_fail(rc);
-	if ((school && (rc = spiral_config_set(repo, "school", school)) < 0) ||
-	    (cluster && (rc = spiral_config_set(repo, "cluster", cluster)) < 0)) {
+	if ((rc = tool_apply_settings(repo, school, cluster)) != EXIT_OK) {
 		spiral_repo_free(repo);
-		return tool_lib_fail(rc);
+		return rc;
 	}
 	if (created)
 		out_printf("Started a spiral repository in %s\n", spiral_repo_top(repo));

@@ -201,23 +201,19 @@ int cmd_clone(int argc, char **argv, tool_ctx *ctx)
 		return tool_usage(ctx, "which repository? give its URL");
 	if (argc - optind > 2)
 		return tool_usage(ctx, "too many arguments");
-	if ((school && spiral_text_check(school, strlen(school), "--school") < 0) ||
-	    (cluster && spiral_text_check(cluster, strlen(cluster), "--cluster") < 0))
-		return tool_lib_fail(SPIRAL_ERROR);
+	if ((rc = tool_check_settings(school, cluster)) != EXIT_OK)
+		return rc;
 	dir = optind + 1 < argc ? strdup(argv[optind + 1]) : default_dir(argv[optind]);
 	if (!dir)
 		return tool_usage(ctx, "cannot name a folder after '%s': give DIR",
 				  argv[optind]);
 	rc = spiral_clone(argv[optind], dir, &cb, &repo, &res);
-	if (rc == 0 && ((school && (rc = spiral_config_set(repo, "school", school)) < 0) ||
-			(cluster &&
-			 (rc = spiral_config_set(repo, "cluster", cluster)) < 0)))
-		rc = SPIRAL_ERROR;
-	if (rc < 0) {
+	rc = rc < 0 ? tool_lib_fail(rc) : tool_apply_settings(repo, school, cluster);
+	if (rc != EXIT_OK) {
 		spiral_pull_result_free(&res);
 		spiral_repo_free(repo);
 		free(dir);
-		return tool_lib_fail(rc);
+		return rc;
 	}
 	for (size_t i = 0; i < res.skipped.n; i++) {
 		spiral_buf line = SPIRAL_BUF_INIT;

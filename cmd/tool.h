@@ -109,6 +109,10 @@ int tool_commit(tool_ctx *ctx, spiral_txn *t, const char *verb, const char *id,
 /* Takes the lock, then loads the inquiry (prefix or current). */
 int tool_begin(tool_ctx *ctx, const char *prefix, spiral_txn **t,
 	       spiral_store *st, spiral_inquiry **inq);
+/* init and clone: --school and --cluster checked, then kept in the clone's
+ * configuration; each prints its error and returns the exit code. */
+int tool_check_settings(const char *school, const char *cluster);
+int tool_apply_settings(spiral_repo *repo, const char *school, const char *cluster);
 /* Fails unless the clone has a school (writes record it). */
 int tool_need_school(tool_ctx *ctx);
 
