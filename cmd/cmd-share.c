@@ -10,7 +10,10 @@
 
 /* ---- what the library borrows: a prompt and a progress line ------------- */
 
-static char *tty_line(FILE *tty, int echo)
+/* Asks on the terminal; the answer is read without echo when !echo.  Echo
+ * goes off before the question shows, so that nothing typed after seeing it
+ * is echoed, and nothing typed is thrown away. */
+static char *tty_ask(FILE *tty, const char *question, const char *url, int echo)
 {
 	struct termios old, quiet;
 	char *line = NULL;
@@ -21,11 +24,13 @@ static char *tty_line(FILE *tty, int echo)
 	if (!echo && tcgetattr(fileno(tty), &old) == 0) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		restore = tcsetattr(fileno(tty), TCSAFLUSH, &quiet) == 0;
+		restore = tcsetattr(fileno(tty), TCSANOW, &quiet) == 0;
 	}
+	fprintf(tty, "%s for %s: ", question, url);
+	fflush(tty);
 	n = getline(&line, &cap, tty);
 	if (restore) {
-		tcsetattr(fileno(tty), TCSAFLUSH, &old);
+		tcsetattr(fileno(tty), TCSANOW, &old);
 		fputc('\n', tty);
 	}
 	if (n < 0) {
@@ -41,23 +46,19 @@ static int prompt_login(void *user, const char *url, const char *username,
 {
 	FILE *tty = fopen("/dev/tty", "r+");
 	spiral_buf shown = SPIRAL_BUF_INIT;
+	const char *where;
 
 	(void)user;
 	if (!tty)
 		return -1;
 	spiral_visible(&shown, url, strlen(url), 0);
-	if (username && *username) {
+	where = shown.ptr ? shown.ptr : "";
+	if (username && *username)
 		*out_user = strdup(username);
-	} else {
-		fprintf(tty, "Username for %s: ", shown.ptr ? shown.ptr : "");
-		fflush(tty);
-		*out_user = tty_line(tty, 1);
-	}
-	if (*out_user) {
-		fprintf(tty, "Password for %s: ", shown.ptr ? shown.ptr : "");
-		fflush(tty);
-		*out_pass = tty_line(tty, 0);
-	}
+	else
+		*out_user = tty_ask(tty, "Username", where, 1);
+	if (*out_user)
+		*out_pass = tty_ask(tty, "Password", where, 0);
 	spiral_buf_free(&shown);
 	fclose(tty);
 	return *out_user && *out_pass ? 0 : -1;

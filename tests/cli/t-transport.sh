@@ -281,17 +281,22 @@ same "no output shows a password" "" \
 cd "$W" || exit 1
 rm -rf "$W/prompted"
 if out=$(python3 - "$SPIRAL" "$HTTP_AUTH/auth-url.git" "$W/prompted" "$USER_NAME" "$PASSWORD" <<'PY' 2>&1
-import os, pty, sys, time
+import os, pty, select, signal, sys, time
 spiral, url, dest, user, password = sys.argv[1:]
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(spiral, [spiral, "clone", url, dest, "--school", "Tōtara College"])
 seen, deadline = b"", time.time() + 60
+def give_up(why):
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    sys.exit(why)
 def wait_for(word):
     global seen
     while word not in seen:
-        if time.time() > deadline:
-            sys.exit("no prompt %r in %r" % (word, seen))
+        left = deadline - time.time()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            give_up("no %r within 60 s in %r" % (word, seen))
         try:
             chunk = os.read(fd, 1024)
         except OSError:
