@@ -124,4 +124,27 @@ N=$((N + 1))
 commits "the patient writer committed" "$N"
 clean "clean at the end"
 ok "spiral fsck at the end" spiral fsck
+
+# A pull and writers at once: the pull takes the same lock, so every note
+# lands and so does the other school's work, in one clean history.
+cur=$PWD
+new_repo other-school "Tōtara Primary"
+for i in $(seq 1 10); do spiral new "Other $i" -q >/dev/null; done
+cd "$cur" || exit 1
+spiral remote add other "$SANDBOX/other-school"
+before=$(git ls-files 'inquiries/*/notes/*' | wc -l)
+pids=()
+for i in $(seq 1 8); do
+	SPIRAL_LOCK_TIMEOUT=60 "$SPIRAL" note -m "beside a pull $i" >/dev/null 2>&1 &
+	pids+=($!)
+	[ "$i" = 4 ] && { SPIRAL_LOCK_TIMEOUT=60 "$SPIRAL" pull other >/dev/null 2>&1 & pids+=($!); }
+done
+rcs=
+for p in "${pids[@]}"; do wait "$p"; rcs="$rcs$?"; done
+same "the pull and eight notes all succeed" 000000000 "$rcs"
+same "every note landed" $((before + 8)) "$(git ls-files 'inquiries/*/notes/*' | wc -l)"
+ok "list after" spiral list --status all --format json
+same "and the other school's ten inquiries" 10 \
+	"$(python3 -c 'import json,sys; print(sum(1 for x in json.load(sys.stdin) if x["school"]=="Tōtara Primary"))' <<<"$OUT")"
+clean "clean after a pull among writers"
 finish
