@@ -361,73 +361,65 @@ static int count_arrivals(plan *p, spiral_pull_result *res)
 	return 0;
 }
 
-/* Conflicts of the touched inquiries, as "ID\tFIELD\tv1\tv2..." lines. */
-static int conflicts_now(spiral_repo *r, const spiral_strv *ids, spiral_strv *out)
+/* One conflict as a comparable key: "ID FIELD v1 v2 ..." (tab-separated). */
+static int conflict_key(const spiral_inquiry *inq, const spiral_conflict *cf,
+			spiral_buf *key)
 {
-	for (size_t i = 0; i < ids->n; i++) {
-		spiral_store st = {0};
-		int rc = spiral_store_load(&st, spiral_repo_top(r), ids->v[i]);
-		for (size_t k = 0; rc == 0 && k < st.ninquiries; k++) {
-			const spiral_inquiry *inq = &st.inquiries[k];
-			for (size_t c = 0; c < inq->nconflicts; c++) {
-				spiral_buf b = SPIRAL_BUF_INIT;
-				const spiral_conflict *cf = &inq->conflicts[c];
-				spiral_buf_printf(&b, "%s\t%d", inq->id, (int)cf->field);
-				for (size_t v = 0; v < cf->values.n; v++)
-					spiral_buf_printf(&b, "\t%s", cf->values.v[v]);
-				if (!b.ptr || spiral_strv_push(out, b.ptr) < 0)
-					rc = SPIRAL_ENOMEM;
-				spiral_buf_free(&b);
-			}
-		}
-		spiral_store_free(&st);
-		if (rc < 0)
-			return rc;
-	}
+	key->len = 0;
+	spiral_buf_printf(key, "%s\t%d", inq->id, (int)cf->field);
+	for (size_t v = 0; v < cf->values.n; v++)
+		spiral_buf_printf(key, "\t%s", cf->values.v[v]);
+	return key->ptr ? 0 : SPIRAL_ENOMEM;
+}
+
+static int new_conflict(spiral_pull_result *res, const spiral_inquiry *inq,
+			const spiral_conflict *cf)
+{
+	spiral_new_conflict *nc = realloc(res->conflicts,
+					  (res->nconflicts + 1) * sizeof(*nc));
+
+	if (!nc)
+		return SPIRAL_ENOMEM;
+	res->conflicts = nc;
+	nc = &nc[res->nconflicts++];
+	memset(nc, 0, sizeof(*nc));
+	memcpy(nc->id, inq->id, sizeof(nc->id));
+	nc->field = cf->field;
+	if (!(nc->title = strdup(inq->title ? inq->title : "")))
+		return SPIRAL_ENOMEM;
+	for (size_t v = 0; v < cf->values.n; v++)
+		if (spiral_strv_push(&nc->values, cf->values.v[v]) < 0)
+			return SPIRAL_ENOMEM;
 	return 0;
 }
 
-static int new_conflicts(spiral_repo *r, const spiral_strv *ids,
-			 const spiral_strv *before, spiral_pull_result *res)
+/* The conflicts of the touched inquiries, as the work tree holds them now.
+ * Before the merge (res NULL) their keys go to seen; after it, those not
+ * seen before are the pull's new conflicts, in res. */
+static int conflicts_of(spiral_repo *r, const spiral_strv *ids, spiral_strv *seen,
+			spiral_pull_result *res)
 {
-	spiral_strv after = {0};
-	int rc = conflicts_now(r, ids, &after);
+	spiral_buf key = SPIRAL_BUF_INIT;
+	int rc = 0;
 
-	for (size_t i = 0; rc == 0 && i < after.n; i++) {
-		spiral_new_conflict *nc;
-		char *line = after.v[i], *tab, *field, *vals;
+	for (size_t i = 0; rc == 0 && i < ids->n; i++) {
 		spiral_store st = {0};
-		spiral_inquiry *inq = NULL;
-		if (spiral_strv_contains(before, line))
-			continue;
-		nc = realloc(res->conflicts, (res->nconflicts + 1) * sizeof(*nc));
-		if (!nc) {
-			rc = SPIRAL_ENOMEM;
-			break;
+		rc = spiral_store_load(&st, spiral_repo_top(r), ids->v[i]);
+		for (size_t k = 0; rc == 0 && k < st.ninquiries; k++) {
+			const spiral_inquiry *inq = &st.inquiries[k];
+			for (size_t c = 0; rc == 0 && c < inq->nconflicts; c++) {
+				if ((rc = conflict_key(inq, &inq->conflicts[c], &key)) < 0)
+					break;
+				if (!res)
+					rc = spiral_strv_push(seen, key.ptr);
+				else if (!spiral_strv_contains(seen, key.ptr))
+					rc = new_conflict(res, inq, &inq->conflicts[c]);
+			}
 		}
-		res->conflicts = nc;
-		nc = &nc[res->nconflicts++];
-		memset(nc, 0, sizeof(*nc));
-		tab = strchr(line, '\t');
-		memcpy(nc->id, line, SPIRAL_ID_LEN);
-		nc->id[SPIRAL_ID_LEN] = '\0';
-		field = tab + 1;
-		nc->field = (spiral_field)atoi(field);
-		vals = strchr(field, '\t');
-		while (vals) {
-			char *next = strchr(vals + 1, '\t');
-			size_t len = next ? (size_t)(next - vals - 1) : strlen(vals + 1);
-			if (spiral_strv_push_len(&nc->values, vals + 1, len) < 0)
-				rc = SPIRAL_ENOMEM;
-			vals = next;
-		}
-		if (spiral_store_load(&st, spiral_repo_top(r), nc->id) == 0 &&
-		    spiral_store_find(&st, nc->id, &inq) == 0 && inq->title)
-			nc->title = strdup(inq->title);
 		spiral_store_free(&st);
 	}
-	spiral_strv_free(&after);
-	return rc < 0 ? spiral_error(SPIRAL_ENOMEM, "out of memory") : 0;
+	spiral_buf_free(&key);
+	return rc == SPIRAL_ENOMEM ? spiral_error(rc, "out of memory") : rc;
 }
 
 /* ---- the work tree ------------------------------------------------------ */
@@ -576,7 +568,7 @@ static int merge_locked(spiral_txn *t, spiral_repo *r, const char *label,
 		goto out;
 	if ((rc = merged_tree(&p, &tree_id)) < 0 || (rc = worktree_allows(r, &p)) < 0)
 		goto out;
-	if ((rc = conflicts_now(r, &p.touched, &before)) < 0)
+	if ((rc = conflicts_of(r, &p.touched, &before, NULL)) < 0)
 		goto out;
 	if (git_oid_equal(&tree_id, git_tree_id(p.theirs)) &&
 	    (!has_ours || (has_base && git_oid_equal(&base_id, &ours_id)))) {
@@ -594,7 +586,7 @@ static int merge_locked(spiral_txn *t, spiral_repo *r, const char *label,
 				  &p.paths);
 	}
 	if (rc == 0)
-		rc = new_conflicts(r, &p.touched, &before, res);
+		rc = conflicts_of(r, &p.touched, &before, res);
 out:
 	spiral_buf_free(&msg);
 	spiral_strv_free(&before);

@@ -217,9 +217,6 @@ typedef struct transfer {
 	int helper_tried;   /* the user's credential helpers were asked */
 	int prompt_tried;
 	int url_had_login;
-	int need_login;     /* the server asked for a login nobody could give */
-	int refused_login;  /* a login was given and refused */
-	int host_refused;
 	char *message;      /* our own explanation, if we have one */
 	spiral_strv rejected; /* push: "ref: why" */
 } transfer;
@@ -461,7 +458,6 @@ static int on_credentials(git_credential **out, const char *url,
 		free(u);
 		if (rc == 0)
 			return 0;
-		t->refused_login = 1;
 		transfer_say(t, "%s refused every SSH key offered (ssh-agent, "
 				"~/.ssh/id_ed25519, id_ecdsa, id_rsa)",
 			     t->url);
@@ -477,7 +473,6 @@ static int on_credentials(git_credential **out, const char *url,
 		return GIT_PASSTHROUGH;
 	/* The URL's own login was tried first by libgit2. */
 	if (t->url_had_login || t->helper_tried > 1 || t->prompt_tried) {
-		t->refused_login = 1;
 		transfer_say(t, "%s refused the login", t->url);
 		return GIT_EAUTH;
 	}
@@ -499,11 +494,9 @@ static int on_credentials(git_credential **out, const char *url,
 		user = pass = NULL;
 	}
 	if (t->helper_tried == 3) {
-		t->refused_login = 1;
 		transfer_say(t, "%s refused the login", t->url);
 		return GIT_EAUTH;
 	}
-	t->need_login = 1;
 	transfer_say(t, "%s needs a login: store it with a credential helper "
 			"('git config --global credential.helper store') or put "
 			"it in the URL",
@@ -525,7 +518,6 @@ static int on_certificate(git_cert *cert, int valid, const char *host,
 
 	if (valid)
 		return 0;
-	t->host_refused = 1;
 	if (cert->cert_type == GIT_CERT_HOSTKEY_LIBSSH2)
 		transfer_say(t, "the host key of %s is not in ~/.ssh/known_hosts, "
 				"or has changed: check it with the server's keeper, "
