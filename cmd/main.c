@@ -130,6 +130,11 @@ const tool_cmd tool_commands[] = {
 	 "Three-way merge of one INI file for git (%O %A %B %P): the result goes "
 	 "to OURS, both values kept where both sides changed a key.",
 	 NULL},
+	{"verify-push", cmd_verify_push, 0, "[--install [GIT-DIR]] [--allow-edits] [OLD NEW REF]",
+	 "Check a push on a cluster hub (its pre-receive hook): refuse one that "
+	 "deletes or rewrites a record or adds a file that does not parse.",
+	 "      --install       install the hook into a bare hub repository\n"
+	 "      --allow-edits   accept hand edits of records that still parse\n"},
 	{"fsck", cmd_fsck, NEED_REPO, "",
 	 "Check every file of the repository; list each problem with file and "
 	 "line.",

@@ -138,5 +138,6 @@ int cmd_pull(int argc, char **argv, tool_ctx *ctx);
 int cmd_push(int argc, char **argv, tool_ctx *ctx);
 int cmd_sync(int argc, char **argv, tool_ctx *ctx);
 int cmd_merge_file(int argc, char **argv, tool_ctx *ctx);
+int cmd_verify_push(int argc, char **argv, tool_ctx *ctx);
 
 #endif
