@@ -2,7 +2,7 @@
 # Installs what spiral needs to build and test, if anything is missing
 # (Debian 12 packages only).  Used by the quick start and by tests/run.
 set -eu
-packages="gcc clang meson ninja-build pkg-config libgit2-dev libinih-dev
+packages="gcc clang libclang-rt-14-dev meson ninja-build pkg-config libgit2-dev libinih-dev
 libcmocka-dev git mandoc python3 util-linux
 lighttpd openssh-server openssh-client"
 missing=
