@@ -73,8 +73,9 @@ static int read_option(tool_ctx *ctx, read_args *a, int c, const char *arg)
 		return 0;
 	case OPT_SINCE:
 	case OPT_UNTIL:
-		if (spiral_filter_date(arg, c == OPT_UNTIL,
-				       c == OPT_SINCE ? &f->since : &f->until) < 0)
+		/* A bare day is the whole local day, 23 or 25 hours too. */
+		if (spiral_date_parse_bound(arg, c == OPT_UNTIL,
+					    c == OPT_SINCE ? &f->since : &f->until) < 0)
 			return tool_usage(ctx, "--%s: %s",
 					  c == OPT_SINCE ? "since" : "until",
 					  spiral_error_message());

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,22 +394,60 @@ int tool_read_file(const char *path, char **out, size_t *len)
 	return 0;
 }
 
+/* How commit_text treats C0 controls: a subject makes each run of them one
+ * space; a body keeps newlines and tabs, drops CR (of CRLF) and shows the
+ * rest. */
+enum { TEXT_SUBJECT, TEXT_BODY };
+
+/* Text from the user or a file, put into a commit message that git log
+ * shows on a terminal: DEL, C1 controls, invisible characters (bidi
+ * controls, zero-width ones) and bytes that are not UTF-8 are made visible
+ * as spiral_visible does; at most max bytes are added, never cutting a
+ * character or an escape in two. */
+static int commit_text(spiral_buf *out, const char *s, size_t max, int mode)
+{
+	size_t len = strlen(s), added = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < len && rc == 0;) {
+		unsigned c = (unsigned char)s[i], cp = c;
+		char piece[16];
+		size_t n = 1, plen;
+
+		if (c < 0x20 && mode == TEXT_SUBJECT) {
+			piece[0] = ' ';
+			plen = added && out->ptr[out->len - 1] != ' ';
+		} else if (c == '\r' || (c < 0x20 && c != '\n' && c != '\t')) {
+			plen = c == '\r' ? 0 : (size_t)snprintf(piece, sizeof(piece), "\\x%02x", c);
+		} else if (c == 0x7f) {
+			plen = (size_t)snprintf(piece, sizeof(piece), "\\x7f");
+		} else if (c < 0x80) {
+			piece[0] = (char)c;
+			plen = 1;
+		} else if ((n = spiral_utf8_next(s + i, len - i, &cp)) == 0) {
+			n = 1;
+			plen = (size_t)snprintf(piece, sizeof(piece), "\\x%02x", c);
+		} else if (cp <= 0x9F) {
+			plen = (size_t)snprintf(piece, sizeof(piece), "\\u%04x", cp);
+		} else if (spiral_unicode_invisible(cp)) {
+			plen = (size_t)snprintf(piece, sizeof(piece), "<U+%04X>", cp);
+		} else {
+			memcpy(piece, s + i, n);
+			plen = n;
+		}
+		if (added + plen > max)
+			break;
+		if (plen)
+			rc = spiral_buf_put(out, piece, plen);
+		added += plen;
+		i += n;
+	}
+	return rc;
+}
+
 void tool_oneline(spiral_buf *out, const char *s, size_t max)
 {
-	size_t n = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p && n < max; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
-			if (n && out->ptr[out->len - 1] != ' ')
-				spiral_buf_putc(out, ' '), n++;
-			continue;
-		}
-		spiral_buf_putc(out, (char)*p);
-		n++;
-	}
-	/* The cut at max bytes must not end inside a UTF-8 sequence. */
-	while (out->len && !spiral_utf8_valid(out->ptr, out->len))
-		out->ptr[--out->len] = '\0';
+	commit_text(out, s, max, TEXT_SUBJECT);
 }
 
 /* ---- the editor --------------------------------------------------------- */
@@ -505,14 +544,13 @@ int tool_commit(tool_ctx *ctx, spiral_txn *t, const char *verb, const char *id,
 	spiral_buf msg = SPIRAL_BUF_INIT;
 	int rc;
 
-	spiral_buf_printf(&msg, "%s(%.8s): ", verb, id);
-	tool_oneline(&msg, title, 60);
-	if (body && *body) {
-		spiral_buf_puts(&msg, "\n\n");
-		/* Keep newlines, drop other control characters. */
-		for (const char *p = body; *p; p++)
-			if ((unsigned char)*p >= 0x20 || *p == '\n')
-				spiral_buf_putc(&msg, *p);
+	if ((rc = spiral_buf_printf(&msg, "%s(%.8s): ", verb, id)) == 0 &&
+	    (rc = commit_text(&msg, title, 60, TEXT_SUBJECT)) == 0 && body && *body &&
+	    (rc = spiral_buf_puts(&msg, "\n\n")) == 0)
+		rc = commit_text(&msg, body, SIZE_MAX, TEXT_BODY);
+	if (rc < 0) {
+		spiral_buf_free(&msg);
+		return spiral_error(SPIRAL_ENOMEM, "out of memory; nothing was written");
 	}
 	rc = spiral_txn_commit(t, msg.ptr, &ctx->who, NULL);
 	spiral_buf_free(&msg);

@@ -1,5 +1,9 @@
 /* Dates: parsed as the user and git give them, stored as ISO 8601 with the
- * UTC offset at which they were made. */
+ * UTC offset at which they were made.  Only the years 0001 to 9999 are
+ * dates (both at UTC and at the date's own offset): anything else could be
+ * written but never read back (a fifth digit, a minus sign in a file name).
+ * Every parser reads a bounded number of digits and checks a range before
+ * it does arithmetic, so no input overflows. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +37,24 @@ static void civil_from_days(int64_t z, int *y, int *m, int *d)
 	*y = (int)(yy + (*m <= 2));
 }
 
+/* What the parsers say: a date, not a date, or a date out of range. */
+enum { DATE_OK = 0, DATE_BAD = -1, DATE_RANGE = -2 };
+
+/* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z as seconds. */
+#define DATE_MIN (-62135596800LL)
+#define DATE_MAX 253402300799LL
+
+/* Both the instant and its wall-clock time fall within 0001-9999. */
+static int date_in_range(int64_t t, int offset)
+{
+	int64_t local;
+
+	if (t < DATE_MIN || t > DATE_MAX)
+		return 0;
+	local = t + (int64_t)offset * 60;
+	return local >= DATE_MIN && local <= DATE_MAX;
+}
+
 static int days_in_month(int y, int m)
 {
 	static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -40,7 +62,7 @@ static int days_in_month(int y, int m)
 	return m == 2 ? 28 + leap : dm[m - 1];
 }
 
-/* Reads exactly n digits. */
+/* Reads exactly n digits (n at most 4: no overflow). */
 static int digits(const char **s, int n, int *out)
 {
 	int v = 0;
@@ -51,6 +73,21 @@ static int digits(const char **s, int n, int *out)
 		v = v * 10 + ((*s)[i] - '0');
 	}
 	*s += n;
+	*out = v;
+	return 0;
+}
+
+/* Reads 1 to max digits (max at most 4), as sscanf's %d read them but
+ * never more than fit. */
+static int digits_upto(const char **s, int max, int *out)
+{
+	int v = 0, i;
+
+	for (i = 0; i < max && isdigit((unsigned char)(*s)[i]); i++)
+		v = v * 10 + ((*s)[i] - '0');
+	if (i == 0 || isdigit((unsigned char)(*s)[i]))
+		return -1;
+	*s += i;
 	*out = v;
 	return 0;
 }
@@ -66,12 +103,19 @@ static int local_offset(int64_t t)
 	return (int)(tm.tm_gmtoff / 60);
 }
 
+/* Seconds since the epoch of a wall-clock time at UTC (y 0..9999, so no
+ * overflow). */
+static int64_t civil_seconds(int y, int mo, int d, int h, int mi, int se)
+{
+	return days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	       (int64_t)h * 3600 + (int64_t)mi * 60 + se;
+}
+
 /* The instant of a local wall-clock time (ambiguity resolved by mktime). */
 static int64_t local_to_utc(int y, int mo, int d, int h, int mi, int se,
 			    int *offset)
 {
-	int64_t guess = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-			h * 3600 + mi * 60 + se;
+	int64_t guess = civil_seconds(y, mo, d, h, mi, se);
 	/* Two passes settle the offset except inside a DST jump. */
 	int off = local_offset(guess);
 	off = local_offset(guess - off * 60);
@@ -106,25 +150,31 @@ static int parse_zone(const char **s, int *offset)
 	return 0;
 }
 
-/* ISO 8601: YYYY-MM-DD, optionally [T ]HH:MM[:SS[.frac]][zone]. */
-static int parse_iso(const char *s, spiral_date *out, int need_end)
+/* How an ISO date without an offset is read. */
+enum { ZONELESS_LOCAL, ZONELESS_UTC };
+
+/* ISO 8601: YYYY-MM-DD, optionally [T ]HH:MM[:SS[.frac]][zone].  *zoneless
+ * (when not NULL) is set when no offset was given. */
+static int parse_iso(const char *s, spiral_date *out, int need_end,
+		     int zoneless_as, int *zoneless)
 {
 	int y, mo, d, h = 0, mi = 0, se = 0, offset = 0, has_zone = 0;
 	const char *p = s;
+	int64_t t;
 
 	if (digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &mo) < 0 ||
 	    *p++ != '-' || digits(&p, 2, &d) < 0)
-		return -1;
+		return DATE_BAD;
 	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
-		return -1;
+		return DATE_BAD;
 	if (*p == 'T' || *p == 't' || (*p == ' ' && isdigit((unsigned char)p[1]))) {
 		p++;
 		if (digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0)
-			return -1;
+			return DATE_BAD;
 		if (*p == ':') {
 			p++;
 			if (digits(&p, 2, &se) < 0)
-				return -1;
+				return DATE_BAD;
 			if (*p == '.' || *p == ',') {
 				p++;
 				while (isdigit((unsigned char)*p))
@@ -132,35 +182,120 @@ static int parse_iso(const char *s, spiral_date *out, int need_end)
 			}
 		}
 		if (h > 23 || mi > 59 || se > 60)
-			return -1;
+			return DATE_BAD;
 		if (se == 60)
 			se = 59;
 		while (*p == ' ')
 			p++;
 		if (*p) {
 			if (parse_zone(&p, &offset) < 0)
-				return -1;
+				return DATE_BAD;
 			has_zone = 1;
 		}
 	}
 	if (need_end && *p)
-		return -1;
-	if (has_zone) {
-		out->time = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-			    h * 3600 + mi * 60 + se - (int64_t)offset * 60;
-		out->offset = offset;
-	} else {
-		out->time = local_to_utc(y, mo, d, h, mi, se, &out->offset);
-	}
-	return 0;
+		return DATE_BAD;
+	if (y < 1)
+		return DATE_RANGE;
+	if (has_zone || zoneless_as == ZONELESS_UTC)
+		t = civil_seconds(y, mo, d, h, mi, se) - (int64_t)offset * 60;
+	else
+		t = local_to_utc(y, mo, d, h, mi, se, &offset);
+	if (!date_in_range(t, offset))
+		return DATE_RANGE;
+	out->time = t;
+	out->offset = offset;
+	if (zoneless)
+		*zoneless = !has_zone;
+	return DATE_OK;
+}
+
+static int date_fail(int rc, const char *s, const char *what)
+{
+	if (rc == DATE_RANGE)
+		return spiral_error(SPIRAL_EUSAGE,
+				    "'%s' is outside the years 0001 to 9999", s);
+	return spiral_error(SPIRAL_EUSAGE, "'%s' is not a date (%s)", s, what);
 }
 
 int spiral_date_parse(const char *s, spiral_date *out)
 {
-	if (parse_iso(s, out, 1) < 0)
-		return spiral_error(SPIRAL_EUSAGE,
-				    "'%s' is not a date (use YYYY-MM-DD or ISO 8601)",
-				    s);
+	int rc = parse_iso(s, out, 1, ZONELESS_LOCAL, NULL);
+
+	return rc ? date_fail(rc, s, "use YYYY-MM-DD or ISO 8601") : 0;
+}
+
+int spiral_date_parse_stored(const char *s, spiral_date *out, int *no_offset)
+{
+	int zoneless = 0;
+	int rc = parse_iso(s, out, 1, ZONELESS_UTC, &zoneless);
+
+	if (rc)
+		return date_fail(rc, s, "ISO 8601 with an offset expected");
+	if (no_offset)
+		*no_offset = zoneless;
+	return 0;
+}
+
+/* The local day number (days since 1970-01-01) of an instant. */
+static int local_day(int64_t t, int64_t *day)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!localtime_r(&tt, &tm))
+		return -1;
+	*day = days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+			       (unsigned)tm.tm_mday);
+	return 0;
+}
+
+/* The first instant whose local day is `day` or later.  Around it the local
+ * day only moves forward (a DST change shifts it by hours, never days), so
+ * a binary search over two days either side finds it, however long the
+ * day is (23, 24 or 25 hours) and even where midnight never happens. */
+static int local_day_start(int64_t day, int64_t *out)
+{
+	int64_t lo = day * 86400 - 2 * 86400, hi = day * 86400 + 2 * 86400, d;
+
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+		if (local_day(mid, &d) < 0)
+			return -1;
+		if (d >= day)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	*out = lo;
+	return 0;
+}
+
+int spiral_date_parse_bound(const char *s, int end_of_day, spiral_date *out)
+{
+	const char *p = s;
+	int y, mo, d, rc;
+	int64_t day, t;
+
+	if (strlen(s) != 10 || digits(&p, 4, &y) < 0 || *p++ != '-' ||
+	    digits(&p, 2, &mo) < 0 || *p++ != '-' || digits(&p, 2, &d) < 0 ||
+	    mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+		return spiral_date_parse(s, out);
+	/* A bare day is the whole local day, from its first second to its
+	 * last, however many hours it has. */
+	if (y < 1)
+		return date_fail(DATE_RANGE, s, "");
+	day = days_from_civil(y, (unsigned)mo, (unsigned)d);
+	rc = local_day_start(day + (end_of_day ? 1 : 0), &t);
+	if (rc < 0)
+		return date_fail(DATE_RANGE, s, "");
+	if (end_of_day)
+		t--;
+	/* The first and last days may begin or end beyond the range at UTC:
+	 * as bounds they mean "from the start" and "to the end". */
+	t = t < DATE_MIN ? DATE_MIN : t > DATE_MAX ? DATE_MAX : t;
+	out->time = t;
+	out->offset = local_offset(t);
 	return 0;
 }
 
@@ -168,66 +303,103 @@ int spiral_date_parse(const char *s, spiral_date *out)
 static int parse_raw(const char *s, spiral_date *out)
 {
 	const char *p = s;
-	char *end;
-	long long secs;
+	int64_t secs = 0;
+	int offset = 0, ndigits = 0;
 
 	if (*p == '@')
 		p++;
 	if (!isdigit((unsigned char)*p))
-		return -1;
-	secs = strtoll(p, &end, 10);
-	p = end;
+		return DATE_BAD;
+	/* Twelve digits cover year 9999; more is out of range, whatever
+	 * their value, and never multiplied. */
+	for (; isdigit((unsigned char)*p); p++) {
+		if (ndigits == 0 && *p == '0')
+			continue; /* leading zeros are not digits that count */
+		if (++ndigits <= 12)
+			secs = secs * 10 + (*p - '0');
+	}
 	while (*p == ' ')
 		p++;
-	out->time = secs;
-	out->offset = 0;
 	if (*p) {
-		if (parse_zone(&p, &out->offset) < 0 || *p)
-			return -1;
+		if (parse_zone(&p, &offset) < 0 || *p)
+			return DATE_BAD;
 	} else if (*s != '@') {
-		return -1; /* git wants a zone with a bare number */
+		return DATE_BAD; /* git wants a zone with a bare number */
 	}
-	return 0;
+	if (ndigits > 12 || !date_in_range(secs, offset))
+		return DATE_RANGE;
+	out->time = secs;
+	out->offset = offset;
+	return DATE_OK;
 }
 
-/* RFC 2822: "[Thu, ]07 Apr 2005 22:13:13 +0200". */
+static void skip_blanks(const char **p)
+{
+	while (**p == ' ' || **p == '\t')
+		(*p)++;
+}
+
+/* RFC 2822: "[Thu, ]07 Apr 2005 22:13:13 +0200" (seconds optional, fields
+ * of one or two digits as sscanf read them; a year of one to four). */
 static int parse_rfc2822(const char *s, spiral_date *out)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	char mon[4];
-	int d, y, h, mi, se = 0, n = 0, offset;
+	int d, y, h, mi, se = 0, offset, mo;
 	const char *comma = strchr(s, ',');
-	const char *p;
+	const char *p = comma ? comma + 1 : s, *m;
+	int64_t t;
 
-	if (comma)
-		s = comma + 1;
-	if (sscanf(s, " %d %3s %d %d:%d:%d%n", &d, mon, &y, &h, &mi, &se, &n) < 6 &&
-	    (n = 0, sscanf(s, " %d %3s %d %d:%d%n", &d, mon, &y, &h, &mi, &n) < 5))
-		return -1;
-	p = strstr(months, mon);
-	if (!p || strlen(mon) != 3 || (p - months) % 3)
-		return -1;
-	int mo = (int)(p - months) / 3 + 1;
-	if (d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 60)
-		return -1;
-	p = s + n;
-	while (*p == ' ')
+	skip_blanks(&p);
+	if (digits_upto(&p, 2, &d) < 0)
+		return DATE_BAD;
+	skip_blanks(&p);
+	for (m = months; *m; m += 3)
+		if (strncmp(p, m, 3) == 0)
+			break;
+	if (!*m || (p[3] != ' ' && p[3] != '\t'))
+		return DATE_BAD;
+	mo = (int)(m - months) / 3 + 1;
+	p += 3;
+	skip_blanks(&p);
+	if (digits_upto(&p, 4, &y) < 0)
+		return DATE_BAD;
+	skip_blanks(&p);
+	if (digits_upto(&p, 2, &h) < 0 || *p++ != ':' || digits_upto(&p, 2, &mi) < 0)
+		return DATE_BAD;
+	if (*p == ':') {
 		p++;
+		if (digits_upto(&p, 2, &se) < 0)
+			return DATE_BAD;
+	}
+	if (d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 60)
+		return DATE_BAD;
+	if (se == 60)
+		se = 59;
+	skip_blanks(&p);
 	if (parse_zone(&p, &offset) < 0)
-		return -1;
-	out->time = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-		    h * 3600 + mi * 60 + se - (int64_t)offset * 60;
+		return DATE_BAD;
+	if (y < 1)
+		return DATE_RANGE;
+	t = civil_seconds(y, mo, d, h, mi, se) - (int64_t)offset * 60;
+	if (!date_in_range(t, offset))
+		return DATE_RANGE;
+	out->time = t;
 	out->offset = offset;
-	return 0;
+	return DATE_OK;
 }
 
 int spiral_date_parse_git(const char *s, spiral_date *out)
 {
+	int rc[3] = {DATE_BAD, DATE_BAD, DATE_BAD};
+
 	while (*s == ' ')
 		s++;
-	if (parse_raw(s, out) == 0 || parse_iso(s, out, 1) == 0 ||
-	    parse_rfc2822(s, out) == 0)
+	if ((rc[0] = parse_raw(s, out)) == DATE_OK ||
+	    (rc[1] = parse_iso(s, out, 1, ZONELESS_LOCAL, NULL)) == DATE_OK ||
+	    (rc[2] = parse_rfc2822(s, out)) == DATE_OK)
 		return 0;
+	if (rc[0] == DATE_RANGE || rc[1] == DATE_RANGE || rc[2] == DATE_RANGE)
+		return date_fail(DATE_RANGE, s, "");
 	return spiral_error(SPIRAL_EUSAGE, "'%s' is not a date git understands", s);
 }
 

@@ -3,6 +3,7 @@
  * strangers: JSON carries it exactly, escaped; everything else shows control
  * characters as visible escapes so that nothing reaches a terminal as a
  * command. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,70 +12,106 @@
 
 /* ---- escaping ----------------------------------------------------------- */
 
+/* C1 controls (U+0080..U+009F) act like ESC sequences on some terminals;
+ * invisible characters (bidirectional controls, zero-width ones) can make
+ * text read as something it is not. */
+static int hidden_code_point(unsigned cp)
+{
+	return (cp >= 0x80 && cp <= 0x9F) || spiral_unicode_invisible(cp);
+}
+
 int spiral_visible(spiral_buf *out, const char *s, size_t len, unsigned flags)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	int rc = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		unsigned c = p[i];
-		if ((c == '\n' && (flags & SPIRAL_VISIBLE_KEEP_NL)) ||
-		    (c == '\t' && (flags & SPIRAL_VISIBLE_KEEP_TAB))) {
-			spiral_buf_putc(out, (char)c);
-		} else if (c == '\n') {
-			spiral_buf_puts(out, "\\n");
-		} else if (c == '\t') {
-			spiral_buf_puts(out, "\\t");
-		} else if (c == '\r') {
-			spiral_buf_puts(out, "\\r");
-		} else if (c < 0x20 || c == 0x7f) {
-			spiral_buf_printf(out, "\\x%02x", c);
-		} else if (c == 0xC2 && i + 1 < len && p[i + 1] >= 0x80 &&
-			   p[i + 1] <= 0x9F) {
-			/* C1 controls (U+0080..U+009F) act like ESC sequences on
-			 * some terminals. */
-			spiral_buf_printf(out, "\\u%04x", p[i + 1]);
+	for (size_t i = 0; i < len && rc == 0;) {
+		unsigned c = p[i], cp;
+		size_t n;
+
+		if (c < 0x80) {
+			if ((c == '\n' && (flags & SPIRAL_VISIBLE_KEEP_NL)) ||
+			    (c == '\t' && (flags & SPIRAL_VISIBLE_KEEP_TAB)))
+				rc = spiral_buf_putc(out, (char)c);
+			else if (c == '\n')
+				rc = spiral_buf_puts(out, "\\n");
+			else if (c == '\t')
+				rc = spiral_buf_puts(out, "\\t");
+			else if (c == '\r')
+				rc = spiral_buf_puts(out, "\\r");
+			else if (c < 0x20 || c == 0x7f)
+				rc = spiral_buf_printf(out, "\\x%02x", c);
+			else
+				rc = spiral_buf_putc(out, (char)c);
 			i++;
-		} else {
-			spiral_buf_putc(out, (char)c);
+			continue;
 		}
+		n = spiral_utf8_next(s + i, len - i, &cp);
+		if (n == 0) {
+			/* Not UTF-8: each byte shown, never sent raw. */
+			rc = spiral_buf_printf(out, "\\x%02x", c);
+			i++;
+			continue;
+		}
+		if (cp <= 0x9F)
+			rc = spiral_buf_printf(out, "\\u%04x", cp);
+		else if (hidden_code_point(cp))
+			rc = spiral_buf_printf(out, "<U+%04X>", cp);
+		else
+			rc = spiral_buf_put(out, s + i, n);
+		i += n;
 	}
-	return 0;
+	return rc;
 }
 
+/* JSON carries the exact text: control, C1 and invisible characters as
+ * \uXXXX escapes (the same string to a JSON reader, harmless if the JSON
+ * itself reaches a terminal); bytes that are not UTF-8 (a file name, say)
+ * become U+FFFD, as JSON must be UTF-8. */
 int spiral_json_string(spiral_buf *out, const char *s)
 {
-	spiral_buf_putc(out, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			spiral_buf_puts(out, "\\\"");
-			break;
-		case '\\':
-			spiral_buf_puts(out, "\\\\");
-			break;
-		case '\n':
-			spiral_buf_puts(out, "\\n");
-			break;
-		case '\r':
-			spiral_buf_puts(out, "\\r");
-			break;
-		case '\t':
-			spiral_buf_puts(out, "\\t");
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f) {
-				spiral_buf_printf(out, "\\u%04x", *p);
-			} else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
-				/* C1 controls: the same string to a JSON reader,
-				 * harmless if the JSON itself reaches a terminal. */
-				spiral_buf_printf(out, "\\u%04x", p[1]);
-				p++;
-			} else {
-				spiral_buf_putc(out, (char)*p);
-			}
+	size_t len = strlen(s);
+	int rc = spiral_buf_putc(out, '"');
+
+	for (size_t i = 0; i < len && rc == 0;) {
+		unsigned c = (unsigned char)s[i], cp;
+		size_t n;
+
+		if (c < 0x80) {
+			if (c == '"')
+				rc = spiral_buf_puts(out, "\\\"");
+			else if (c == '\\')
+				rc = spiral_buf_puts(out, "\\\\");
+			else if (c == '\n')
+				rc = spiral_buf_puts(out, "\\n");
+			else if (c == '\r')
+				rc = spiral_buf_puts(out, "\\r");
+			else if (c == '\t')
+				rc = spiral_buf_puts(out, "\\t");
+			else if (c < 0x20 || c == 0x7f)
+				rc = spiral_buf_printf(out, "\\u%04x", c);
+			else
+				rc = spiral_buf_putc(out, (char)c);
+			i++;
+			continue;
 		}
+		n = spiral_utf8_next(s + i, len - i, &cp);
+		if (n == 0) {
+			rc = spiral_buf_puts(out, "\\ufffd");
+			i++;
+			continue;
+		}
+		if (hidden_code_point(cp) && cp > 0xFFFF)
+			rc = spiral_buf_printf(out, "\\u%04x\\u%04x",
+					       0xD800 + ((cp - 0x10000) >> 10),
+					       0xDC00 + ((cp - 0x10000) & 0x3FF));
+		else if (hidden_code_point(cp))
+			rc = spiral_buf_printf(out, "\\u%04x", cp);
+		else
+			rc = spiral_buf_put(out, s + i, n);
+		i += n;
 	}
-	return spiral_buf_putc(out, '"');
+	return rc ? rc : spiral_buf_putc(out, '"');
 }
 
 static void json_str_or_null(spiral_buf *out, const char *s)
@@ -93,15 +130,44 @@ static void json_date(spiral_buf *out, spiral_date d)
 	spiral_json_string(out, s);
 }
 
+/* A number as output shows it: 0 and the shortest decimal when it is a
+ * finite number, else -1 (a progress of inf or nan, from a target too far
+ * off or equal to the baseline: shown as null, "-" or an empty cell). */
+static int number_text(int has, double v, char num[40])
+{
+	if (!has || !isfinite(v)) {
+		num[0] = '\0';
+		return -1;
+	}
+	spiral_number_format(v, num);
+	return 0;
+}
+
+/* A progress as a percentage ("42%"), or -1 as number_text. */
+static int percent_text(int has, double progress, char out[40])
+{
+	double pct = progress * 100;
+
+	out[0] = '\0';
+	if (!has || !isfinite(pct))
+		return -1;
+	if (fabs(pct) < 1e15) {
+		snprintf(out, 40, "%.0f%%", pct);
+	} else {
+		spiral_number_format(pct, out);
+		strcat(out, "%");
+	}
+	return 0;
+}
+
 static void json_number(spiral_buf *out, int has, double v)
 {
 	char num[40];
 
-	if (!has) {
+	if (number_text(has, v, num) < 0) {
 		spiral_buf_puts(out, "null");
 		return;
 	}
-	spiral_number_format(v, num);
 	spiral_buf_puts(out, num);
 }
 
@@ -312,7 +378,7 @@ static void text_kvs(spiral_buf *out, const spiral_kvs *kvs)
 	char num[40];
 
 	for (size_t i = 0; i < kvs->n; i++) {
-		spiral_number_format(kvs->v[i].value, num);
+		number_text(1, kvs->v[i].value, num);
 		spiral_buf_printf(out, "%s%s=%s", i ? ", " : "", kvs->v[i].name, num);
 	}
 }
@@ -426,14 +492,13 @@ int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
 			int has[3] = {ms[i].has_baseline, ms[i].has_target,
 				      ms[i].has_latest};
 			for (int k = 0; k < 3; k++) {
-				if (has[k])
-					spiral_number_format(vals[k], num);
-				spiral_buf_printf(out, " %10s", has[k] ? num : "-");
+				if (number_text(has[k], vals[k], num) < 0)
+					strcpy(num, "-");
+				spiral_buf_printf(out, " %10s", num);
 			}
-			if (ms[i].has_progress)
-				spiral_buf_printf(out, " %8.0f%%\n", ms[i].progress * 100);
-			else
-				spiral_buf_printf(out, " %9s\n", "-");
+			if (percent_text(ms[i].has_progress, ms[i].progress, num) < 0)
+				strcpy(num, "-");
+			spiral_buf_printf(out, " %9s\n", num);
 		}
 	}
 	spiral_measures_free(ms, nms);
@@ -445,6 +510,7 @@ int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
 typedef struct grid {
 	size_t ncols, nrows; /* rows include the header */
 	spiral_strv cells;   /* row-major */
+	unsigned long numeric; /* columns of numbers (bit per column) */
 } grid;
 
 static void grid_add(grid *g, const char *s) { spiral_strv_push(&g->cells, s ? s : ""); }
@@ -534,36 +600,57 @@ static void render_table(spiral_buf *out, const grid *g, const size_t *maxw,
 	free(width);
 }
 
-int spiral_csv_field(spiral_buf *out, const char *s)
+/* One CSV field.  A text that starts with = + - @ or a tab (a carriage
+ * return is already shown as \r) would be taken by a spreadsheet as a
+ * formula (=HYPERLINK(...)): it gets a single quote first, inside the
+ * quotes, as OWASP recommends.  Numbers are never changed. */
+static int csv_cell(spiral_buf *out, const char *s, int is_text)
 {
 	spiral_buf vis_text = SPIRAL_BUF_INIT;
-	int quote;
+	int quote, guard, rc;
 
-	spiral_visible(&vis_text, s, strlen(s),
-		       SPIRAL_VISIBLE_KEEP_NL | SPIRAL_VISIBLE_KEEP_TAB);
-	spiral_buf_put(&vis_text, "", 0);
-	quote = strpbrk(vis_text.ptr, ",\"\n\r") != NULL || vis_text.ptr[0] == ' ' ||
+	rc = spiral_visible(&vis_text, s, strlen(s),
+			    SPIRAL_VISIBLE_KEEP_NL | SPIRAL_VISIBLE_KEEP_TAB);
+	if (rc == 0)
+		rc = spiral_buf_put(&vis_text, "", 0);
+	if (rc < 0) {
+		spiral_buf_free(&vis_text);
+		return rc;
+	}
+	guard = is_text && strchr("=+-@\t", vis_text.ptr[0]) && vis_text.ptr[0];
+	quote = guard || strpbrk(vis_text.ptr, ",\"\n\r") != NULL ||
+		vis_text.ptr[0] == ' ' ||
 		(vis_text.len && vis_text.ptr[vis_text.len - 1] == ' ');
 	if (quote)
-		spiral_buf_putc(out, '"');
-	for (const char *p = vis_text.ptr; *p; p++) {
+		rc = spiral_buf_putc(out, '"');
+	if (guard && rc == 0)
+		rc = spiral_buf_putc(out, '\'');
+	for (const char *p = vis_text.ptr; *p && rc == 0; p++) {
 		if (*p == '"')
-			spiral_buf_putc(out, '"');
-		spiral_buf_putc(out, *p);
+			rc = spiral_buf_putc(out, '"');
+		if (rc == 0)
+			rc = spiral_buf_putc(out, *p);
 	}
-	if (quote)
-		spiral_buf_putc(out, '"');
+	if (quote && rc == 0)
+		rc = spiral_buf_putc(out, '"');
 	spiral_buf_free(&vis_text);
-	return 0;
+	return rc;
+}
+
+int spiral_csv_field(spiral_buf *out, const char *s)
+{
+	return csv_cell(out, s, 1);
 }
 
 static void render_csv(spiral_buf *out, const grid *g)
 {
 	for (size_t r = 0; r < g->nrows; r++) {
 		for (size_t c = 0; c < g->ncols; c++) {
+			int number = r > 0 && c < 8 * sizeof(g->numeric) &&
+				     (g->numeric >> c & 1ul);
 			if (c)
 				spiral_buf_putc(out, ',');
-			spiral_csv_field(out, grid_cell(g, r, c));
+			csv_cell(out, grid_cell(g, r, c), !number);
 		}
 		spiral_buf_puts(out, "\r\n");
 	}
@@ -631,7 +718,7 @@ static char *join_kvs(const spiral_kvs *kvs)
 	char num[40];
 
 	for (size_t i = 0; i < kvs->n; i++) {
-		spiral_number_format(kvs->v[i].value, num);
+		number_text(1, kvs->v[i].value, num);
 		spiral_buf_printf(&b, "%s%s=%s", i ? "; " : "", kvs->v[i].name, num);
 	}
 	return spiral_buf_detach(&b);
@@ -658,6 +745,8 @@ static void grid_add_int(grid *g, long v)
 {
 	char s[32];
 
+	if (g->ncols && g->ncols <= 8 * sizeof(g->numeric))
+		g->numeric |= 1ul << (g->cells.n % g->ncols);
 	snprintf(s, sizeof(s), "%ld", v);
 	grid_add(g, s);
 }
@@ -870,12 +959,11 @@ int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq,
 			int has[3] = {ms[i].has_baseline, ms[i].has_target, ms[i].has_latest};
 			grid_add(&g, ms[i].name);
 			for (int k = 0; k < 3; k++) {
-				spiral_number_format(v[k], num);
-				grid_add(&g, has[k] ? num : "");
+				number_text(has[k], v[k], num);
+				grid_add(&g, num);
 			}
-			if (ms[i].has_progress)
-				snprintf(num, sizeof(num), "%.0f%%", ms[i].progress * 100);
-			grid_add(&g, ms[i].has_progress ? num : "");
+			percent_text(ms[i].has_progress, ms[i].progress, num);
+			grid_add(&g, num);
 			g.nrows++;
 		}
 		render(out, SPIRAL_FORMAT_MD, &g, maxw, NULL);

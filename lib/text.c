@@ -38,6 +38,42 @@ static size_t utf8_seq(const unsigned char *s, size_t len)
 	return n;
 }
 
+size_t spiral_utf8_next(const char *s, size_t len, unsigned *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = len ? utf8_seq(p, len) : 0;
+	unsigned v;
+
+	if (!n)
+		return 0;
+	v = n == 1 ? p[0] : n == 2 ? p[0] & 0x1Fu : n == 3 ? p[0] & 0x0Fu : p[0] & 0x07u;
+	for (size_t i = 1; i < n; i++)
+		v = (v << 6) | (p[i] & 0x3Fu);
+	*cp = v;
+	return n;
+}
+
+/* Unicode's format characters (general category Cf, as of Unicode 15.1)
+ * and the line and paragraph separators: invisible, yet they reorder,
+ * join or hide the text around them. */
+int spiral_unicode_invisible(unsigned cp)
+{
+	static const unsigned ranges[][2] = {
+		{0x00AD, 0x00AD},   {0x0600, 0x0605},   {0x061C, 0x061C},
+		{0x06DD, 0x06DD},   {0x070F, 0x070F},   {0x0890, 0x0891},
+		{0x08E2, 0x08E2},   {0x180E, 0x180E},   {0x200B, 0x200F},
+		{0x2028, 0x202E},   {0x2060, 0x2064},   {0x2066, 0x206F},
+		{0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD},
+		{0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3},
+		{0x1D173, 0x1D17A}, {0xE0001, 0xE0001}, {0xE0020, 0xE007F},
+	};
+
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		if (cp >= ranges[i][0] && cp <= ranges[i][1])
+			return 1;
+	return 0;
+}
+
 /* Offset of the first invalid byte (NUL counts as invalid), or len. */
 static size_t utf8_bad_offset(const char *s, size_t len)
 {
