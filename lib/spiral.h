@@ -18,6 +18,7 @@
  *   8. the repository: open, init, config, identity, locked commits
  *   9. queries and output (filters, JSON/CSV/Markdown/table emitters)
  *  10. merging files (git's merge driver for hand-edited INI files)
+ *  11. the hub: checking pushes to a cluster hub (verify-push)
  */
 #ifndef SPIRAL_H
 #define SPIRAL_H
@@ -138,19 +139,8 @@ typedef struct spiral_date {
 } spiral_date;
 #define SPIRAL_DATE_LEN 32
 
-/* Every parser accepts only the years 0001 to 9999 (at UTC and at the
- * date's own offset); anything else is SPIRAL_EUSAGE. */
-/* What a user types: YYYY-MM-DD (local midnight) or ISO 8601 date-time
- * with optional offset (local time without one). */
+/* YYYY-MM-DD (local midnight) or ISO 8601 date-time with optional offset. */
 int spiral_date_parse(const char *s, spiral_date *out);
-/* What a file holds: as spiral_date_parse, but a date without an offset is
- * UTC, on every machine.  *no_offset (when not NULL) is set to 1 for such a
- * date (fsck warns), else 0. */
-int spiral_date_parse_stored(const char *s, spiral_date *out, int *no_offset);
-/* A --since/--until bound: a bare YYYY-MM-DD is the whole local day, from
- * its first second (end_of_day 0) to its last (1), however many hours it
- * has; anything else as spiral_date_parse. */
-int spiral_date_parse_bound(const char *s, int end_of_day, spiral_date *out);
 /* As git reads GIT_AUTHOR_DATE: "@secs [+zone]", "secs +zone", ISO 8601,
  * RFC 2822. */
 int spiral_date_parse_git(const char *s, spiral_date *out);
@@ -167,13 +157,6 @@ int spiral_date_cmp(spiral_date a, spiral_date b);
  * message naming `what` and the byte offset. */
 int spiral_text_check(const char *s, size_t len, const char *what);
 int spiral_utf8_valid(const char *s, size_t len);
-/* The length of the valid UTF-8 sequence at s[0..len) and its code point
- * in *cp, or 0 when the bytes there are not valid UTF-8. */
-size_t spiral_utf8_next(const char *s, size_t len, unsigned *cp);
-/* A code point that is invisible yet changes how text around it shows:
- * format characters (Cf: bidirectional controls, zero-width characters,
- * the BOM, the soft hyphen...) and U+2028/U+2029. */
-int spiral_unicode_invisible(unsigned cp);
 
 /* A fresh random ID: 32 lowercase hex digits (128 bits). */
 #define SPIRAL_ID_LEN 32
@@ -646,9 +629,7 @@ int spiral_emit_list(spiral_buf *out, spiral_format format,
 int spiral_emit_log(spiral_buf *out, spiral_format format,
 		    const spiral_log_row *rows, size_t n, int short_len,
 		    const spiral_style *style);
-/* A text as one CSV field (RFC 4180 quoting, controls and invisible
- * characters made visible, a leading = + - @ or tab guarded by a single
- * quote so that no spreadsheet takes it for a formula). */
+/* A value as one CSV field (RFC 4180 quoting, controls made visible). */
 int spiral_csv_field(spiral_buf *out, const char *s);
 
 /* `show` as a Markdown document. */
@@ -676,5 +657,35 @@ int spiral_ini_merge3(const char *base, size_t blen, const char *ours,
  * keeping its mode.  both_keys gets the keys changed on both sides. */
 int spiral_merge_files(const char *base, const char *ours, const char *theirs,
 		       spiral_strv *both_keys);
+
+/* ---- 11. the hub: checking pushes --------------------------------------- */
+
+/* A cluster hub's bare repository, as its pre-receive hook sees it.  With
+ * path NULL it is opened from the environment (GIT_DIR, and the push's
+ * quarantine in GIT_OBJECT_DIRECTORY and GIT_ALTERNATE_OBJECT_DIRECTORIES;
+ * without GIT_DIR, found from the current directory upwards), else the
+ * repository at path. */
+typedef struct spiral_hub spiral_hub;
+int spiral_hub_open(spiral_hub **out, const char *path);
+const char *spiral_hub_git_dir(const spiral_hub *h);
+void spiral_hub_free(spiral_hub *h);
+/* spiral.allowEdits in the hub's git configuration (0 when unset). */
+int spiral_hub_allow_edits(spiral_hub *h, int *allow);
+/* Checks one ref update (OLD and NEW as 40 hex digits, zeros for none)
+ * and appends one line per problem to problems ("REF COMMIT: PATH: why";
+ * text from the push: make it visible before printing).  The update is
+ * acceptable when none was added.  Refused: anything but a branch, a
+ * deletion, a non-fast-forward, and any new commit that deletes a file,
+ * rewrites one (unless allow_edits: then it must still parse), adds one
+ * that the layout or the store refuses, a record without its inquiry, or
+ * a change of format.  Returns 0 when the check ran. */
+int spiral_hub_check(spiral_hub *h, const char *old_hex, const char *new_hex,
+		     const char *ref, int allow_edits, spiral_strv *problems);
+/* Writes the hub's hooks/pre-receive: a shell script that runs
+ * `program verify-push` (program an absolute path).  A pre-receive hook
+ * that spiral did not write is left alone (SPIRAL_EEXISTS).  *hook_path is
+ * allocated. */
+int spiral_hub_install(spiral_hub *h, const char *program, int allow_edits,
+		       char **hook_path);
 
 #endif
