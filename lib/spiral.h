@@ -139,8 +139,19 @@ typedef struct spiral_date {
 } spiral_date;
 #define SPIRAL_DATE_LEN 32
 
-/* YYYY-MM-DD (local midnight) or ISO 8601 date-time with optional offset. */
+/* Every parser accepts only the years 0001 to 9999 (at UTC and at the
+ * date's own offset); anything else is SPIRAL_EUSAGE. */
+/* What a user types: YYYY-MM-DD (local midnight) or ISO 8601 date-time
+ * with optional offset (local time without one). */
 int spiral_date_parse(const char *s, spiral_date *out);
+/* What a file holds: as spiral_date_parse, but a date without an offset is
+ * UTC, on every machine.  *no_offset (when not NULL) is set to 1 for such a
+ * date (fsck warns), else 0. */
+int spiral_date_parse_stored(const char *s, spiral_date *out, int *no_offset);
+/* A --since/--until bound: a bare YYYY-MM-DD is the whole local day, from
+ * its first second (end_of_day 0) to its last (1), however many hours it
+ * has; anything else as spiral_date_parse. */
+int spiral_date_parse_bound(const char *s, int end_of_day, spiral_date *out);
 /* As git reads GIT_AUTHOR_DATE: "@secs [+zone]", "secs +zone", ISO 8601,
  * RFC 2822. */
 int spiral_date_parse_git(const char *s, spiral_date *out);
@@ -157,6 +168,13 @@ int spiral_date_cmp(spiral_date a, spiral_date b);
  * message naming `what` and the byte offset. */
 int spiral_text_check(const char *s, size_t len, const char *what);
 int spiral_utf8_valid(const char *s, size_t len);
+/* The length of the valid UTF-8 sequence at s[0..len) and its code point
+ * in *cp, or 0 when the bytes there are not valid UTF-8. */
+size_t spiral_utf8_next(const char *s, size_t len, unsigned *cp);
+/* A code point that is invisible yet changes how text around it shows:
+ * format characters (Cf: bidirectional controls, zero-width characters,
+ * the BOM, the soft hyphen...) and U+2028/U+2029. */
+int spiral_unicode_invisible(unsigned cp);
 
 /* A fresh random ID: 32 lowercase hex digits (128 bits). */
 #define SPIRAL_ID_LEN 32
@@ -629,7 +647,9 @@ int spiral_emit_list(spiral_buf *out, spiral_format format,
 int spiral_emit_log(spiral_buf *out, spiral_format format,
 		    const spiral_log_row *rows, size_t n, int short_len,
 		    const spiral_style *style);
-/* A value as one CSV field (RFC 4180 quoting, controls made visible). */
+/* A text as one CSV field (RFC 4180 quoting, controls and invisible
+ * characters made visible, a leading = + - @ or tab guarded by a single
+ * quote so that no spreadsheet takes it for a formula). */
 int spiral_csv_field(spiral_buf *out, const char *s);
 
 /* `show` as a Markdown document. */
