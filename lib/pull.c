@@ -34,6 +34,8 @@ typedef struct plan {
 	spiral_store fresh;     /* files new to us, parsed: who sent what */
 	spiral_strv touched;    /* inquiries that receive field changes */
 	const char *label;      /* the remote's name, for messages */
+	char inq_id[SPIRAL_ID_LEN + 1]; /* the last inquiry looked for */
+	int inq_here;                   /* and whether it is here or coming */
 } plan;
 
 static void plan_free(plan *p)
@@ -164,6 +166,55 @@ static int check_their_format(plan *p, const char *url)
 	return 0;
 }
 
+/* Whether the inquiry of a record at path (a path validate_entry took) is
+ * ours already, or comes with the other side as an inquiry.ini that parses.
+ * A record without its inquiry could never be read: it is left out. */
+static int inquiry_present(plan *p, const char *path, int *present)
+{
+	char file[13 + SPIRAL_ID_LEN + sizeof("/inquiry.ini")];
+	git_oid id;
+	git_blob *blob = NULL;
+	int found;
+
+	if (strncmp(path, "inquiries/", 10) != 0 ||
+	    strcmp(path + 13 + SPIRAL_ID_LEN, "/inquiry.ini") == 0) {
+		*present = 1;
+		return 0;
+	}
+	if (strncmp(p->inq_id, path + 13, SPIRAL_ID_LEN) == 0) {
+		*present = p->inq_here;
+		return 0;
+	}
+	memcpy(file, path, 13 + SPIRAL_ID_LEN);
+	strcpy(file + 13 + SPIRAL_ID_LEN, "/inquiry.ini");
+	tree_blob(p->ours, file, &id, &found);
+	if (!found) {
+		tree_blob(p->theirs, file, &id, &found);
+		if (found) {
+			spiral_inquiry tmp = {0};
+			record_problem pb;
+			int rc;
+			if (blob_bytes(p->git, &id, &blob) < 0)
+				return SPIRAL_ERROR;
+			found = validate_entry(file, GIT_FILEMODE_BLOB,
+					       (size_t)git_blob_rawsize(blob)) == NULL;
+			rc = found ? record_parse_inquiry(git_blob_rawcontent(blob),
+							  (size_t)git_blob_rawsize(blob),
+							  0, &tmp, &pb)
+				   : 0;
+			spiral_inquiry_free(&tmp);
+			git_blob_free(blob);
+			if (rc == SPIRAL_ENOMEM)
+				return spiral_error(rc, "out of memory");
+			found = found && rc >= 0;
+		}
+	}
+	memcpy(p->inq_id, path + 13, SPIRAL_ID_LEN);
+	p->inq_id[SPIRAL_ID_LEN] = '\0';
+	*present = p->inq_here = found;
+	return 0;
+}
+
 /* One file the other side added or changed. */
 static int take(plan *p, spiral_pull_result *res, const git_diff_delta *d)
 {
@@ -210,6 +261,15 @@ static int take(plan *p, spiral_pull_result *res, const git_diff_delta *d)
 	if (has_ours && git_oid_equal(&ours_id, &d->new_file.id))
 		goto out; /* we have it already */
 	if (!has_ours) {
+		int present = 0;
+		if ((rc = inquiry_present(p, path, &present)) < 0)
+			goto out;
+		if (!present) {
+			rc = skip(res, path,
+				  "a record of an inquiry that is not here (no "
+				  "readable inquiry.ini)");
+			goto out;
+		}
 		rc = parses(&p->fresh, path, git_blob_rawcontent(theirs),
 			    (size_t)git_blob_rawsize(theirs), &reason);
 		if (rc == 0 && reason)
@@ -232,18 +292,27 @@ static int take(plan *p, spiral_pull_result *res, const git_diff_delta *d)
 			goto out;
 	}
 	tree_blob(p->base, path, &base_id, &has_base);
-	if (has_base && git_oid_equal(&base_id, &ours_id)) {
+	if (!has_base) {
+		/* Both sides made this path on their own: an ID that is ours
+		 * claimed by another file (IDs are 128 random bits, so never
+		 * by chance).  Ours stays as it is. */
+		rc = skip(res, path,
+			  "already here with other contents (the same ID made "
+			  "twice); ours kept");
+		goto out;
+	}
+	if (git_oid_equal(&base_id, &ours_id)) {
 		rc = upsert(p, path, &d->new_file.id); /* only they changed it */
 		goto out;
 	}
 	if ((rc = blob_bytes(p->git, &ours_id, &ours)) < 0 ||
-	    (has_base && (rc = blob_bytes(p->git, &base_id, &base)) < 0))
+	    (rc = blob_bytes(p->git, &base_id, &base)) < 0)
 		goto out;
 	{
 		spiral_buf merged = SPIRAL_BUF_INIT;
 		size_t both = 0;
-		rc = spiral_ini_merge3(base ? git_blob_rawcontent(base) : "",
-				       base ? (size_t)git_blob_rawsize(base) : 0,
+		rc = spiral_ini_merge3(git_blob_rawcontent(base),
+				       (size_t)git_blob_rawsize(base),
 				       git_blob_rawcontent(ours),
 				       (size_t)git_blob_rawsize(ours),
 				       git_blob_rawcontent(theirs),
