@@ -706,6 +706,117 @@ out:
 	return rc;
 }
 
+/* ---- a push killed half way ---------------------------------------------- */
+
+/* A push killed half way leaves lock files that stop every later push: the
+ * hub's branch lock (libgit2 writes a hub given by its path itself, where
+ * git would run receive-pack as a process of its own that cleans up) and
+ * our tracking branch's.  While a push runs, .git/spiral-push names them
+ * (by the remote's name and the refs, so a copied repository finds its
+ * own) and the commit being pushed; the next push, holding the
+ * repository's lock, removes what a killed push left: our tracking
+ * branch's lock (a spiral command holds the repository's lock to write
+ * refs, so no live one holds it), and
+ * the hub's lock if it is empty or holds our commit (another clone's push
+ * in progress holds its own commit, and is left alone). */
+static char *push_marker_path(spiral_repo *r)
+{
+	spiral_buf b = SPIRAL_BUF_INIT;
+
+	spiral_buf_printf(&b, "%sspiral-push", git_repository_path(repo_git(r)));
+	return b.ptr;
+}
+
+/* The lock file a push to a local hub takes on its branch REF, or NULL for
+ * a hub reached over the network (its own server cleans up). */
+static char *hub_lock_path(const char *url, const char *ref)
+{
+	git_repository *hub = NULL;
+	spiral_buf b = SPIRAL_BUF_INIT;
+	const char *path = url;
+
+	if (strncmp(url, "file://", 7) == 0)
+		path = url + 7;
+	else if (strstr(url, "://"))
+		return NULL;
+	if (git_repository_open_ext(&hub, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
+				    NULL) < 0) {
+		git_error_clear();
+		return NULL;
+	}
+	spiral_buf_printf(&b, "%s%s.lock", git_repository_path(hub), ref);
+	git_repository_free(hub);
+	return b.ptr;
+}
+
+static void push_leftovers(spiral_repo *r)
+{
+	char *marker = push_marker_path(r), *data = NULL;
+	const char *commit = NULL, *remote = NULL, *ref = NULL, *track = NULL;
+	size_t len;
+
+	if (!marker)
+		return;
+	if (read_file_bounded(marker, 64 * 1024, &data, &len) < 0) {
+		free(marker);
+		return;
+	}
+	for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, "commit ", 7) == 0)
+			commit = line + 7;
+		else if (strncmp(line, "remote ", 7) == 0)
+			remote = line + 7;
+		else if (strncmp(line, "ref ", 4) == 0)
+			ref = line + 4;
+		else if (strncmp(line, "track ", 6) == 0)
+			track = line + 6;
+	}
+	if (track && strncmp(track, "refs/remotes/", 13) == 0 && !strstr(track, "..")) {
+		spiral_buf p = SPIRAL_BUF_INIT;
+		spiral_buf_printf(&p, "%s%s.lock", git_repository_path(repo_git(r)),
+				  track);
+		if (p.ptr)
+			unlink(p.ptr);
+		spiral_buf_free(&p);
+	}
+	if (commit && remote && ref && strncmp(ref, "refs/heads/", 11) == 0 &&
+	    !strstr(ref, "..")) {
+		git_remote *rem = NULL;
+		char *lock = NULL, *held = NULL;
+		size_t n = 0;
+		if (remote_open(r, remote, &rem) == 0 && git_remote_url(rem))
+			lock = hub_lock_path(git_remote_url(rem), ref);
+		if (lock && read_file_bounded(lock, 1024, &held, &n) == 0 &&
+		    (n == 0 || strncmp(held, commit, strlen(commit)) == 0))
+			unlink(lock);
+		free(held);
+		free(lock);
+		git_remote_free(rem);
+		git_error_clear();
+	}
+	unlink(marker);
+	free(data);
+	free(marker);
+}
+
+static int push_marker_write(const char *marker, const git_oid *commit,
+			     const char *remote, const char *ref, const char *track)
+{
+	spiral_buf m = SPIRAL_BUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
+
+	git_oid_tostr(hex, sizeof(hex), commit);
+	spiral_buf_printf(&m, "commit %s\nremote %s\nref %s\ntrack %s\n", hex,
+			  remote, ref, track);
+	if (!m.ptr)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	rc = write_atomic(marker, "the push marker (.git/spiral-push)", m.ptr,
+			  m.len, 0644);
+	spiral_buf_free(&m);
+	return rc;
+}
+
 int spiral_push(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 		spiral_push_result *res)
 {
@@ -715,6 +826,8 @@ int spiral_push(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 	git_remote_callbacks cbs;
 	git_push_options po;
 	spiral_buf spec = SPIRAL_BUF_INIT, track = SPIRAL_BUF_INIT;
+	spiral_txn *lock = NULL;
+	char *marker = NULL;
 	git_oid before;
 	int had_before = 0, rc;
 	transfer t;
@@ -723,6 +836,7 @@ int spiral_push(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 	git_strarray refspecs = {specs, 1};
 
 	memset(res, 0, sizeof(*res));
+	memset(&t, 0, sizeof(t));
 	if (git_repository_head(&head, git) < 0 || !git_reference_is_branch(head)) {
 		git_reference_free(head);
 		return spiral_error(SPIRAL_ERROR,
@@ -732,20 +846,36 @@ int spiral_push(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 		git_reference_free(head);
 		return rc;
 	}
+	/* The repository's lock, held to the end: a repository that cannot
+	 * be written fails here, before the hub is touched, and no other
+	 * spiral command writes our refs while we do. */
+	if ((rc = spiral_txn_begin(r, &lock)) < 0)
+		goto out;
+	push_leftovers(r);
 	url = git_remote_url(remote) ? git_remote_url(remote) : "";
 	res->url = spiral_url_shown(url);
 	branch = git_reference_shorthand(head);
 	spiral_buf_printf(&spec, "%s:%s", git_reference_name(head),
 			  git_reference_name(head));
 	spiral_buf_printf(&track, "refs/remotes/%s/%s", name, branch);
+	if (!spec.ptr || !track.ptr || !(marker = push_marker_path(r))) {
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+		goto out;
+	}
 	if (git_reference_name_to_id(&before, git, track.ptr) == 0)
 		had_before = 1;
 	git_error_clear();
+	if ((rc = push_marker_write(marker, git_reference_target(head), name,
+				    git_reference_name(head), track.ptr)) < 0) {
+		free(marker);
+		marker = NULL;
+		goto out;
+	}
 	specs[0] = spec.ptr;
 	transfer_init(&t, url, cb, &cbs);
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
 	po.callbacks = cbs;
-	if (git_remote_push(remote, &refspecs, &po) < 0) {
+	if (git_remote_upload(remote, &refspecs, &po) < 0) {
 		const git_error *e = git_error_last();
 		if (e && e->message &&
 		    (strstr(e->message, "non-fast") || strstr(e->message, "fastforward") ||
@@ -766,6 +896,17 @@ int spiral_push(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 				  t.url ? t.url : name, t.rejected.v[0], name);
 		goto out;
 	}
+	/* The hub has it now: a failure to note that here is said as such. */
+	if (git_remote_update_tips(remote, &cbs, 0,
+				   GIT_REMOTE_DOWNLOAD_TAGS_UNSPECIFIED, NULL) < 0) {
+		const git_error *e = git_error_last();
+		rc = spiral_error(SPIRAL_ERROR,
+				  "pushed to %s, but cannot note it in this "
+				  "repository: %s (pushing again is safe)",
+				  t.url ? t.url : name,
+				  e && e->message ? e->message : "unknown error");
+		goto out;
+	}
 	/* What moved: the tracking branch is what the remote now has. */
 	if (git_reference_lookup(&tracking, git, track.ptr) == 0) {
 		const git_oid *now = git_reference_target(tracking);
@@ -783,6 +924,11 @@ int spiral_push(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 	}
 	rc = 0;
 out:
+	/* Not killed: libgit2 released its locks itself. */
+	if (marker)
+		unlink(marker);
+	free(marker);
+	git_remote_disconnect(remote);
 	git_reference_free(up);
 	git_reference_free(tracking);
 	git_reference_free(head);
@@ -790,6 +936,7 @@ out:
 	spiral_buf_free(&spec);
 	spiral_buf_free(&track);
 	transfer_free(&t);
+	spiral_txn_free(lock);
 	return rc;
 }
 

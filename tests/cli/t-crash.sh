@@ -128,7 +128,7 @@ prepare() {
 
 # What a round's starting point is: HEAD and its files (and the hub's
 # branch, for a push).
-BEFORE_HEAD= BEFORE_TREE=$SANDBOX/before-tree HUB_BEFORE=
+BEFORE_HEAD= BEFORE_TREE=$SANDBOX/before-tree HUB_BEFORE= HUB_NOW= HUB_FSCK=
 remember() {
 	BEFORE_HEAD=$(git rev-parse HEAD)
 	git ls-tree -r HEAD | sort >"$BEFORE_TREE"
@@ -155,25 +155,26 @@ check_state() {
 	tree=$(git ls-tree -r --name-only HEAD | sort)
 	[ "$disk" != "$tree" ] && problems+=("files on disk are not HEAD's:"
 		"$(diff <(echo "$tree") <(echo "$disk") | head -20)")
-	git diff --quiet HEAD -- 2>/dev/null || problems+=("the work tree differs from HEAD")
 	# No lock left to stop the next write (spiral.lock is the flock file).
 	locks=$(find .git -name '*.lock' ! -name spiral.lock)
 	[ -n "$locks" ] && problems+=("locks left behind: $locks")
 	[ -e .git/spiral-journal ] && problems+=("the journal is still there")
 	if [ "$k" = push ]; then
-		local hub_now
-		hub_now=$(git -C "$hub" rev-parse main 2>&1)
+		# HUB_NOW and HUB_FSCK were taken right after the kill; the next
+		# command was a push, which must have cleared what the killed one
+		# left and landed.
 		[ "$head" != "$BEFORE_HEAD" ] && problems+=("a push moved HEAD")
-		fsck=$(git -C "$hub" fsck --strict --no-dangling 2>&1)
-		[ -n "$fsck" ] && problems+=("the hub's git fsck: $fsck")
-		locks=$(find "$hub" -name '*.lock')
-		[ -n "$locks" ] && problems+=("locks left in the hub: $locks")
-		if [ "$hub_now" = "$HUB_BEFORE" ]; then
+		[ -n "$HUB_FSCK" ] && problems+=("the hub's git fsck: $HUB_FSCK")
+		[ "$(git -C "$hub" rev-parse main 2>&1)" != "$head" ] &&
+			problems+=("the next push did not land")
+		locks=$(find "$hub/refs" "$hub/packed-refs.lock" -name '*.lock' 2>/dev/null)
+		[ -n "$locks" ] && problems+=("ref locks left in the hub: $locks")
+		if [ "$HUB_NOW" = "$HUB_BEFORE" ]; then
 			STATE=before
-		elif [ "$hub_now" = "$head" ]; then
+		elif [ "$HUB_NOW" = "$head" ]; then
 			STATE=after
 		else
-			problems+=("the hub's branch is $hub_now: neither $HUB_BEFORE nor $head")
+			problems+=("the hub's branch was $HUB_NOW: neither $HUB_BEFORE nor $head")
 		fi
 	elif [ "$head" = "$BEFORE_HEAD" ]; then
 		STATE=before
@@ -253,8 +254,14 @@ for i in $(seq 1 "$KILLS"); do
 		fail "kill $i ($k): the command failed by itself" "exit $rc" "$(cat "$SANDBOX/err")"
 	fi
 	[ -e .git/spiral-journal ] && JOURNALS=$((JOURNALS + 1))
-	# The next spiral command, whatever it is, finishes or forgets the write.
+	# The next spiral command, whatever it is, finishes or forgets the
+	# write; after a push, the natural next one: push again.
 	read -ra next <<<"${READERS[$((i % ${#READERS[@]}))]}"
+	if [ "$k" = push ]; then
+		HUB_NOW=$(git -C "$SANDBOX/hub.git" rev-parse main)
+		HUB_FSCK=$(git -C "$SANDBOX/hub.git" fsck --strict --no-dangling 2>&1)
+		next=(push hub)
+	fi
 	ok "kill $i ($k): the next command (${next[*]}) works" spiral "${next[@]}"
 	check_state "$k" "kill $i ($k)" "$SANDBOX/hub.git"
 	case $STATE in
@@ -326,7 +333,14 @@ for i in $(seq 1 "$COPIES"); do
 	# The copy, opened after the "power cut".
 	cd "$copy" || exit 1
 	[ -e .git/spiral-journal ] && pending=$((pending + 1))
-	ok "copy $i ($k): the first command on the copy works" spiral status
+	next=(status)
+	if [ "$k" = push ]; then
+		git config remote.hub.url "$copy-hub.git"
+		HUB_NOW=$(git -C "$copy-hub.git" rev-parse main)
+		HUB_FSCK=$(git -C "$copy-hub.git" fsck --strict --no-dangling 2>&1)
+		next=(push hub)
+	fi
+	ok "copy $i ($k): the first command on the copy works" spiral "${next[@]}"
 	check_state "$k" "copy $i ($k)" "$copy-hub.git"
 	ok "copy $i ($k): list works" spiral list --status all
 	id=$(git ls-files 'inquiries/*/inquiry.ini' | head -1 | xargs dirname | xargs basename)

@@ -80,6 +80,7 @@ spiral scan -m "A first scan" --measure writing=40 >/dev/null
 git init -q --bare "$SANDBOX/hub.git"
 spiral remote add hub "$SANDBOX/hub.git"
 spiral push hub >/dev/null 2>&1
+spiral note -m "Not pushed yet" >/dev/null
 
 # ---- a read-only repository ----------------------------------------------
 
