@@ -230,8 +230,8 @@ int cmd_show(int argc, char **argv, tool_ctx *ctx)
 	}
 	switch (a.format) {
 	case SPIRAL_FORMAT_JSON:
-		rc = spiral_json_show(&out, inq, &a.filter);
-		spiral_buf_putc(&out, '\n');
+		if ((rc = spiral_json_show(&out, inq, &a.filter)) == 0)
+			rc = spiral_buf_putc(&out, '\n');
 		break;
 	case SPIRAL_FORMAT_CSV:
 		/* One row an entry, as log writes them. */
@@ -297,155 +297,175 @@ static void status_free(status_info *s)
 	spiral_tracking_free(s->remotes, s->nremotes);
 }
 
-static void status_json(spiral_buf *out, const status_info *s)
+/* status_json and status_text return SPIRAL_ENOMEM when any piece could not
+ * be added: a status with a part missing is never printed. */
+static int status_json(spiral_buf *out, const status_info *s)
 {
 	const spiral_inquiry *q = s->current;
-	int first = 1;
+	int first = 1, bad = 0;
 
-	spiral_buf_puts(out, "{\"inquiry\":");
+	bad |= spiral_buf_puts(out, "{\"inquiry\":") < 0;
 	if (q)
-		spiral_json_summary(out, q);
+		bad |= spiral_json_summary(out, q) < 0;
 	else
-		spiral_buf_puts(out, "null");
-	spiral_buf_puts(out, ",\"next\":");
+		bad |= spiral_buf_puts(out, "null") < 0;
+	bad |= spiral_buf_puts(out, ",\"next\":") < 0;
 	if (q) {
 		const spiral_phase_info *next = spiral_phase_get(spiral_phase_next(q->phase));
-		spiral_buf_puts(out, "{\"phase\":");
-		spiral_json_string(out, next->name);
-		spiral_buf_puts(out, ",\"question\":");
-		spiral_json_string(out, next->question);
-		spiral_buf_putc(out, '}');
+		bad |= spiral_buf_puts(out, "{\"phase\":") < 0;
+		bad |= spiral_json_string(out, next->name) < 0;
+		bad |= spiral_buf_puts(out, ",\"question\":") < 0;
+		bad |= spiral_json_string(out, next->question) < 0;
+		bad |= spiral_buf_putc(out, '}') < 0;
 	} else {
-		spiral_buf_puts(out, "null");
+		bad |= spiral_buf_puts(out, "null") < 0;
 	}
-	spiral_buf_puts(out, ",\"changed\":[");
+	bad |= spiral_buf_puts(out, ",\"changed\":[") < 0;
 	for (size_t i = 0; i < s->changed.n; i++) {
 		if (i)
-			spiral_buf_putc(out, ',');
-		spiral_json_string(out, s->changed.v[i]);
+			bad |= spiral_buf_putc(out, ',') < 0;
+		bad |= spiral_json_string(out, s->changed.v[i]) < 0;
 	}
-	spiral_buf_puts(out, "],\"conflicts\":[");
+	bad |= spiral_buf_puts(out, "],\"conflicts\":[") < 0;
 	for (size_t i = 0; i < s->st.ninquiries; i++) {
 		const spiral_inquiry *inq = &s->st.inquiries[i];
 		if (!spiral_inquiry_matches(s->filter, inq))
 			continue;
 		for (size_t k = 0; k < inq->nconflicts; k++) {
-			spiral_buf_puts(out, first ? "{\"inquiry\":" : ",{\"inquiry\":");
+			bad |= spiral_buf_puts(out, first ? "{\"inquiry\":"
+							  : ",{\"inquiry\":") < 0;
 			first = 0;
-			spiral_json_string(out, inq->id);
-			spiral_buf_puts(out, ",\"field\":");
-			spiral_json_string(out, spiral_field_name(inq->conflicts[k].field));
-			spiral_buf_puts(out, ",\"values\":[");
+			bad |= spiral_json_string(out, inq->id) < 0;
+			bad |= spiral_buf_puts(out, ",\"field\":") < 0;
+			bad |= spiral_json_string(out, spiral_field_name(
+							       inq->conflicts[k].field)) < 0;
+			bad |= spiral_buf_puts(out, ",\"values\":[") < 0;
 			for (size_t v = 0; v < inq->conflicts[k].values.n; v++) {
 				if (v)
-					spiral_buf_putc(out, ',');
-				spiral_json_string(out, inq->conflicts[k].values.v[v]);
+					bad |= spiral_buf_putc(out, ',') < 0;
+				bad |= spiral_json_string(
+					       out, inq->conflicts[k].values.v[v]) < 0;
 			}
-			spiral_buf_puts(out, "]}");
+			bad |= spiral_buf_puts(out, "]}") < 0;
 		}
 	}
-	spiral_buf_puts(out, "],\"upstream\":");
+	bad |= spiral_buf_puts(out, "],\"upstream\":") < 0;
 	if (s->upstream) {
-		spiral_json_string(out, s->upstream);
-		spiral_buf_printf(out, ",\"ahead\":%zu,\"behind\":%zu", s->ahead, s->behind);
+		bad |= spiral_json_string(out, s->upstream) < 0;
+		bad |= spiral_buf_printf(out, ",\"ahead\":%zu,\"behind\":%zu",
+					 s->ahead, s->behind) < 0;
 	} else {
-		spiral_buf_puts(out, "null,\"ahead\":null,\"behind\":null");
+		bad |= spiral_buf_puts(out,
+				       "null,\"ahead\":null,\"behind\":null") < 0;
 	}
-	spiral_buf_puts(out, ",\"remotes\":[");
+	bad |= spiral_buf_puts(out, ",\"remotes\":[") < 0;
 	for (size_t i = 0; i < s->nremotes; i++) {
 		const spiral_tracking *t = &s->remotes[i];
-		spiral_buf_puts(out, i ? ",{\"name\":" : "{\"name\":");
-		spiral_json_string(out, t->name);
-		spiral_buf_puts(out, ",\"url\":");
-		spiral_json_string(out, t->url);
+		bad |= spiral_buf_puts(out, i ? ",{\"name\":" : "{\"name\":") < 0;
+		bad |= spiral_json_string(out, t->name) < 0;
+		bad |= spiral_buf_puts(out, ",\"url\":") < 0;
+		bad |= spiral_json_string(out, t->url) < 0;
 		if (t->known)
-			spiral_buf_printf(out, ",\"ahead\":%zu,\"behind\":%zu}", t->ahead,
-					  t->behind);
+			bad |= spiral_buf_printf(out, ",\"ahead\":%zu,\"behind\":%zu}",
+						 t->ahead, t->behind) < 0;
 		else
-			spiral_buf_puts(out, ",\"ahead\":null,\"behind\":null}");
+			bad |= spiral_buf_puts(out, ",\"ahead\":null,\"behind\":null}") < 0;
 	}
-	spiral_buf_putc(out, ']');
-	spiral_buf_printf(out, ",\"problems\":%zu}\n", s->st.nproblems);
+	bad |= spiral_buf_putc(out, ']') < 0;
+	bad |= spiral_buf_printf(out, ",\"problems\":%zu}\n", s->st.nproblems) < 0;
+	return bad ? spiral_error(SPIRAL_ENOMEM, "out of memory") : 0;
 }
 
-static void status_text(tool_ctx *ctx, spiral_buf *out, const status_info *s,
-			int markdown)
+static int status_text(tool_ctx *ctx, spiral_buf *out, const status_info *s,
+		       int markdown)
 {
 	const spiral_inquiry *q = s->current;
 	const char *item = markdown ? "- " : "  ";
-	int len = spiral_store_short_len(&s->st);
+	int len = spiral_store_short_len(&s->st), bad = 0;
 	char day[SPIRAL_DATE_LEN];
 
 	if (q) {
 		const spiral_phase_info *ph = spiral_phase_get(q->phase);
-		const spiral_phase_info *next = spiral_phase_get(spiral_phase_next(q->phase));
-		spiral_buf_printf(out, "%sOn inquiry %.*s%s ", ctx->style.bold, len, q->id,
-				  ctx->style.reset);
-		spiral_visible(out, q->title, strlen(q->title), 0);
-		spiral_buf_puts(out, " (");
-		spiral_visible(out, q->who.school ? q->who.school : "",
-			       q->who.school ? strlen(q->who.school) : 0, 0);
-		spiral_buf_printf(out, ")%s\n", q->closed ? ", closed" : "");
+		const spiral_phase_info *next =
+			spiral_phase_get(spiral_phase_next(q->phase));
+		const char *school = q->who.school ? q->who.school : "";
+
+		bad |= spiral_buf_printf(out, "%sOn inquiry %.*s%s ", ctx->style.bold,
+					 len, q->id, ctx->style.reset) < 0;
+		bad |= spiral_visible(out, q->title, strlen(q->title), 0) < 0;
+		bad |= spiral_buf_puts(out, " (") < 0;
+		bad |= spiral_visible(out, school, strlen(school), 0) < 0;
+		bad |= spiral_buf_printf(out, ")%s\n", q->closed ? ", closed" : "") < 0;
 		spiral_date_day(q->last_entry, day);
 		if (ph)
-			spiral_buf_printf(out, "Phase: %s, cycle %d (last entry %s)\n",
-					  ph->name, q->cycle, day);
+			bad |= spiral_buf_printf(out, "Phase: %s, cycle %d (last entry %s)\n",
+						 ph->name, q->cycle, day) < 0;
 		else
-			spiral_buf_printf(out, "Phase: none yet, cycle %d (started %s)\n",
-					  q->cycle, day);
-		spiral_buf_printf(out, "Next: %s: %s\n  spiral %s -m \"...\"\n",
-				  next->name, next->question, next->name);
+			bad |= spiral_buf_printf(out, "Phase: none yet, cycle %d (started "
+						      "%s)\n",
+						 q->cycle, day) < 0;
+		bad |= spiral_buf_printf(out, "Next: %s: %s\n  spiral %s -m \"...\"\n",
+					 next->name, next->question, next->name) < 0;
 	} else if (s->current_missing) {
-		spiral_buf_printf(out, "The current inquiry %.12s is not in this "
-				       "repository: spiral switch INQUIRY\n",
-				  s->current_missing);
+		bad |= spiral_buf_printf(out, "The current inquiry %.12s is not in this "
+					      "repository: spiral switch INQUIRY\n",
+					 s->current_missing) < 0;
 	} else {
-		spiral_buf_puts(out, "No current inquiry: spiral new TITLE, or spiral "
-				     "switch INQUIRY\n");
+		bad |= spiral_buf_puts(out, "No current inquiry: spiral new TITLE, or "
+					    "spiral switch INQUIRY\n") < 0;
 	}
 	if (s->conflicts) {
-		spiral_buf_printf(out, "\n%sUnsettled conflicts:%s\n", ctx->style.warn,
-				  ctx->style.reset);
+		bad |= spiral_buf_printf(out, "\n%sUnsettled conflicts:%s\n",
+					 ctx->style.warn, ctx->style.reset) < 0;
 		for (size_t i = 0; i < s->st.ninquiries; i++) {
 			const spiral_inquiry *inq = &s->st.inquiries[i];
 			if (!spiral_inquiry_matches(s->filter, inq))
 				continue;
-			for (size_t k = 0; k < inq->nconflicts; k++)
-				spiral_buf_printf(out, "%s%.*s %s (%zu values): spiral resolve "
-						       "%.*s %s VALUE\n",
-						  item, len, inq->id,
-						  spiral_field_name(inq->conflicts[k].field),
-						  inq->conflicts[k].values.n, len, inq->id,
-						  spiral_field_name(inq->conflicts[k].field));
+			for (size_t k = 0; k < inq->nconflicts; k++) {
+				const char *field =
+					spiral_field_name(inq->conflicts[k].field);
+				bad |= spiral_buf_printf(out, "%s%.*s %s (%zu values): "
+							      "spiral resolve %.*s %s "
+							      "VALUE\n",
+							 item, len, inq->id, field,
+							 inq->conflicts[k].values.n,
+							 len, inq->id, field) < 0;
+			}
 		}
 	}
 	if (s->changed.n) {
-		spiral_buf_puts(out, "\nUncommitted hand edits (spiral commits only what it "
-				     "writes; commit these with git or undo them):\n");
+		bad |= spiral_buf_puts(out, "\nUncommitted hand edits (spiral commits "
+					    "only what it writes; commit these with "
+					    "git or undo them):\n") < 0;
 		for (size_t i = 0; i < s->changed.n; i++) {
-			spiral_buf_puts(out, item);
-			spiral_visible(out, s->changed.v[i], strlen(s->changed.v[i]), 0);
-			spiral_buf_putc(out, '\n');
+			bad |= spiral_buf_puts(out, item) < 0;
+			bad |= spiral_visible(out, s->changed.v[i],
+					      strlen(s->changed.v[i]), 0) < 0;
+			bad |= spiral_buf_putc(out, '\n') < 0;
 		}
 	}
 	if (s->st.nproblems)
-		spiral_buf_printf(out, "\n%zu file%s could not be read: spiral fsck\n",
-				  s->st.nproblems, s->st.nproblems == 1 ? "" : "s");
+		bad |= spiral_buf_printf(out, "\n%zu file%s could not be read: spiral "
+					      "fsck\n",
+					 s->st.nproblems,
+					 s->st.nproblems == 1 ? "" : "s") < 0;
 	if (s->nremotes)
-		spiral_buf_puts(out, "\nShared with (as of the last pull or push):\n");
+		bad |= spiral_buf_puts(out, "\nShared with (as of the last pull or "
+					    "push):\n") < 0;
 	else
-		spiral_buf_puts(out, "\nNot shared yet: spiral remote add NAME URL, "
-				     "then spiral push\n");
+		bad |= spiral_buf_puts(out, "\nNot shared yet: spiral remote add NAME "
+					    "URL, then spiral push\n") < 0;
 	for (size_t i = 0; i < s->nremotes; i++) {
 		const spiral_tracking *t = &s->remotes[i];
-		spiral_buf_puts(out, item);
-		spiral_visible(out, t->name, strlen(t->name), 0);
+		bad |= spiral_buf_puts(out, item) < 0;
+		bad |= spiral_visible(out, t->name, strlen(t->name), 0) < 0;
 		if (t->known)
-			spiral_buf_printf(out, ": %zu to push, %zu to pull\n", t->ahead,
-					  t->behind);
+			bad |= spiral_buf_printf(out, ": %zu to push, %zu to pull\n",
+						 t->ahead, t->behind) < 0;
 		else
-			spiral_buf_puts(out, ": not pulled yet\n");
+			bad |= spiral_buf_puts(out, ": not pulled yet\n") < 0;
 	}
+	return bad ? spiral_error(SPIRAL_ENOMEM, "out of memory") : 0;
 }
 
 int cmd_status(int argc, char **argv, tool_ctx *ctx)
@@ -466,23 +486,25 @@ int cmd_status(int argc, char **argv, tool_ctx *ctx)
 		return tool_lib_fail(rc);
 	}
 	if (a.format == SPIRAL_FORMAT_JSON) {
-		status_json(&out, &s);
+		rc = status_json(&out, &s);
 	} else if (a.format == SPIRAL_FORMAT_CSV) {
-		spiral_buf_puts(&out, "key,value\r\n");
-		spiral_buf_puts(&out, "inquiry,");
-		spiral_csv_field(&out, s.current ? s.current->id : "");
-		spiral_buf_printf(&out, "\r\nphase,%s\r\ncycle,%d\r\nchanged,%zu\r\n"
-					"conflicts,%zu\r\nproblems,%zu\r\n",
-				  s.current && s.current->phase != SPIRAL_PHASE_NONE
-					  ? spiral_phase_get(s.current->phase)->name
-					  : "",
-				  s.current ? s.current->cycle : 0, s.changed.n,
-				  s.conflicts, s.st.nproblems);
+		if ((rc = spiral_buf_puts(&out, "key,value\r\ninquiry,")) == 0 &&
+		    (rc = spiral_csv_field(&out, s.current ? s.current->id : "")) == 0)
+			rc = spiral_buf_printf(
+				&out,
+				"\r\nphase,%s\r\ncycle,%d\r\nchanged,%zu\r\n"
+				"conflicts,%zu\r\nproblems,%zu\r\n",
+				s.current && s.current->phase != SPIRAL_PHASE_NONE
+					? spiral_phase_get(s.current->phase)->name
+					: "",
+				s.current ? s.current->cycle : 0, s.changed.n,
+				s.conflicts, s.st.nproblems);
 	} else {
-		status_text(ctx, &out, &s, a.format == SPIRAL_FORMAT_MD);
+		rc = status_text(ctx, &out, &s, a.format == SPIRAL_FORMAT_MD);
 	}
-	out_buf(&out);
+	if (rc == 0)
+		out_buf(&out);
 	spiral_buf_free(&out);
 	status_free(&s);
-	return EXIT_OK;
+	return rc < 0 ? tool_lib_fail(rc) : EXIT_OK;
 }

@@ -19,17 +19,26 @@ static void vmessage(const char *kind, const char *fmt, va_list ap)
 
 static void vmessage(const char *kind, const char *fmt, va_list ap)
 {
-	spiral_buf b = SPIRAL_BUF_INIT;
+	spiral_buf b = SPIRAL_BUF_INIT, safe = SPIRAL_BUF_INIT;
 
-	spiral_buf_vprintf(&b, fmt, ap);
-	fprintf(stderr, "spiral: %s: ", kind);
 	/* Messages may quote text from files: keep the terminal safe. */
-	spiral_buf safe = SPIRAL_BUF_INIT;
-	spiral_visible(&safe, b.ptr ? b.ptr : "", b.len, 0);
-	fputs(safe.ptr ? safe.ptr : "", stderr);
-	fputc('\n', stderr);
+	if (spiral_buf_vprintf(&b, fmt, ap) < 0 ||
+	    spiral_visible(&safe, b.ptr ? b.ptr : "", b.len, 0) < 0)
+		fprintf(stderr, "spiral: %s: (out of memory: the message is lost)\n",
+			kind);
+	else
+		fprintf(stderr, "spiral: %s: %s\n", kind, safe.ptr ? safe.ptr : "");
 	spiral_buf_free(&safe);
 	spiral_buf_free(&b);
+}
+
+/* An allocation failed where nothing can be returned: say so, never print
+ * part of what was meant. */
+static void tool_out_of_memory(void)
+{
+	fflush(stdout);
+	fputs("spiral: error: out of memory\n", stderr);
+	exit(EXIT_FAIL);
 }
 
 int tool_fail(const char *fmt, ...)
@@ -72,7 +81,7 @@ int tool_lib_fail(int rc)
 	const char *msg = spiral_error_message();
 
 	if (rc == SPIRAL_EUSAGE) {
-		fprintf(stderr, "spiral: error: %s\n", msg);
+		tool_fail("%s", msg); /* made visible, as every message */
 		return EXIT_USAGE;
 	}
 	tool_fail("%s", msg[0] ? msg : "failed");
@@ -97,6 +106,8 @@ int tool_help(const tool_cmd *cmd)
 	spiral_phase p = spiral_phase_from_name(cmd->name);
 
 	tool_summary(cmd, &summary);
+	if (!summary.ptr)
+		tool_out_of_memory();
 	out_printf("usage: spiral %s %s\n\n%s\n", cmd->name, cmd->usage,
 		   summary.ptr);
 	spiral_buf_free(&summary);
@@ -197,7 +208,8 @@ void out_visible(const char *s)
 {
 	spiral_buf b = SPIRAL_BUF_INIT;
 
-	spiral_visible(&b, s, strlen(s), 0);
+	if (spiral_visible(&b, s, strlen(s), 0) < 0)
+		tool_out_of_memory();
 	out_buf(&b);
 	spiral_buf_free(&b);
 }
@@ -376,19 +388,23 @@ int tool_read_file(const char *path, char **out, size_t *len)
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || b.len > 16 * 1024 * 1024) {
-			int e = n < 0 ? errno : EFBIG;
+		if (n < 0 || b.len > 16 * 1024 * 1024 ||
+		    spiral_buf_put(&b, chunk, (size_t)n) < 0) {
+			int e = n < 0 ? errno : b.len > 16 * 1024 * 1024 ? EFBIG : ENOMEM;
 			if (fd)
 				close(fd);
 			spiral_buf_free(&b);
 			return spiral_error(SPIRAL_ERROR, "cannot read %s: %s", path,
 					    strerror(e));
 		}
-		spiral_buf_put(&b, chunk, (size_t)n);
 	}
 	if (fd)
 		close(fd);
-	spiral_buf_put(&b, "", 0);
+	if (spiral_buf_put(&b, "", 0) < 0) {
+		spiral_buf_free(&b);
+		return spiral_error(SPIRAL_ENOMEM, "cannot read %s: %s", path,
+				    strerror(ENOMEM));
+	}
 	*len = b.len;
 	*out = spiral_buf_detach(&b);
 	return 0;
@@ -468,20 +484,23 @@ static char *editor_command(tool_ctx *ctx)
 	return strdup("vi");
 }
 
-/* Drops '#' lines, then leading and trailing blank lines. */
+/* Drops '#' lines, then leading and trailing blank lines.  NULL when out
+ * of memory. */
 static char *clean_edited(const char *s)
 {
 	spiral_buf b = SPIRAL_BUF_INIT;
+	int rc = 0;
 
-	while (*s) {
+	while (*s && rc == 0) {
 		size_t line = strcspn(s, "\n");
-		if (s[0] != '#') {
-			spiral_buf_put(&b, s, line);
-			spiral_buf_putc(&b, '\n');
-		}
+		if (s[0] != '#' && (rc = spiral_buf_put(&b, s, line)) == 0)
+			rc = spiral_buf_putc(&b, '\n');
 		s += line + (s[line] ? 1 : 0);
 	}
-	spiral_buf_put(&b, "", 0);
+	if (rc < 0 || spiral_buf_put(&b, "", 0) < 0) {
+		spiral_buf_free(&b);
+		return NULL;
+	}
 	char *p = b.ptr;
 	while (*p == '\n')
 		p++;
@@ -502,7 +521,13 @@ int tool_edit_text(tool_ctx *ctx, const char *template_text, int raw,
 	size_t len;
 	int fd, status, rc = 0;
 
-	spiral_buf_printf(&path, "%s/.git/SPIRAL_EDIT.ini", spiral_repo_top(ctx->repo));
+	if (!editor ||
+	    spiral_buf_printf(&path, "%s/.git/SPIRAL_EDIT.ini",
+			      spiral_repo_top(ctx->repo)) < 0 ||
+	    spiral_buf_printf(&cmd, "%s \"$@\"", editor) < 0) {
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory; nothing was written");
+		goto out;
+	}
 	fd = open(path.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, template_text, strlen(template_text)) < 0) {
 		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", path.ptr,
@@ -512,7 +537,6 @@ int tool_edit_text(tool_ctx *ctx, const char *template_text, int raw,
 		goto out;
 	}
 	close(fd);
-	spiral_buf_printf(&cmd, "%s \"$@\"", editor);
 	pid_t pid = fork();
 	if (pid == 0) {
 		execl("/bin/sh", "sh", "-c", cmd.ptr, editor, path.ptr, (char *)NULL);
@@ -529,6 +553,8 @@ int tool_edit_text(tool_ctx *ctx, const char *template_text, int raw,
 	if ((rc = spiral_text_check(data, len, "the edited text")) < 0)
 		goto out;
 	*out = raw ? strdup(data) : clean_edited(data);
+	if (!*out)
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory; nothing was written");
 	unlink(path.ptr);
 out:
 	free(data);
