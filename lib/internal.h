@@ -61,5 +61,8 @@ int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 /* What an incoming tree may hold (validate.c): NULL when path, mode and
  * size are acceptable, else why not. */
 const char *validate_entry(const char *path, unsigned mode, size_t size);
+/* NULL when one component of a tree path is a name stock git's fsck
+ * accepts ("", ".", "..", ".git" and its NTFS forms are not), else why. */
+const char *validate_tree_name(const char *name, size_t len);
 
 #endif

@@ -374,6 +374,80 @@ static int walk_diff(plan *p, spiral_pull_result *res)
 	return rc;
 }
 
+/* Every path of the commits we lack must be one stock git accepts: a
+ * merge makes their history ours, and a ".git" or ".." in any of its
+ * trees would make `git fsck` fail in this clone and in every clone of
+ * it.  Each new commit is compared with its first parent (a first commit
+ * with nothing). */
+static int path_refused(const char *path, const char **why)
+{
+	const char *c = path, *slash;
+
+	for (;;) {
+		slash = strchr(c, '/');
+		*why = validate_tree_name(c, slash ? (size_t)(slash - c) : strlen(c));
+		if (*why || !slash)
+			return *why != NULL;
+		c = slash + 1;
+	}
+}
+
+static int check_history(plan *p, const git_oid *theirs, const git_oid *ours,
+			 const char *url)
+{
+	git_revwalk *walk = NULL;
+	git_oid id;
+	int rc = 0;
+
+	if (git_revwalk_new(&walk, p->git) < 0 || git_revwalk_push(walk, theirs) < 0 ||
+	    (ours && git_revwalk_hide(walk, ours) < 0)) {
+		git_revwalk_free(walk);
+		return repo_git_fail("cannot walk the fetched commits");
+	}
+	while (rc == 0 && git_revwalk_next(&id, walk) == 0) {
+		git_commit *c = NULL, *parent = NULL;
+		git_tree *tree = NULL, *ptree = NULL;
+		git_diff *diff = NULL;
+		git_diff_options opts;
+
+		git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+		opts.ignore_submodules = GIT_SUBMODULE_IGNORE_NONE;
+		if (git_commit_lookup(&c, p->git, &id) < 0 ||
+		    git_commit_tree(&tree, c) < 0 ||
+		    (git_commit_parentcount(c) &&
+		     (git_commit_parent(&parent, c, 0) < 0 ||
+		      git_commit_tree(&ptree, parent) < 0)) ||
+		    git_diff_tree_to_tree(&diff, p->git, ptree, tree, &opts) < 0) {
+			rc = repo_git_fail("cannot read the fetched commits");
+		} else {
+			for (size_t i = 0; rc == 0 && i < git_diff_num_deltas(diff); i++) {
+				const git_diff_delta *d = git_diff_get_delta(diff, i);
+				const char *why;
+				if (path_refused(d->new_file.path, &why) ||
+				    path_refused(d->old_file.path, &why)) {
+					spiral_buf shown = SPIRAL_BUF_INIT;
+					spiral_visible(&shown, d->new_file.path,
+						       strlen(d->new_file.path), 0);
+					rc = spiral_error(SPIRAL_ERROR,
+							  "%s holds a path that git itself "
+							  "refuses (%s: %s): nothing was "
+							  "changed",
+							  url, shown.ptr ? shown.ptr : "", why);
+					spiral_buf_free(&shown);
+				}
+			}
+		}
+		git_diff_free(diff);
+		git_tree_free(tree);
+		git_tree_free(ptree);
+		git_commit_free(parent);
+		git_commit_free(c);
+	}
+	git_error_clear();
+	git_revwalk_free(walk);
+	return rc;
+}
+
 /* ---- what arrived ------------------------------------------------------- */
 
 static spiral_arrival *arrival_for(spiral_pull_result *res, const char *school)
@@ -611,7 +685,9 @@ static int merge_locked(spiral_txn *t, spiral_repo *r, const char *label,
 		rc = repo_git_fail("cannot read the fetched commit");
 		goto out;
 	}
-	if ((rc = check_their_format(&p, res->url)) < 0)
+	if ((rc = check_their_format(&p, res->url)) < 0 ||
+	    (rc = check_history(&p, theirs_id, has_ours ? &ours_id : NULL,
+				res->url)) < 0)
 		goto out;
 	if (has_ours) {
 		if (git_commit_lookup(&ours_c, p.git, &ours_id) < 0 ||

@@ -5,6 +5,7 @@
  * submodules, executables and anything outside the layout are left out
  * (and reported), whatever they are called. */
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
@@ -85,5 +86,25 @@ const char *validate_entry(const char *path, unsigned mode, size_t size)
 		return why;
 	if (size > SPIRAL_MAX_FILE)
 		return "larger than 1 MiB";
+	return NULL;
+}
+
+/* One component of a path in a tree, as stock git's fsck judges it (a
+ * history holding one fails `git fsck` in every clone that takes it):
+ * "", ".", "..", ".git" in any case (also with trailing dots or spaces,
+ * and the short name "git~1", which NTFS treats as .git). */
+const char *validate_tree_name(const char *name, size_t len)
+{
+	size_t n = len;
+
+	if (len == 0)
+		return "an empty name";
+	if ((len == 1 && name[0] == '.') || (len == 2 && memcmp(name, "..", 2) == 0))
+		return "a '.' or '..' name";
+	while (n > 4 && (name[n - 1] == '.' || name[n - 1] == ' '))
+		n--;
+	if ((n == 4 && strncasecmp(name, ".git", 4) == 0) ||
+	    (len == 5 && strncasecmp(name, "git~1", 5) == 0))
+		return "a '.git' name";
 	return NULL;
 }
