@@ -62,7 +62,7 @@ int cmd_init(int argc, char **argv, tool_ctx *ctx)
 		out_printf("%s is already a spiral repository%s\n",
 			   spiral_repo_top(repo),
 			   school || cluster ? "; settings updated" : "");
-	spiral_repo_free(repo);
+	ctx->repo = repo; /* freed by main, after any warning it has */
 	return EXIT_OK;
 }
 

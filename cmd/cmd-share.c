@@ -239,7 +239,7 @@ int cmd_clone(int argc, char **argv, tool_ctx *ctx)
 	}
 	spiral_store_free(&st);
 	spiral_pull_result_free(&res);
-	spiral_repo_free(repo);
+	ctx->repo = repo; /* freed by main, after any warning it has */
 	free(dir);
 	return EXIT_OK;
 }

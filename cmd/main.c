@@ -1,6 +1,7 @@
 /* spiral: the dispatch table and global options.  What a command needs (a
  * repository, an identity) is declared here, not re-checked in each. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,6 +168,54 @@ static void main_help(void)
 		 "workflows.\n");
 }
 
+/* A command started with stdin, stdout or stderr closed would take that
+ * number for the next file it opens (the repository's lock, a record) and
+ * print into it: give each closed one /dev/null first, as git does. */
+static void std_fds_open(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+/* How a command waiting for our lock names us: "spiral pull origin", each
+ * argument cut at 40 bytes (a message is not for the lock file). */
+static void name_program(int argc, char **argv)
+{
+	spiral_buf d = SPIRAL_BUF_INIT;
+
+	spiral_buf_puts(&d, "spiral");
+	for (int i = 0; i < argc && d.len < 200; i++) {
+		size_t n = strlen(argv[i]);
+		if (n > 40) {
+			n = 40;
+			while (n > 0 && ((unsigned char)argv[i][n] & 0xc0) == 0x80)
+				n--; /* not inside a UTF-8 character */
+		}
+		spiral_buf_putc(&d, ' ');
+		spiral_buf_put(&d, argv[i], n);
+		if (n < strlen(argv[i]))
+			spiral_buf_puts(&d, "...");
+	}
+	spiral_set_program(d.ptr); /* NULL (out of memory): just "spiral" */
+	spiral_buf_free(&d);
+}
+
+/* What a command that worked could not finish: said after its output. */
+static void repo_warnings(const spiral_repo *repo)
+{
+	const char *w = spiral_repo_warning(repo);
+
+	while (w && *w) {
+		int n = (int)strcspn(w, "\n");
+		tool_warn("%.*s", n, w);
+		w += n + (w[n] == '\n');
+	}
+}
+
 static int run(const tool_cmd *cmd, int argc, char **argv)
 {
 	tool_ctx ctx = {0};
@@ -191,6 +240,7 @@ static int run(const tool_cmd *cmd, int argc, char **argv)
 	optind = 0; /* GNU getopt: start afresh */
 	rc = cmd->fn(argc, argv, &ctx);
 	out_flush();
+	repo_warnings(ctx.repo);
 	spiral_who_free(&ctx.who);
 	spiral_repo_free(ctx.repo);
 	return rc;
@@ -200,6 +250,7 @@ int main(int argc, char **argv)
 {
 	int i = 1, rc;
 
+	std_fds_open();
 	/* A closed pipe is an ordinary end: see out_write(). */
 	signal(SIGPIPE, SIG_IGN);
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -243,6 +294,7 @@ int main(int argc, char **argv)
 		return tool_usage(NULL, "'%s' is not a spiral command", argv[i]);
 	if (getenv("SPIRAL_DIR") && i > 1)
 		unsetenv("SPIRAL_DIR"); /* -C wins, as git's -C does over GIT_DIR */
+	name_program(argc - i, argv + i);
 	rc = run(cmd, argc - i, argv + i);
 	out_pager_wait();
 	return rc;

@@ -15,10 +15,12 @@
  * A command killed before 4 leaves only unreferenced objects; killed after
  * 4, the next command finds the journal and does 5 again.  So the repository
  * is, for spiral and for stock git, as before the command or as after it. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
 #include <glob.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,7 @@
 struct spiral_repo {
 	git_repository *git;
 	char *top;
+	spiral_buf warning; /* what a command that worked could not finish */
 };
 
 static int git_fail(const char *what)
@@ -69,11 +72,32 @@ void spiral_repo_free(spiral_repo *r)
 		return;
 	git_repository_free(r->git);
 	free(r->top);
+	spiral_buf_free(&r->warning);
 	free(r);
 	library_done();
 }
 
 const char *spiral_repo_top(const spiral_repo *r) { return r->top; }
+
+const char *spiral_repo_warning(const spiral_repo *r)
+{
+	return r && r->warning.len ? r->warning.ptr : NULL;
+}
+
+/* A warning for the caller to show once the command is done: something a
+ * command that worked could not finish (one line each). */
+static void repo_warn(spiral_repo *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void repo_warn(spiral_repo *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->warning.len)
+		spiral_buf_putc(&r->warning, '\n');
+	va_start(ap, fmt);
+	spiral_buf_vprintf(&r->warning, fmt, ap);
+	va_end(ap);
+}
 
 git_repository *repo_git(spiral_repo *r) { return r->git; }
 
@@ -83,7 +107,10 @@ static char *join(const char *a, const char *b)
 {
 	spiral_buf buf = SPIRAL_BUF_INIT;
 
-	if (spiral_buf_printf(&buf, "%s/%s", a, b) < 0) {
+	size_t n = strlen(a);
+
+	if (spiral_buf_printf(&buf, "%s%s%s", a, n && a[n - 1] == '/' ? "" : "/",
+			      b) < 0) {
 		spiral_buf_free(&buf);
 		return NULL;
 	}
@@ -148,6 +175,68 @@ static int check_format(spiral_repo *r)
 	return 0;
 }
 
+/* ---- files libgit2 reads ------------------------------------------------ */
+
+static const char *file_kind(mode_t mode)
+{
+	return S_ISFIFO(mode)			 ? "a FIFO"
+	       : S_ISCHR(mode) || S_ISBLK(mode) ? "a device"
+	       : S_ISSOCK(mode)			 ? "a socket"
+						 : "not a regular file";
+}
+
+/* libgit2 opens the files it reads without O_NONBLOCK, so a FIFO in place
+ * of one would hang every command: those it reads are checked first.  A
+ * file that is absent (or a dangling link) is read as absent; a folder is
+ * an error libgit2 reports itself. */
+static int check_plain_file(const char *dir, const char *rel)
+{
+	char *path = join(dir, rel);
+	struct stat sb;
+	int rc = 0;
+
+	if (!path)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+		rc = spiral_error(SPIRAL_ERROR,
+				  "%s is %s: neither git nor spiral can read it "
+				  "(remove it)",
+				  path, file_kind(sb.st_mode));
+	free(path);
+	return rc;
+}
+
+/* What libgit2 reads to open a repository, before it opens one. */
+static int check_git_config(const char *path)
+{
+	git_buf gitdir = {0};
+	int rc = 0;
+
+	if (git_repository_discover(&gitdir, path, 0, NULL) == 0)
+		rc = check_plain_file(gitdir.ptr, "config");
+	git_buf_dispose(&gitdir);
+	git_error_clear();
+	return rc;
+}
+
+/* What libgit2 reads for the index, status and attributes. */
+static int check_git_files(spiral_repo *r)
+{
+	static const char *const in_gitdir[] = {
+		"index", "packed-refs", "info/exclude", "info/attributes", NULL};
+	static const char *const in_top[] = {
+		".gitattributes", ".gitignore", "inquiries/.gitattributes",
+		"inquiries/.gitignore", NULL};
+	const char *gitdir = git_repository_path(r->git);
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && in_gitdir[i]; i++)
+		rc = check_plain_file(gitdir, in_gitdir[i]);
+	for (size_t i = 0; rc == 0 && in_top[i]; i++)
+		rc = check_plain_file(r->top, in_top[i]);
+	return rc;
+}
+
 static int recover_if_needed(spiral_repo *r);
 
 int spiral_repo_open(spiral_repo **out, const char *path)
@@ -161,6 +250,10 @@ int spiral_repo_open(spiral_repo **out, const char *path)
 	if (!path || !*path)
 		path = ".";
 	library_init();
+	if ((rc = check_git_config(path)) < 0) {
+		library_done();
+		return rc;
+	}
 	if (git_repository_open_ext(&git, path, 0, NULL) < 0) {
 		library_done();
 		return spiral_error(SPIRAL_ENOTFOUND,
@@ -172,7 +265,8 @@ int spiral_repo_open(spiral_repo **out, const char *path)
 		library_done();
 		return rc;
 	}
-	if ((rc = check_format(r)) < 0 || (rc = recover_if_needed(r)) < 0) {
+	if ((rc = check_format(r)) < 0 || (rc = check_git_files(r)) < 0 ||
+	    (rc = recover_if_needed(r)) < 0) {
 		spiral_repo_free(r);
 		return rc;
 	}
@@ -375,6 +469,18 @@ int spiral_write_date(spiral_date *out) { return env_date("GIT_AUTHOR_DATE", out
 
 /* ---- the lock ----------------------------------------------------------- */
 
+/* Who takes the lock, as a waiting command names it: "spiral pull origin". */
+static char lock_owner[200];
+
+void spiral_set_program(const char *description)
+{
+	size_t n = 0;
+
+	for (const char *p = description; p && *p && n + 1 < sizeof(lock_owner); p++)
+		lock_owner[n++] = (unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p;
+	lock_owner[n] = '\0';
+}
+
 static int lock_timeout_ms(void)
 {
 	const char *v = getenv("SPIRAL_LOCK_TIMEOUT");
@@ -383,47 +489,155 @@ static int lock_timeout_ms(void)
 	return (int)((s < 0 ? 0 : s > 3600 ? 3600 : s) * 1000);
 }
 
-static int lock_take(spiral_repo *r, int *fd_out)
+/* Jittered sleeps keep thirty-two waiting writers from marching in step. */
+static int nap(unsigned *seed)
+{
+	int ms = 5 + (int)(rand_r(seed) % 20);
+	struct timespec ts = {0, ms * 1000000L};
+
+	nanosleep(&ts, NULL);
+	return ms;
+}
+
+/* "pid 1234: spiral pull origin" from the holder's lock file, or "" when it
+ * wrote nothing readable (it may be taking the lock this instant). */
+static void lock_holder(int fd, spiral_buf *out)
+{
+	char buf[sizeof(lock_owner) + 32];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	char *end;
+	long pid;
+
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	pid = strtol(buf, &end, 10);
+	if (end == buf || pid <= 0 || (*end && *end != ' '))
+		return;
+	spiral_buf_printf(out, "pid %ld", pid);
+	if (*end && end[1]) {
+		spiral_buf_puts(out, ": ");
+		for (const char *p = end + 1; *p; p++)
+			spiral_buf_putc(out, (unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p);
+	}
+}
+
+/* The lock is a flock on .git/spiral.lock: the kernel drops it when its
+ * holder dies, so a lock file left by a killed command is simply taken.
+ * The holder writes "pid command" into it for a waiting command to show.
+ * *waited is how long it waited, in ms. */
+static int lock_take(spiral_repo *r, int *fd_out, int *waited)
 {
 	char *path = join(git_repository_path(r->git), "spiral.lock");
-	int fd, waited = 0, limit = lock_timeout_ms();
+	int fd, limit = lock_timeout_ms();
 	unsigned seed = (unsigned)getpid();
+	spiral_buf who = SPIRAL_BUF_INIT;
+	struct stat sb;
+	int rc = 0;
 
+	*fd_out = -1;
+	*waited = 0;
 	if (!path)
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
 	if (fd < 0) {
-		int e = errno;
+		rc = spiral_error(SPIRAL_ERROR, "cannot open the lock %s: %s", path,
+				  errno == ELOOP ? "it is a symbolic link"
+						 : strerror(errno));
 		free(path);
-		return spiral_error(SPIRAL_ERROR, "cannot open the lock: %s",
-				    strerror(e));
+		return rc;
+	}
+	if (fstat(fd, &sb) < 0) {
+		rc = spiral_error(SPIRAL_ERROR, "cannot read the lock %s: %s", path,
+				  strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		rc = spiral_error(SPIRAL_ERROR, "the lock %s is %s (remove it)", path,
+				  file_kind(sb.st_mode));
+		goto fail;
 	}
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
-			int e = errno;
-			close(fd);
-			free(path);
-			return spiral_error(SPIRAL_ERROR, "cannot lock: %s", strerror(e));
+			rc = spiral_error(SPIRAL_ERROR, "cannot lock %s: %s", path,
+					  strerror(errno));
+			goto fail;
 		}
-		if (waited >= limit) {
-			close(fd);
-			spiral_error(SPIRAL_ELOCKED,
-				     "another spiral command has held %s for %d s; "
-				     "nothing was written (try again)",
-				     path, limit / 1000);
-			free(path);
-			return SPIRAL_ELOCKED;
+		if (*waited >= limit) {
+			lock_holder(fd, &who);
+			if (who.len)
+				rc = spiral_error(SPIRAL_ELOCKED,
+						  "another spiral command (%s) has "
+						  "held the repository for %d s; "
+						  "nothing was written (try again)",
+						  who.ptr, limit / 1000);
+			else
+				rc = spiral_error(SPIRAL_ELOCKED,
+						  "another spiral command has held "
+						  "the repository (%s) for %d s; "
+						  "nothing was written (try again)",
+						  path, limit / 1000);
+			goto fail;
 		}
-		/* Jittered sleeps keep twenty waiting writers from marching in
-		 * step. */
-		int ms = 5 + (int)(rand_r(&seed) % 20);
-		struct timespec ts = {0, ms * 1000000L};
-		nanosleep(&ts, NULL);
-		waited += ms;
+		*waited += nap(&seed);
 	}
+	/* Who holds it: advisory, so a failure here (a full disk) is no
+	 * reason not to write. */
+	spiral_buf_printf(&who, "%ld %s\n", (long)getpid(),
+			  lock_owner[0] ? lock_owner : "spiral");
+	if (ftruncate(fd, 0) == 0 && who.ptr &&
+	    pwrite(fd, who.ptr, who.len, 0) < 0) {
+		/* nothing to do */
+	}
+	spiral_buf_free(&who);
 	free(path);
 	*fd_out = fd;
 	return 0;
+fail:
+	spiral_buf_free(&who);
+	close(fd);
+	free(path);
+	return rc;
+}
+
+/* Empties the holder's line and drops the flock. */
+static void lock_release(int fd)
+{
+	if (fd < 0)
+		return;
+	if (ftruncate(fd, 0) < 0) {
+		/* the next holder rewrites it anyway */
+	}
+	close(fd);
+}
+
+/* git's own index lock: a git command is writing the index.  A write
+ * waits for it (as long as for spiral's lock, less what that took) and
+ * never removes it: only git knows whether its owner still runs. */
+static int index_lock_wait(spiral_repo *r, int waited)
+{
+	char *path = join(git_repository_path(r->git), "index.lock");
+	int limit = lock_timeout_ms(), rc = 0;
+	unsigned seed = (unsigned)getpid() ^ 0x5a5a;
+	struct stat sb;
+
+	if (!path)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	while (lstat(path, &sb) == 0) {
+		if (waited >= limit) {
+			rc = spiral_error(SPIRAL_ELOCKED,
+					  "another git process is running in this "
+					  "repository (%s exists); nothing was "
+					  "written (if no git command is running, "
+					  "remove index.lock)",
+					  path);
+			break;
+		}
+		waited += nap(&seed);
+	}
+	free(path);
+	return rc;
 }
 
 /* ---- writing files ------------------------------------------------------ */
@@ -538,15 +752,11 @@ static char *journal_path(spiral_repo *r)
 	return join(git_repository_path(r->git), "spiral-journal");
 }
 
-/* Puts the work tree and index in step with HEAD for the given paths. */
-static int materialise(spiral_repo *r, git_commit *commit, const spiral_strv *paths)
+/* The given paths of commit, written into the work tree. */
+static int worktree_update(spiral_repo *r, git_tree *tree, const spiral_strv *paths)
 {
-	git_tree *tree = NULL;
-	git_index *index = NULL;
 	int rc = 0;
 
-	if (git_commit_tree(&tree, commit) < 0)
-		return git_fail("cannot read the new commit");
 	for (size_t i = 0; rc == 0 && i < paths->n; i++) {
 		git_tree_entry *te = NULL;
 		git_blob *blob = NULL;
@@ -561,23 +771,180 @@ static int materialise(spiral_repo *r, git_commit *commit, const spiral_strv *pa
 		git_blob_free(blob);
 		git_tree_entry_free(te);
 	}
-	if (rc == 0 && (git_repository_index(&index, r->git) < 0 ||
-			git_index_read(index, 1) < 0))
+	return rc;
+}
+
+/* A copy of git's index as spiral's own file (absent: none), read without
+ * blocking on a FIFO or following a link. */
+static int index_copy(const char *from, const char *to)
+{
+	char buf[65536];
+	struct stat sb;
+	int in, out, rc = 0;
+	ssize_t n;
+
+	unlink(to); /* a leftover of a killed write: ours alone */
+	in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (in < 0 && errno == ENOENT)
+		return 0;
+	if (in < 0)
+		return spiral_error(SPIRAL_ERROR, "cannot read %s: %s", from,
+				    errno == ELOOP ? "it is a symbolic link"
+						   : strerror(errno));
+	if (fstat(in, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		close(in);
+		return spiral_error(SPIRAL_ERROR, "%s is not a regular file", from);
+	}
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (out < 0) {
+		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", to,
+				  strerror(errno));
+		close(in);
+		return rc;
+	}
+	while (rc == 0 && (n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write_all(out, buf, (size_t)n) < 0)
+			rc = spiral_error(SPIRAL_ERROR, "cannot copy %s to %s: %s", from,
+					  to, strerror(errno));
+	}
+	if (close(out) < 0 && rc == 0)
+		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", to,
+				  strerror(errno));
+	close(in);
+	if (rc < 0)
+		unlink(to);
+	return rc;
+}
+
+/* One index entry for a file just written: the blob the commit holds,
+ * with the file's own stat data (so that git sees it unchanged without
+ * reading it, and no attributes or filters are consulted). */
+static int index_entry_for(spiral_repo *r, git_tree *tree, const char *rel,
+			   git_index_entry *e, git_tree_entry **te)
+{
+	char *full = join(r->top, rel);
+	struct stat sb;
+	int rc = 0;
+
+	if (!full)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	if (git_tree_entry_bypath(te, tree, rel) < 0)
+		rc = git_fail(rel);
+	else if (lstat(full, &sb) < 0 || !S_ISREG(sb.st_mode))
+		rc = spiral_error(SPIRAL_ERROR, "cannot add %s to the index: %s", rel,
+				  errno ? strerror(errno) : "not a regular file");
+	free(full);
+	if (rc < 0)
+		return rc;
+	memset(e, 0, sizeof(*e));
+	e->ctime.seconds = (int32_t)sb.st_ctim.tv_sec;
+	e->ctime.nanoseconds = (uint32_t)sb.st_ctim.tv_nsec;
+	e->mtime.seconds = (int32_t)sb.st_mtim.tv_sec;
+	e->mtime.nanoseconds = (uint32_t)sb.st_mtim.tv_nsec;
+	e->dev = (uint32_t)sb.st_dev;
+	e->ino = (uint32_t)sb.st_ino;
+	e->mode = git_tree_entry_filemode(*te);
+	e->uid = (uint32_t)sb.st_uid;
+	e->gid = (uint32_t)sb.st_gid;
+	e->file_size = (uint32_t)sb.st_size;
+	git_oid_cpy(&e->id, git_tree_entry_id(*te));
+	e->path = rel;
+	return 0;
+}
+
+/* Adds the paths to git's index through a file that is spiral's alone:
+ * .git/spiral-index, a copy of the index with the new entries, renamed
+ * over .git/index.  git's index.lock is never taken, nor removed, so a
+ * killed write leaves only spiral's own leftovers.  While a git command
+ * holds index.lock the index is left alone (SPIRAL_ELOCKED): the journal
+ * stays, and the next spiral command finishes it. */
+static int index_update(spiral_repo *r, git_tree *tree, const spiral_strv *paths)
+{
+	const char *gitdir = git_repository_path(r->git);
+	char *index = join(gitdir, "index"), *ours = join(gitdir, "spiral-index");
+	char *git_lock = join(gitdir, "index.lock");
+	git_index *idx = NULL;
+	struct stat sb, mine;
+	int rc = 0;
+
+	if (!index || !ours || !git_lock) {
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (lstat(git_lock, &sb) == 0) {
+		rc = spiral_error(SPIRAL_ELOCKED,
+				  "the index was not updated: another git process "
+				  "holds %s",
+				  git_lock);
+		goto out;
+	}
+	if ((rc = index_copy(index, ours)) < 0)
+		goto out;
+	if (git_index_open(&idx, ours) < 0) {
 		rc = git_fail("cannot read the index");
-	for (size_t i = 0; rc == 0 && i < paths->n; i++)
-		if (git_index_add_bypath(index, paths->v[i]) < 0)
+		goto out;
+	}
+	for (size_t i = 0; rc == 0 && i < paths->n; i++) {
+		git_index_entry e;
+		git_tree_entry *te = NULL;
+		if ((rc = index_entry_for(r, tree, paths->v[i], &e, &te)) == 0 &&
+		    git_index_add(idx, &e) < 0)
 			rc = git_fail("cannot update the index");
-	if (rc == 0 && git_index_write(index) < 0)
+		git_tree_entry_free(te);
+	}
+	if (rc == 0 && git_index_write(idx) < 0)
 		rc = git_fail("cannot write the index");
-	git_index_free(index);
+	if (rc == 0 && stat(ours, &mine) < 0)
+		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", ours,
+				  strerror(errno));
+	/* git may have started meanwhile: then its index wins, and ours is
+	 * written by the next spiral command (the journal stays).  Checked
+	 * again after the rename: a git command that took index.lock before
+	 * it still holds it, or has renamed its own index over ours. */
+	if (rc == 0 && lstat(git_lock, &sb) == 0)
+		rc = spiral_error(SPIRAL_ELOCKED,
+				  "the index was not updated: another git process "
+				  "holds %s",
+				  git_lock);
+	if (rc == 0 && rename(ours, index) < 0)
+		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", index,
+				  strerror(errno));
+	else if (rc == 0 && (lstat(git_lock, &sb) == 0 || stat(index, &sb) < 0 ||
+			     sb.st_ino != mine.st_ino || sb.st_dev != mine.st_dev))
+		rc = spiral_error(SPIRAL_ELOCKED,
+				  "the index was updated while another git process "
+				  "held %s",
+				  git_lock);
+	if (rc < 0 && ours)
+		unlink(ours);
+out:
+	git_index_free(idx);
+	free(index);
+	free(ours);
+	free(git_lock);
+	return rc;
+}
+
+/* Puts the work tree and index in step with commit for the given paths. */
+static int materialise(spiral_repo *r, git_commit *commit, const spiral_strv *paths)
+{
+	git_tree *tree = NULL;
+	int rc;
+
+	if (git_commit_tree(&tree, commit) < 0)
+		return git_fail("cannot read the new commit");
+	if ((rc = worktree_update(r, tree, paths)) == 0)
+		rc = index_update(r, tree, paths);
 	git_tree_free(tree);
 	return rc;
 }
 
 /* A journal means a spiral write was killed while holding the lock, so the
- * locks and temporary files its steps make are that write's leftovers, not
- * another program's: the branch and index locks of libgit2, and our
- * temporary files beside the new records. */
+ * files its steps make are that write's leftovers: spiral's own index and
+ * its lock, libgit2's lock of the branch, and our temporary files beside the
+ * new records.  git's index.lock is not among them: spiral never takes it. */
 static void clear_leftovers(spiral_repo *r, const spiral_strv *paths)
 {
 	const char *gitdir = git_repository_path(r->git);
@@ -585,7 +952,9 @@ static void clear_leftovers(spiral_repo *r, const spiral_strv *paths)
 	spiral_buf p = SPIRAL_BUF_INIT;
 	glob_t g;
 
-	spiral_buf_printf(&p, "%sindex.lock", gitdir);
+	spiral_buf_printf(&p, "%sspiral-index", gitdir);
+	unlink(p.ptr);
+	spiral_buf_puts(&p, ".lock");
 	unlink(p.ptr);
 	if (git_reference_lookup(&head, r->git, "HEAD") == 0 &&
 	    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) {
@@ -595,6 +964,7 @@ static void clear_leftovers(spiral_repo *r, const spiral_strv *paths)
 		unlink(p.ptr);
 	}
 	git_reference_free(head);
+	git_error_clear();
 	for (size_t i = 0; i < paths->n; i++) {
 		p.len = 0;
 		spiral_buf_printf(&p, "%s/%s.spiral-tmp-??????", r->top, paths->v[i]);
@@ -608,7 +978,8 @@ static void clear_leftovers(spiral_repo *r, const spiral_strv *paths)
 }
 
 /* Finishes a write that a killed command left after moving the branch, or
- * forgets one that was killed before. */
+ * forgets one that was killed before.  While git holds index.lock, the work
+ * tree is finished and the journal kept for the index (SPIRAL_ELOCKED). */
 static int recover(spiral_repo *r)
 {
 	char *path = journal_path(r), *data = NULL;
@@ -620,26 +991,32 @@ static int recover(spiral_repo *r)
 
 	memset(&new_id, 0, sizeof(new_id));
 	if (!path)
-		return SPIRAL_ENOMEM;
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
 	rc = read_file_bounded(path, 16 * SPIRAL_MAX_FILE, &data, &len);
 	if (rc == SPIRAL_ENOTFOUND) {
 		free(path);
+		spiral_error_clear();
 		return 0;
 	}
 	if (rc < 0)
 		goto out;
 	rc = 0;
-	for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+	for (char *line = strtok(data, "\n"); rc == 0 && line;
+	     line = strtok(NULL, "\n")) {
 		if (strncmp(line, "new ", 4) == 0)
 			git_oid_fromstr(&new_id, line + 4);
-		else if (strncmp(line, "path ", 5) == 0)
-			spiral_strv_push(&paths, line + 5);
+		else if (strncmp(line, "path ", 5) == 0 &&
+			 spiral_strv_push(&paths, line + 5) < 0)
+			rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
 	}
+	if (rc < 0)
+		goto out;
 	clear_leftovers(r, &paths);
 	if (git_reference_name_to_id(&head_id, r->git, "HEAD") == 0 &&
 	    git_oid_equal(&head_id, &new_id) &&
 	    git_commit_lookup(&commit, r->git, &new_id) == 0)
 		rc = materialise(r, commit, &paths);
+	git_error_clear();
 	if (rc == 0)
 		unlink(path);
 out:
@@ -651,36 +1028,53 @@ out:
 }
 
 /* Any command, reading ones too, finishes a killed write first: what stock
- * git and spiral see is then the repository as after that write. */
+ * git and spiral see is then the repository as after that write.  A reading
+ * command that cannot finish it says so and reads on; a write cannot (its
+ * own journal would replace the unfinished one). */
 static int recover_if_needed(spiral_repo *r)
 {
-	spiral_txn *t = NULL;
 	struct stat sb;
 	char *path = journal_path(r);
-	int pending = path && stat(path, &sb) == 0;
+	int pending = path && lstat(path, &sb) == 0, fd, waited, rc = 0;
 
+	if (pending && !S_ISREG(sb.st_mode))
+		rc = spiral_error(SPIRAL_ERROR, "%s is %s: remove it", path,
+				  S_ISLNK(sb.st_mode) ? "a symbolic link"
+						      : file_kind(sb.st_mode));
 	free(path);
-	if (!pending)
-		return 0;
-	if (spiral_txn_begin(r, &t) < 0)
-		return SPIRAL_ERROR;
-	spiral_txn_free(t);
+	if (!pending || rc < 0)
+		return rc;
+	if ((rc = lock_take(r, &fd, &waited)) < 0)
+		return rc;
+	rc = recover(r);
+	lock_release(fd);
+	if (rc == SPIRAL_ELOCKED) {
+		spiral_error_clear(); /* git's index lock: the index waits */
+	} else if (rc < 0) {
+		repo_warn(r,
+			  "an earlier write is not finished in the work tree or "
+			  "index: %s; the next spiral command tries again",
+			  spiral_error_message());
+		spiral_error_clear();
+	}
 	return 0;
 }
 
 int spiral_txn_begin(spiral_repo *r, spiral_txn **out)
 {
 	spiral_txn *t = calloc(1, sizeof(*t));
-	int rc;
+	int rc, waited;
 
 	if (!t)
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
 	t->repo = r;
-	if ((rc = lock_take(r, &t->lock_fd)) < 0) {
+	if ((rc = lock_take(r, &t->lock_fd, &waited)) < 0) {
 		free(t);
 		return rc;
 	}
-	if ((rc = recover(r)) < 0) {
+	/* Before anything is written: git's index lock, then a killed
+	 * write's journal, which must be finished before a new one. */
+	if ((rc = index_lock_wait(r, waited)) < 0 || (rc = recover(r)) < 0) {
 		spiral_txn_free(t);
 		return rc;
 	}
@@ -697,8 +1091,7 @@ void spiral_txn_free(spiral_txn *t)
 		free(t->files[i].data);
 	}
 	free(t->files);
-	if (t->lock_fd > 0)
-		close(t->lock_fd); /* releases the flock */
+	lock_release(t->lock_fd);
 	free(t);
 }
 
@@ -936,19 +1329,27 @@ int repo_publish(spiral_txn *t, const git_oid *tree_id, const git_oid *parents,
 		free(jp);
 		goto out;
 	}
-	if (git_commit_lookup(&commit, r->git, &commit_id) < 0) {
+	/* From here on the write has happened: a failure below is not the
+	 * write's, and reporting one would have it made twice.  The journal
+	 * stays, so the next command finishes the work tree and index. */
+	git_oid_tostr(t->commit, sizeof(t->commit), &commit_id);
+	if (git_commit_lookup(&commit, r->git, &commit_id) < 0)
 		rc = git_fail("cannot read the new commit");
-		goto out;
-	}
-	/* From here on the write has happened; a failure below is finished by
-	 * the next command's recovery. */
-	if ((rc = materialise(r, commit, paths)) == 0) {
+	else
+		rc = materialise(r, commit, paths);
+	if (rc == 0) {
 		char *jp = journal_path(r);
 		if (jp)
 			unlink(jp);
 		free(jp);
+	} else {
+		repo_warn(r,
+			  "committed %.8s, but the work tree or index is not up "
+			  "to date: %s; the next spiral command finishes it",
+			  t->commit, spiral_error_message());
+		spiral_error_clear();
 	}
-	git_oid_tostr(t->commit, sizeof(t->commit), &commit_id);
+	rc = 0;
 out:
 	spiral_buf_free(&msg);
 	git_tree_free(tree);
@@ -1070,6 +1471,8 @@ int spiral_repo_init(spiral_repo **out, const char *path, int *created)
 	int rc, replace = 0;
 
 	*created = 0;
+	if ((rc = check_plain_file(path, ".git/config")) < 0)
+		return rc;
 	library_init();
 	if (git_repository_open_ext(&git, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
 				    NULL) < 0) {
@@ -1090,7 +1493,8 @@ int spiral_repo_init(spiral_repo **out, const char *path, int *created)
 		library_done();
 		return rc;
 	}
-	if ((rc = spiral_repo_register_driver(r)) < 0)
+	if ((rc = check_git_files(r)) < 0 ||
+	    (rc = spiral_repo_register_driver(r)) < 0)
 		goto fail;
 	if (head_has(r, "spiral.ini")) {
 		if ((rc = check_format(r)) < 0)
@@ -1160,6 +1564,42 @@ int spiral_repo_register_driver(spiral_repo *r)
 
 /* ---- status ------------------------------------------------------------- */
 
+/* git's status reads the .gitignore of every folder it walks, blocking on a
+ * FIFO: those under rel are checked first (links are not walked). */
+static int check_ignore_files(const char *top, const char *rel, int depth)
+{
+	char *dir = join(top, rel);
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (!dir)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	d = depth < 16 ? opendir(dir) : NULL;
+	free(dir);
+	if (!d)
+		return 0; /* absent, or status reports it */
+	while (rc == 0 && (de = readdir(d))) {
+		spiral_buf sub = SPIRAL_BUF_INIT;
+		struct stat sb;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (spiral_buf_printf(&sub, "%s/%s", rel, de->d_name) < 0) {
+			rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+		} else if (strcmp(de->d_name, ".gitignore") == 0) {
+			rc = check_plain_file(top, sub.ptr);
+		} else if (de->d_type == DT_DIR ||
+			   (de->d_type == DT_UNKNOWN && fstatat(dirfd(d), de->d_name, &sb,
+								AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISDIR(sb.st_mode))) {
+			rc = check_ignore_files(top, sub.ptr, depth + 1);
+		}
+		spiral_buf_free(&sub);
+	}
+	closedir(d);
+	return rc;
+}
+
 int spiral_repo_changed(spiral_repo *r, spiral_strv *out)
 {
 	git_status_options opts;
@@ -1167,6 +1607,8 @@ int spiral_repo_changed(spiral_repo *r, spiral_strv *out)
 	char *specs[] = {"inquiries", "spiral.ini", ".gitattributes"};
 	int rc = 0;
 
+	if ((rc = check_ignore_files(r->top, "inquiries", 0)) < 0)
+		return rc;
 	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
 	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |

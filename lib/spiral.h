@@ -418,6 +418,12 @@ int spiral_repo_open(spiral_repo **out, const char *path);
 int spiral_repo_init(spiral_repo **out, const char *path, int *created);
 const char *spiral_repo_top(const spiral_repo *r); /* work tree, no slash */
 void spiral_repo_free(spiral_repo *r);
+/* What a command that worked could not finish (a work tree or index left
+ * for the next command to update), one line each; NULL when nothing. */
+const char *spiral_repo_warning(const spiral_repo *r);
+/* How this program is named to a command that waits for its lock
+ * ("spiral pull origin"); control characters become spaces, long text is cut. */
+void spiral_set_program(const char *description);
 
 /* Clone-local settings (kept in .git/config, never committed). */
 typedef struct spiral_config_key {
