@@ -127,17 +127,83 @@ int64_t spiral_inquiry_next_seq(const spiral_inquiry *inq)
 	return max < SPIRAL_SEQ_MAX ? max + 1 : SPIRAL_SEQ_MAX;
 }
 
-/* A change of a single-valued field is a head when no other change of that
- * field names it as a parent. */
-static int is_head(const spiral_inquiry *inq, const spiral_change *c)
+/*
+ * Folding is near linear in what the inquiry holds, whatever its records
+ * say: every "is this named?" question is a binary search in a sorted
+ * array built once per field, never a scan of all the changes (a repository
+ * of 1,000 changes each naming 1,000 parents must not cost 10^9 steps).
+ */
+static int cmp_str_ptr(const void *a, const void *b)
 {
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The ids that changes of field f with op op name as parents, sorted. */
+static int named_parents(const spiral_inquiry *inq, spiral_field f, spiral_op op,
+			 const char ***out, size_t *n)
+{
+	size_t total = 0, k = 0;
+	const char **v;
+
+	for (size_t i = 0; i < inq->nchanges; i++)
+		if (inq->changes[i].field == f && inq->changes[i].op == op)
+			total += inq->changes[i].parents.n;
+	if (!(v = malloc((total + 1) * sizeof(*v))))
+		return SPIRAL_ENOMEM;
 	for (size_t i = 0; i < inq->nchanges; i++) {
-		const spiral_change *o = &inq->changes[i];
-		if (o->field == c->field && o->op == SPIRAL_OP_SET &&
-		    spiral_strv_contains(&o->parents, c->id))
-			return 0;
+		const spiral_change *c = &inq->changes[i];
+		if (c->field != f || c->op != op)
+			continue;
+		for (size_t j = 0; j < c->parents.n; j++)
+			v[k++] = c->parents.v[j];
 	}
-	return 1;
+	if (total > 1)
+		qsort(v, total, sizeof(*v), cmp_str_ptr);
+	*out = v;
+	*n = total;
+	return 0;
+}
+
+static int is_named(const char *const *v, size_t n, const char *id)
+{
+	return n && bsearch(&id, v, n, sizeof(*v), cmp_str_ptr) != NULL;
+}
+
+/* A string and its place in the records' order. */
+typedef struct ranked {
+	const char *s;
+	size_t order;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const ranked *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+
+	return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static int cmp_order(const void *a, const void *b)
+{
+	const ranked *x = a, *y = b;
+
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+/* Keeps, of v[0..n), the first of each distinct string, in their order;
+ * returns how many remain. */
+static size_t first_of_each(ranked *v, size_t n)
+{
+	size_t kept = 0;
+
+	if (n < 2)
+		return n;
+	qsort(v, n, sizeof(*v), cmp_ranked);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || strcmp(v[i].s, v[i - 1].s) != 0)
+			v[kept++] = v[i];
+	qsort(v, kept, sizeof(*v), cmp_order);
+	return kept;
 }
 
 static const char *base_value(const spiral_inquiry *inq, spiral_field f)
@@ -152,101 +218,173 @@ static const char *base_value(const spiral_inquiry *inq, spiral_field f)
 	}
 }
 
+/* A change of a single-valued field is a head when no other change of that
+ * field names it as a parent. */
 static int fold_single(spiral_inquiry *inq, spiral_field f, const char **value)
 {
 	const spiral_change *latest = NULL;
 	spiral_conflict conflict = {f, {0}, {0}};
-	int distinct = 0;
+	const char **named = NULL;
+	ranked *heads = malloc((inq->nchanges + 1) * sizeof(*heads));
+	size_t nnamed = 0, nheads = 0, distinct;
 
+	if (!heads || named_parents(inq, f, SPIRAL_OP_SET, &named, &nnamed) < 0)
+		goto oom;
 	/* Changes are sorted, so heads arrive oldest first. */
 	for (size_t i = 0; i < inq->nchanges; i++) {
 		const spiral_change *c = &inq->changes[i];
-		if (c->field != f || c->op != SPIRAL_OP_SET || !is_head(inq, c))
+		if (c->field != f || c->op != SPIRAL_OP_SET ||
+		    is_named(named, nnamed, c->id))
 			continue;
 		if (spiral_strv_push(&inq->heads[f], c->id) < 0)
 			goto oom;
-		if (!spiral_strv_contains(&conflict.values, c->value)) {
-			if (spiral_strv_push(&conflict.values, c->value) < 0 ||
-			    spiral_strv_push(&conflict.heads, c->id) < 0)
-				goto oom;
-			distinct++;
-		}
+		heads[nheads].s = c->value;
+		heads[nheads++].order = i;
 		latest = c;
 	}
 	*value = latest ? latest->value : base_value(inq, f);
+	/* The distinct values, each with its oldest head, oldest first. */
+	distinct = first_of_each(heads, nheads);
 	if (distinct > 1) {
-		spiral_conflict *v = realloc(inq->conflicts,
-					     (inq->nconflicts + 1) * sizeof(*v));
+		spiral_conflict *v;
+		for (size_t k = 0; k < distinct; k++)
+			if (spiral_strv_push(&conflict.values, heads[k].s) < 0 ||
+			    spiral_strv_push(&conflict.heads,
+					     inq->changes[heads[k].order].id) < 0)
+				goto oom;
+		v = realloc(inq->conflicts, (inq->nconflicts + 1) * sizeof(*v));
 		if (!v)
 			goto oom;
 		inq->conflicts = v;
 		inq->conflicts[inq->nconflicts++] = conflict;
-		return 0;
+	} else {
+		spiral_strv_free(&conflict.values);
+		spiral_strv_free(&conflict.heads);
 	}
-	spiral_strv_free(&conflict.values);
-	spiral_strv_free(&conflict.heads);
+	free(named);
+	free(heads);
 	return 0;
 oom:
 	spiral_strv_free(&conflict.values);
 	spiral_strv_free(&conflict.heads);
+	free(named);
+	free(heads);
 	return spiral_error(SPIRAL_ENOMEM, "out of memory");
 }
 
-/* An addition stands unless a removal of the same value names it. */
-static int add_removed(const spiral_inquiry *inq, spiral_field f,
-		       const char *value, const char *add_id)
+/* Removals of a set field, as (value, addition id) pairs, sorted: an
+ * addition stands unless a removal of the same value names it. */
+typedef struct removal {
+	const char *value, *add;
+} removal;
+
+static int cmp_removal(const void *a, const void *b)
 {
+	const removal *x = a, *y = b;
+	int c = strcmp(x->value, y->value);
+
+	return c ? c : strcmp(x->add, y->add);
+}
+
+static int removals_of(const spiral_inquiry *inq, spiral_field f, removal **out,
+		       size_t *n)
+{
+	size_t total = 0, k = 0;
+	removal *v;
+
+	for (size_t i = 0; i < inq->nchanges; i++)
+		if (inq->changes[i].field == f && inq->changes[i].op == SPIRAL_OP_REMOVE)
+			total += inq->changes[i].parents.n;
+	if (!(v = malloc((total + 1) * sizeof(*v))))
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
 	for (size_t i = 0; i < inq->nchanges; i++) {
 		const spiral_change *c = &inq->changes[i];
-		if (c->field == f && c->op == SPIRAL_OP_REMOVE &&
-		    strcmp(c->value, value) == 0 &&
-		    spiral_strv_contains(&c->parents, add_id))
-			return 1;
+		if (c->field != f || c->op != SPIRAL_OP_REMOVE)
+			continue;
+		for (size_t j = 0; j < c->parents.n; j++) {
+			v[k].value = c->value;
+			v[k++].add = c->parents.v[j];
+		}
 	}
+	if (total > 1)
+		qsort(v, total, sizeof(*v), cmp_removal);
+	*out = v;
+	*n = total;
 	return 0;
+}
+
+static int is_removed(const removal *v, size_t n, const char *value,
+		      const char *add_id)
+{
+	removal key = {value, add_id};
+
+	return n && bsearch(&key, v, n, sizeof(*v), cmp_removal) != NULL;
 }
 
 int spiral_inquiry_set_adds(const spiral_inquiry *inq, spiral_field f,
 			    const char *value, spiral_strv *out)
 {
 	const spiral_strv *initial = f == SPIRAL_FIELD_TAG ? &inq->tags0 : &inq->team0;
+	removal *rm;
+	size_t nrm;
+	int rc = removals_of(inq, f, &rm, &nrm);
 
+	if (rc < 0)
+		return rc;
 	if (spiral_strv_contains(initial, value) &&
-	    !add_removed(inq, f, value, inq->id) &&
-	    spiral_strv_push(out, inq->id) < 0)
-		return SPIRAL_ENOMEM;
-	for (size_t i = 0; i < inq->nchanges; i++) {
+	    !is_removed(rm, nrm, value, inq->id))
+		rc = spiral_strv_push(out, inq->id);
+	for (size_t i = 0; rc == 0 && i < inq->nchanges; i++) {
 		const spiral_change *c = &inq->changes[i];
 		if (c->field == f && c->op == SPIRAL_OP_ADD &&
-		    strcmp(c->value, value) == 0 &&
-		    !add_removed(inq, f, value, c->id) &&
-		    spiral_strv_push(out, c->id) < 0)
-			return SPIRAL_ENOMEM;
+		    strcmp(c->value, value) == 0 && !is_removed(rm, nrm, value, c->id))
+			rc = spiral_strv_push(out, c->id);
 	}
-	return 0;
+	free(rm);
+	return rc < 0 ? SPIRAL_ENOMEM : 0;
 }
 
+/* The values of a set still added, sorted; at most SPIRAL_MAX_VALUES of
+ * them, the first added (over_limit says when some were left out). */
 static int fold_set(spiral_inquiry *inq, spiral_field f, spiral_strv *out)
 {
 	const spiral_strv *initial = f == SPIRAL_FIELD_TAG ? &inq->tags0 : &inq->team0;
+	ranked *standing = malloc((initial->n + inq->nchanges + 1) * sizeof(*standing));
+	removal *rm = NULL;
+	size_t nrm = 0, n = 0;
+	int rc = SPIRAL_ENOMEM;
 
-	for (size_t i = 0; i < initial->n; i++) {
-		const char *v = initial->v[i];
-		if (!spiral_strv_contains(out, v) &&
-		    !add_removed(inq, f, v, inq->id) && spiral_strv_push(out, v) < 0)
-			return SPIRAL_ENOMEM;
-	}
+	if (!standing || removals_of(inq, f, &rm, &nrm) < 0)
+		goto done;
+	for (size_t i = 0; i < initial->n; i++)
+		if (!is_removed(rm, nrm, initial->v[i], inq->id)) {
+			standing[n].s = initial->v[i];
+			standing[n].order = n;
+			n++;
+		}
 	for (size_t i = 0; i < inq->nchanges; i++) {
 		const spiral_change *c = &inq->changes[i];
-		if (c->field != f || c->op != SPIRAL_OP_ADD)
+		if (c->field != f || c->op != SPIRAL_OP_ADD ||
+		    is_removed(rm, nrm, c->value, c->id))
 			continue;
-		if (!spiral_strv_contains(out, c->value) &&
-		    !add_removed(inq, f, c->value, c->id) &&
-		    spiral_strv_push(out, c->value) < 0)
-			return SPIRAL_ENOMEM;
+		standing[n].s = c->value;
+		standing[n].order = n;
+		n++;
 	}
+	n = first_of_each(standing, n);
+	if (n > SPIRAL_MAX_VALUES) {
+		inq->over_limit |= 1u << f;
+		n = SPIRAL_MAX_VALUES;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (spiral_strv_push(out, standing[i].s) < 0)
+			goto done;
 	spiral_strv_sort(out);
-	return 0;
+	rc = 0;
+done:
+	free(standing);
+	free(rm);
+	return rc == 0 ? 0 : spiral_error(SPIRAL_ENOMEM, "out of memory");
 }
 
 static void fold_activity(spiral_inquiry *inq)
@@ -291,6 +429,7 @@ int spiral_inquiry_fold(spiral_inquiry *inq)
 	spiral_strv_free(&inq->team);
 	for (int f = 0; f < SPIRAL_FIELD_COUNT; f++)
 		spiral_strv_free(&inq->heads[f]);
+	inq->over_limit = 0;
 
 	if (fold_single(inq, SPIRAL_FIELD_TITLE, &inq->title) < 0 ||
 	    fold_single(inq, SPIRAL_FIELD_LEARNERS, &inq->learners) < 0 ||
@@ -303,58 +442,74 @@ int spiral_inquiry_fold(spiral_inquiry *inq)
 	return 0;
 }
 
-static spiral_measure_summary *summary_for(spiral_measure_summary **list,
-					   size_t *n, const char *name)
-{
-	spiral_measure_summary *v;
+/* One value of a measure or target in a cycle, in the records' order. */
+typedef struct measure_value {
+	const char *name;
+	size_t order;
+	int target;
+	double value;
+} measure_value;
 
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*list)[i].name, name) == 0)
-			return &(*list)[i];
-	v = realloc(*list, (*n + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	*list = v;
-	memset(&v[*n], 0, sizeof(v[*n]));
-	v[*n].name = strdup(name);
-	if (!v[*n].name)
-		return NULL;
-	return &v[(*n)++];
+static int cmp_measure_value(const void *a, const void *b)
+{
+	const measure_value *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
-static int cmp_summary(const void *a, const void *b)
-{
-	return strcmp(((const spiral_measure_summary *)a)->name,
-		      ((const spiral_measure_summary *)b)->name);
-}
-
+/* Sorting every value of the cycle by name once keeps this near linear
+ * however many measures the entries hold. */
 int spiral_inquiry_measures(const spiral_inquiry *inq, int cycle,
 			    spiral_measure_summary **out, size_t *n)
 {
-	spiral_measure_summary *list = NULL, *s;
-	size_t count = 0;
+	spiral_measure_summary *list = NULL, *s = NULL;
+	measure_value *v;
+	size_t total = 0, k = 0, count = 0, groups = 0;
 
+	for (size_t i = 0; i < inq->nentries; i++)
+		if (inq->entries[i].cycle == cycle)
+			total += inq->entries[i].measures.n + inq->entries[i].targets.n;
+	if (!(v = malloc((total + 1) * sizeof(*v))))
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
 	for (size_t i = 0; i < inq->nentries; i++) {
 		const spiral_entry *e = &inq->entries[i];
 		if (e->cycle != cycle)
 			continue;
-		for (size_t k = 0; k < e->measures.n; k++) {
-			if (!(s = summary_for(&list, &count, e->measures.v[k].name)))
-				goto oom;
-			if (!s->has_baseline) {
-				s->has_baseline = 1;
-				s->baseline = e->measures.v[k].value;
-			}
-			s->has_latest = 1;
-			s->latest = e->measures.v[k].value;
-		}
-		for (size_t k = 0; k < e->targets.n; k++) {
-			if (!(s = summary_for(&list, &count, e->targets.v[k].name)))
-				goto oom;
-			s->has_target = 1;
-			s->target = e->targets.v[k].value;
-		}
+		for (size_t j = 0; j < e->measures.n; j++, k++)
+			v[k] = (measure_value){e->measures.v[j].name, k, 0,
+					       e->measures.v[j].value};
+		for (size_t j = 0; j < e->targets.n; j++, k++)
+			v[k] = (measure_value){e->targets.v[j].name, k, 1,
+					       e->targets.v[j].value};
 	}
+	if (total > 1)
+		qsort(v, total, sizeof(*v), cmp_measure_value);
+	for (k = 0; k < total; k++)
+		if (k == 0 || strcmp(v[k].name, v[k - 1].name) != 0)
+			groups++;
+	if (!(list = calloc(groups + 1, sizeof(*list))))
+		goto oom;
+	for (k = 0; k < total; k++) {
+		if (k == 0 || strcmp(v[k].name, v[k - 1].name) != 0) {
+			s = &list[count];
+			if (!(s->name = strdup(v[k].name)))
+				goto oom;
+			count++;
+		}
+		if (v[k].target) {
+			s->has_target = 1;
+			s->target = v[k].value;
+			continue;
+		}
+		if (!s->has_baseline) {
+			s->has_baseline = 1;
+			s->baseline = v[k].value;
+		}
+		s->has_latest = 1;
+		s->latest = v[k].value;
+	}
+	free(v);
 	/* The contract: with no target, or a target equal to the baseline,
 	 * both target and progress are null. */
 	for (size_t i = 0; i < count; i++) {
@@ -366,12 +521,11 @@ int spiral_inquiry_measures(const spiral_inquiry *inq, int cycle,
 			s->progress = (s->latest - s->baseline) / (s->target - s->baseline);
 		}
 	}
-	if (count > 1)
-		qsort(list, count, sizeof(*list), cmp_summary);
 	*out = list;
 	*n = count;
 	return 0;
 oom:
+	free(v);
 	spiral_measures_free(list, count);
 	return spiral_error(SPIRAL_ENOMEM, "out of memory");
 }

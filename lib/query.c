@@ -229,11 +229,15 @@ int spiral_query_log(const spiral_store *st, const spiral_filter *f,
 
 int spiral_store_short_len(const spiral_store *st)
 {
+	/* The set spiral_store_find resolves against: a prefix shown must be
+	 * one accepted, even when some folder on disk failed to load. */
+	size_t n = st->ids.n ? st->ids.n : st->ninquiries;
 	int len = 8;
 
-	/* Inquiries are sorted by id: only neighbours can share a prefix. */
-	for (size_t i = 1; i < st->ninquiries; i++) {
-		const char *a = st->inquiries[i - 1].id, *b = st->inquiries[i].id;
+	/* Both sets are sorted by id: only neighbours can share a prefix. */
+	for (size_t i = 1; i < n; i++) {
+		const char *a = st->ids.n ? st->ids.v[i - 1] : st->inquiries[i - 1].id;
+		const char *b = st->ids.n ? st->ids.v[i] : st->inquiries[i].id;
 		int common = 0;
 		while (a[common] && a[common] == b[common])
 			common++;

@@ -42,10 +42,24 @@ static int put_date(spiral_buf *out, const char *key, spiral_date d)
 	return spiral_ini_value(out, key, s, strlen(s));
 }
 
-/* The Lamport counter that orders an inquiry's records (spiral(5)). */
+/* The Lamport counter that orders an inquiry's records (spiral(5)).  A
+ * record read without one (seq 0) is written again without one: "seq = 0"
+ * is not a value the reader takes. */
 static int put_seq(spiral_buf *out, int64_t seq)
 {
+	if (seq < 1)
+		return 0;
 	return spiral_buf_printf(out, "seq = %lld\n", (long long)seq);
+}
+
+/* Writing stays within what reading takes (spiral(5), LIMITS): past a
+ * limit the write is refused, with nothing written. */
+static int over_limit(const char *what, size_t n, long max, const char *unit)
+{
+	return spiral_error(SPIRAL_ERROR,
+			    "%s: %zu %s, more than the %ld allowed (see "
+			    "LIMITS in spiral(5))",
+			    what, n, unit, max);
 }
 
 static int put_str(spiral_buf *out, const char *key, const char *value)
@@ -53,6 +67,22 @@ static int put_str(spiral_buf *out, const char *key, const char *value)
 	if (!value)
 		return 0;
 	return spiral_ini_value(out, key, value, strlen(value));
+}
+
+static int put_text(spiral_buf *out, const char *key, const char *text)
+{
+	return spiral_ini_text(out, key, text, strlen(text));
+}
+
+/* The whole record, from mark on, within what a reader reads. */
+static int record_size(const spiral_buf *out, size_t mark, const char *what)
+{
+	if (out->len - mark > SPIRAL_MAX_FILE)
+		return spiral_error(SPIRAL_ERROR,
+				    "%s would be %zu bytes, more than the %d a file "
+				    "may have (see LIMITS in spiral(5))",
+				    what, out->len - mark, SPIRAL_MAX_FILE);
+	return 0;
 }
 
 static int put_who(spiral_buf *out, const spiral_who *w)
@@ -64,8 +94,11 @@ static int put_who(spiral_buf *out, const spiral_who *w)
 	return 0;
 }
 
-static int put_strv(spiral_buf *out, const char *key, const spiral_strv *sv)
+static int put_strv(spiral_buf *out, const char *key, const spiral_strv *sv,
+		    const char *what, size_t max)
 {
+	if (sv->n > max)
+		return over_limit(what, sv->n, (long)max, "values");
 	for (size_t i = 0; i < sv->n; i++)
 		if (put_str(out, key, sv->v[i]) < 0)
 			return SPIRAL_ERROR;
@@ -78,6 +111,8 @@ static int put_kvs(spiral_buf *out, const char *section, const spiral_kvs *kvs)
 
 	if (kvs->n == 0)
 		return 0;
+	if (kvs->n > SPIRAL_MAX_MEASURES)
+		return over_limit(section, kvs->n, SPIRAL_MAX_MEASURES, "values");
 	if (spiral_ini_section(out, section) < 0)
 		return SPIRAL_ERROR;
 	for (size_t i = 0; i < kvs->n; i++) {
@@ -90,13 +125,16 @@ static int put_kvs(spiral_buf *out, const char *section, const spiral_kvs *kvs)
 
 int spiral_inquiry_serialize(const spiral_inquiry *inq, spiral_buf *out)
 {
+	size_t mark = out->len;
+
 	if (spiral_ini_section(out, "inquiry") < 0 ||
 	    put_str(out, "title", inq->title0) < 0 ||
 	    put_str(out, "learners", inq->learners0) < 0 ||
 	    put_date(out, "created", inq->created) < 0 || put_who(out, &inq->who) < 0 ||
 	    put_str(out, "continues", inq->continues) < 0 ||
-	    put_strv(out, "tag", &inq->tags0) < 0 ||
-	    put_strv(out, "team", &inq->team0) < 0)
+	    put_strv(out, "tag", &inq->tags0, "tags", SPIRAL_MAX_VALUES) < 0 ||
+	    put_strv(out, "team", &inq->team0, "team", SPIRAL_MAX_VALUES) < 0 ||
+	    record_size(out, mark, "the inquiry") < 0)
 		return SPIRAL_ERROR;
 	return 0;
 }
@@ -104,6 +142,7 @@ int spiral_inquiry_serialize(const spiral_inquiry *inq, spiral_buf *out)
 int spiral_entry_serialize(const spiral_entry *e, spiral_buf *out)
 {
 	const char *verdict = spiral_verdict_name(e->verdict);
+	size_t mark = out->len;
 
 	if (spiral_ini_section(out, "entry") < 0 ||
 	    put_str(out, "phase", spiral_phase_get(e->phase)->name) < 0 ||
@@ -115,37 +154,43 @@ int spiral_entry_serialize(const spiral_entry *e, spiral_buf *out)
 		return SPIRAL_ERROR;
 	if (verdict && put_str(out, "verdict", verdict) < 0)
 		return SPIRAL_ERROR;
-	if (spiral_ini_section(out, "text") < 0 ||
-	    spiral_ini_text(out, "p", e->text, strlen(e->text)) < 0)
+	if (spiral_ini_section(out, "text") < 0 || put_text(out, "p", e->text) < 0)
 		return SPIRAL_ERROR;
 	if (e->evidence.n && (spiral_ini_section(out, "evidence") < 0 ||
-			      put_strv(out, "item", &e->evidence) < 0))
+			      put_strv(out, "item", &e->evidence, "evidence",
+				       SPIRAL_MAX_VALUES) < 0))
 		return SPIRAL_ERROR;
 	if (put_kvs(out, "measures", &e->measures) < 0 ||
-	    put_kvs(out, "targets", &e->targets) < 0)
+	    put_kvs(out, "targets", &e->targets) < 0 ||
+	    record_size(out, mark, "the entry") < 0)
 		return SPIRAL_ERROR;
 	return 0;
 }
 
 int spiral_note_serialize(const spiral_note *n, spiral_buf *out)
 {
+	size_t mark = out->len;
+
 	if (spiral_ini_section(out, "note") < 0 || put_date(out, "date", n->date) < 0 ||
 	    put_seq(out, n->seq) < 0 || put_who(out, &n->who) < 0 ||
-	    spiral_ini_section(out, "text") < 0 ||
-	    spiral_ini_text(out, "p", n->text, strlen(n->text)) < 0)
+	    spiral_ini_section(out, "text") < 0 || put_text(out, "p", n->text) < 0 ||
+	    record_size(out, mark, "the note") < 0)
 		return SPIRAL_ERROR;
 	return 0;
 }
 
 int spiral_change_serialize(const spiral_change *c, spiral_buf *out)
 {
+	size_t mark = out->len;
+
 	if (spiral_ini_section(out, "change") < 0 ||
 	    put_date(out, "date", c->date) < 0 || put_seq(out, c->seq) < 0 ||
 	    put_who(out, &c->who) < 0 ||
 	    put_str(out, "field", spiral_field_name(c->field)) < 0 ||
 	    put_str(out, "op", spiral_op_name(c->op)) < 0 ||
 	    put_str(out, "value", c->value) < 0 ||
-	    put_strv(out, "parent", &c->parents) < 0)
+	    put_strv(out, "parent", &c->parents, "parents", SPIRAL_MAX_PARENTS) < 0 ||
+	    record_size(out, mark, "the change") < 0)
 		return SPIRAL_ERROR;
 	return 0;
 }
@@ -187,6 +232,12 @@ typedef struct parse_state {
 	char unknown[128];
 	int twice_line; /* the first single-valued key given again */
 	char twice[128];
+	int limit_line; /* the first value left out past a limit */
+	char limit[128];
+	size_t given[32];   /* values taken, per key index (as seen) */
+	spiral_buf para;    /* the paragraphs of the K_PARA key, joined */
+	size_t nparas;
+	const key_spec *para_key;
 } parse_state;
 
 static int fail(parse_state *ps, int line, const char *fmt, ...)
@@ -214,20 +265,28 @@ static int store_str(char **slot, const char *value)
 	return 0;
 }
 
-static int store_para(char **slot, const char *value, size_t len)
+/* Paragraphs are joined in a growing buffer and stored once the file is
+ * read: joining many short ones stays linear. */
+static int store_para(parse_state *ps, const key_spec *k, const char *value,
+		      size_t len)
 {
-	size_t old = *slot ? strlen(*slot) : 0;
-	char *p = realloc(*slot, old + (*slot ? 2 : 0) + len + 1);
-
-	if (!p)
+	ps->para_key = k;
+	if (ps->nparas++ && spiral_buf_put(&ps->para, "\n\n", 2) < 0)
 		return SPIRAL_ENOMEM;
-	if (*slot) {
-		memcpy(p + old, "\n\n", 2);
-		old += 2;
-	}
-	memcpy(p + old, value, len);
-	p[old + len] = '\0';
-	*slot = p;
+	return spiral_buf_put(&ps->para, value, len) < 0 ? SPIRAL_ENOMEM : 0;
+}
+
+static int para_done(parse_state *ps)
+{
+	char **slot, *text;
+
+	if (!ps->para_key)
+		return 0;
+	slot = (char **)((char *)ps->record + ps->para_key->offset);
+	if (!(text = spiral_buf_detach(&ps->para)))
+		return SPIRAL_ENOMEM;
+	free(*slot);
+	*slot = text;
 	return 0;
 }
 
@@ -259,7 +318,7 @@ static int store_value(parse_state *ps, const key_spec *k, const char *key,
 			return fail(ps, line, "'%s' is not an inquiry id", value);
 		return store_str((char **)slot, value);
 	case K_PARA:
-		return store_para((char **)slot, value, len);
+		return store_para(ps, k, value, len);
 	case K_STRV:
 		return spiral_strv_push((spiral_strv *)slot, value);
 	case K_DATE:
@@ -356,11 +415,48 @@ static int note_twice(parse_state *ps, const char *key, int line)
 	return 0;
 }
 
+/* How many values a repeated key may have; 0 for no limit. */
+static size_t key_limit(const key_spec *k)
+{
+	if (k->kind == K_NUMBERS)
+		return SPIRAL_MAX_MEASURES;
+	if (k->kind != K_STRV)
+		return 0;
+	return strcmp(k->key, "parent") == 0 ? SPIRAL_MAX_PARENTS : SPIRAL_MAX_VALUES;
+}
+
+/* Counts a value of key i against its limit: 0 within it.  Past it, a
+ * change's parents make the record unreadable (SPIRAL_EFORMAT: fewer would
+ * change what it means); other values are left out (1), the first such
+ * line noted.  Checked before anything else, so that a flood of values
+ * costs a constant each. */
+static int past_limit(parse_state *ps, size_t i, int line)
+{
+	const key_spec *k = &ps->keys[i];
+	size_t max = key_limit(k);
+
+	if (!max || ps->given[i] < max) {
+		ps->given[i]++;
+		return 0;
+	}
+	if (strcmp(k->section, "change") == 0)
+		return fail(ps, line, "more than %zu parents (see LIMITS in spiral(5))",
+			    max);
+	if (!ps->limit_line) {
+		ps->limit_line = line;
+		snprintf(ps->limit, sizeof(ps->limit),
+			 "more than %zu %s in [%s]: the rest are left out (see "
+			 "LIMITS in spiral(5))",
+			 max, k->key ? k->key : "values", k->section);
+	}
+	return 1;
+}
+
 static int on_value(void *user, const char *section, const char *key,
 		    const char *value, size_t len, int line)
 {
 	parse_state *ps = user;
-	int section_known = 0;
+	int section_known = 0, rc;
 
 	for (size_t i = 0; i < ps->nkeys; i++) {
 		const key_spec *k = &ps->keys[i];
@@ -369,10 +465,12 @@ static int on_value(void *user, const char *section, const char *key,
 		section_known = 1;
 		if (k->key && strcmp(k->key, key) != 0)
 			continue;
+		if ((rc = past_limit(ps, i, line)) != 0)
+			return rc < 0 ? rc : 0;
 		if (given_twice(ps, i, key))
 			return note_twice(ps, key, line);
 		ps->seen |= 1u << i;
-		int rc = store_value(ps, k, key, value, len, line);
+		rc = store_value(ps, k, key, value, len, line);
 		if (rc == SPIRAL_ENOMEM)
 			return fail(ps, line, "out of memory");
 		return rc;
@@ -400,6 +498,9 @@ static int parse_record(const char *data, size_t len, const key_spec *keys,
 	pb->line = 0;
 	pb->message[0] = '\0';
 	rc = spiral_ini_parse(data, len, on_value, &ps, &err_line);
+	if (para_done(&ps) < 0 && rc == 0)
+		rc = SPIRAL_ENOMEM;
+	spiral_buf_free(&ps.para);
 	if (rc == SPIRAL_EFORMAT && !pb->message[0]) {
 		const char *msg = spiral_error_message();
 		char at[32];
@@ -421,6 +522,11 @@ static int parse_record(const char *data, size_t len, const key_spec *keys,
 				 "[%s] has no '%s'", keys[i].section, keys[i].key);
 			return SPIRAL_EFORMAT;
 		}
+	}
+	if (ps.limit_line) {
+		pb->line = ps.limit_line;
+		snprintf(pb->message, sizeof(pb->message), "%s", ps.limit);
+		return 1;
 	}
 	if (ps.twice_line) {
 		pb->line = ps.twice_line;

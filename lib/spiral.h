@@ -243,6 +243,15 @@ typedef struct spiral_who {
  * without one (written before seq existed, or by hand) reads as seq 0. */
 #define SPIRAL_SEQ_MAX 9007199254740992LL /* 2^53: exact in any JSON reader */
 
+/* What one inquiry may hold (spiral(5), LIMITS), besides files of at most
+ * 1 MiB: far above any real use, low enough that no repository can make a
+ * command slow.  Reading past a limit is a problem (path and line) and the
+ * rest is still read; writing past one is refused with nothing written. */
+#define SPIRAL_MAX_RECORDS 10000 /* files in each of entries/ notes/ changes/ */
+#define SPIRAL_MAX_PARENTS 100   /* parents of one change */
+#define SPIRAL_MAX_VALUES 1000   /* tags, team members, evidence items */
+#define SPIRAL_MAX_MEASURES 100  /* measures, and targets, of one entry */
+
 typedef struct spiral_entry {
 	char id[SPIRAL_ID_LEN + 1];
 	char *path; /* relative to the work tree */
@@ -327,6 +336,9 @@ typedef struct spiral_inquiry {
 	int cycle;          /* the cycle the inquiry is in now */
 	spiral_date updated;    /* latest date of any record, or created */
 	spiral_date last_entry; /* latest date of an entry, or created */
+	/* Bit (1u << field) per set whose values went past SPIRAL_MAX_VALUES:
+	 * only the first, in the records' order, are kept. */
+	unsigned over_limit;
 } spiral_inquiry;
 
 /* Recompute the folded state from the records (deterministic: the same on
@@ -361,6 +373,9 @@ typedef struct spiral_store {
 	spiral_problem *problems;
 	size_t nproblems, pcap;
 	int strict; /* fsck: also report unknown keys and sections */
+	/* The inquiry folders a full load found, readable or not, sorted:
+	 * what prefixes are resolved and shortened against. */
+	spiral_strv ids;
 } spiral_store;
 
 /* The loader is fed files by path and contents, so that it could be fed from
@@ -374,7 +389,9 @@ int spiral_store_finish(spiral_store *st);
 /* Load every inquiry under the work tree top (or only the one whose full id
  * is `only`, when not NULL). */
 int spiral_store_load(spiral_store *st, const char *top, const char *only);
-/* Find an inquiry by full id or unique prefix of at least 4 characters. */
+/* Find an inquiry by full id or unique prefix of at least 4 characters,
+ * among st->ids (as spiral_resolve_id); one that did not load is an error
+ * that quotes its first problem. */
 int spiral_store_find(spiral_store *st, const char *prefix,
 		      spiral_inquiry **out);
 void spiral_store_problem(spiral_store *st, const char *path, int line,
@@ -615,7 +632,8 @@ typedef struct spiral_log_row {
 int spiral_query_log(const spiral_store *st, const spiral_filter *f,
 		     const char *only, spiral_log_row **out, size_t *n);
 
-/* Shortest prefix length (at least 8) that tells every inquiry apart. */
+/* Shortest prefix length (at least 8) that tells apart every inquiry of
+ * st->ids (the loaded inquiries when it is empty). */
 int spiral_store_short_len(const spiral_store *st);
 
 typedef enum spiral_format {

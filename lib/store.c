@@ -375,9 +375,20 @@ int spiral_store_finish(spiral_store *st)
 	st->ninquiries = kept;
 	if (kept > 1)
 		qsort(st->inquiries, kept, sizeof(*st->inquiries), cmp_inquiry);
-	for (size_t i = 0; i < kept; i++)
-		if (spiral_inquiry_fold(&st->inquiries[i]) < 0)
+	for (size_t i = 0; i < kept; i++) {
+		spiral_inquiry *inq = &st->inquiries[i];
+		if (spiral_inquiry_fold(inq) < 0)
 			return SPIRAL_ENOMEM;
+		for (int f = SPIRAL_FIELD_TAG; f <= SPIRAL_FIELD_TEAM; f++)
+			if (inq->over_limit & (1u << f))
+				spiral_store_problem(st, inq->dir, 0,
+						     "more than %d values of %s: only "
+						     "the first %d added are kept (see "
+						     "LIMITS in spiral(5))",
+						     SPIRAL_MAX_VALUES,
+						     spiral_field_name((spiral_field)f),
+						     SPIRAL_MAX_VALUES);
+	}
 	return 0;
 }
 
@@ -391,40 +402,35 @@ void spiral_store_free(spiral_store *st)
 		free(st->problems[i].message);
 	}
 	free(st->problems);
+	spiral_strv_free(&st->ids);
 	memset(st, 0, sizeof(*st));
 }
 
 /* ---- walking the work tree ---------------------------------------------- */
 
-int read_file_bounded(const char *path, size_t max, char **data, size_t *len)
+/* Reads all of fd, a regular file of at most max bytes.  Returns 0,
+ * SPIRAL_ENOMEM, or SPIRAL_ERROR with why[] saying what is wrong. */
+static int read_fd_bounded(int fd, size_t max, char **data, size_t *len,
+			   char why[64])
 {
 	struct stat sb;
 	char *buf;
 	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 
-	if (fd < 0)
-		return spiral_error(errno == ENOENT ? SPIRAL_ENOTFOUND : SPIRAL_ERROR,
-				    "cannot read %s: %s", path,
-				    errno == ELOOP ? "it is a symbolic link"
-						   : strerror(errno));
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return spiral_error(SPIRAL_ERROR, "%s is not a regular file", path);
+		snprintf(why, 64, "is not a regular file");
+		return SPIRAL_ERROR;
 	}
 	if ((size_t)sb.st_size > max) {
-		close(fd);
 		if (max % (1024 * 1024) == 0)
-			return spiral_error(SPIRAL_ERROR, "%s is larger than %zu MiB",
-					    path, max / (1024 * 1024));
-		return spiral_error(SPIRAL_ERROR, "%s is larger than %zu bytes", path,
-				    max);
+			snprintf(why, 64, "is larger than %zu MiB", max / (1024 * 1024));
+		else
+			snprintf(why, 64, "is larger than %zu bytes", max);
+		return SPIRAL_ERROR;
 	}
 	buf = malloc((size_t)sb.st_size + 1);
-	if (!buf) {
-		close(fd);
+	if (!buf)
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
-	}
 	while (got < (size_t)sb.st_size) {
 		ssize_t n = read(fd, buf + got, (size_t)sb.st_size - got);
 		if (n < 0 && errno == EINTR)
@@ -433,32 +439,117 @@ int read_file_bounded(const char *path, size_t max, char **data, size_t *len)
 			break;
 		got += (size_t)n;
 	}
-	close(fd);
 	buf[got] = '\0';
 	*data = buf;
 	*len = got;
 	return 0;
 }
 
-typedef int (*walk_fn)(void *user, const char *rel, int is_dir, int is_reg);
-
-/* Sorted listing of one folder (without . and ..), links reported as
- * neither folder nor file. */
-static int list_dir(const char *top, const char *rel, spiral_strv *names)
+int read_file_bounded(const char *path, size_t max, char **data, size_t *len)
 {
-	char *full = rel[0] ? path_printf("%s/%s", top, rel) : strdup(top);
-	DIR *d;
-	struct dirent *de;
+	char why[64];
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	int rc;
 
-	if (!full)
-		return spiral_error(SPIRAL_ENOMEM, "out of memory");
-	d = opendir(full);
-	free(full);
-	if (!d)
-		return errno == ENOENT || errno == ENOTDIR
-			       ? 0
-			       : spiral_error(SPIRAL_ERROR, "cannot read %s: %s",
-						      rel, strerror(errno));
+	if (fd < 0)
+		return spiral_error(errno == ENOENT ? SPIRAL_ENOTFOUND : SPIRAL_ERROR,
+				    "cannot read %s: %s", path,
+				    errno == ELOOP ? "it is a symbolic link"
+						   : strerror(errno));
+	rc = read_fd_bounded(fd, max, data, len, why);
+	close(fd);
+	if (rc == SPIRAL_ERROR)
+		return spiral_error(rc, "%s %s", path, why);
+	return rc;
+}
+
+/*
+ * Walking never opens a path it built: each folder is opened inside its
+ * parent's descriptor with O_NOFOLLOW, and each file likewise, then checked
+ * with fstat.  So a link at any level below the top of the work tree
+ * (inquiries/, a fan folder, an inquiry, a record folder, a record) is seen
+ * as what it is, reported, and never followed.  Paths are built only to
+ * name things.
+ */
+#define LINK_PROBLEM "is a symbolic link: not followed"
+
+enum { NODE_MISSING, NODE_DIR, NODE_FILE, NODE_LINK, NODE_OTHER };
+
+static int node_at(int dirfd, const char *name)
+{
+	struct stat sb;
+
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		return NODE_MISSING;
+	if (S_ISLNK(sb.st_mode))
+		return NODE_LINK;
+	if (S_ISDIR(sb.st_mode))
+		return NODE_DIR;
+	return S_ISREG(sb.st_mode) ? NODE_FILE : NODE_OTHER;
+}
+
+static int open_dir_at(int dirfd, const char *name)
+{
+	return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* A problem of dir/name (name alone when dir is NULL); quiet without st. */
+static void problem_at(spiral_store *st, const char *dir, const char *name,
+		       const char *message)
+{
+	char *rel;
+
+	if (!st)
+		return;
+	rel = dir ? path_printf("%s/%s", dir, name) : strdup(name);
+	spiral_store_problem(st, rel ? rel : name, 0, "%s", message);
+	free(rel);
+}
+
+/* The folder dir/name inside dirfd, or -1 when it is not one (a problem in
+ * st, when given, says why). */
+static int open_folder(spiral_store *st, int dirfd, const char *dir,
+		       const char *name)
+{
+	int fd = open_dir_at(dirfd, name);
+	int err = errno;
+
+	if (fd >= 0)
+		return fd;
+	switch (node_at(dirfd, name)) {
+	case NODE_LINK:
+		problem_at(st, dir, name, LINK_PROBLEM);
+		break;
+	case NODE_MISSING:
+		problem_at(st, dir, name, "no such folder");
+		break;
+	case NODE_DIR:
+		problem_at(st, dir, name, strerror(err));
+		break;
+	default:
+		problem_at(st, dir, name, "not a folder");
+		break;
+	}
+	return -1;
+}
+
+/* Sorted names in the folder fd (without . and ..); fd stays open.  A folder
+ * that cannot be listed is a problem of rel in st (when given), not an
+ * error. */
+static int list_names(spiral_store *st, int fd, const char *rel,
+		      spiral_strv *names)
+{
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	struct dirent *de;
+	DIR *d = copy < 0 ? NULL : fdopendir(copy);
+
+	if (!d) {
+		if (copy >= 0)
+			close(copy);
+		problem_at(st, NULL, rel, strerror(errno));
+		return 0;
+	}
+	rewinddir(d);
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
@@ -472,88 +563,190 @@ static int list_dir(const char *top, const char *rel, spiral_strv *names)
 	return 0;
 }
 
-static int file_kind(const char *top, const char *rel, int *is_dir, int *is_reg)
+/* The ids of the inquiry folders in the fan folder fd (inquiries/<fan>):
+ * real folders named by a valid id of that fan. */
+static int scan_fan(spiral_store *st, int fd, const char *fan, const char *rel,
+		    spiral_strv *ids)
 {
-	struct stat sb;
-	char *full = path_printf("%s/%s", top, rel);
-	int rc;
+	spiral_strv names = {0};
+	int strict = st && st->strict;
+	int rc = list_names(st, fd, rel, &names);
 
-	if (!full)
-		return spiral_error(SPIRAL_ENOMEM, "out of memory");
-	rc = lstat(full, &sb);
-	free(full);
-	if (rc < 0)
-		return -1;
-	*is_dir = S_ISDIR(sb.st_mode);
-	*is_reg = S_ISREG(sb.st_mode);
-	return 0;
+	for (size_t i = 0; rc == 0 && i < names.n; i++) {
+		const char *name = names.v[i];
+		int kind = node_at(fd, name);
+		if (kind == NODE_LINK) {
+			problem_at(st, rel, name, LINK_PROBLEM);
+		} else if (!spiral_id_valid(name) || strncmp(name, fan, 2) != 0) {
+			if (strict)
+				spiral_store_problem(st, rel, 0,
+						     "'%s' is not an inquiry id of this "
+						     "folder",
+						     name);
+		} else if (kind != NODE_DIR) {
+			problem_at(st, rel, name, "not a folder");
+		} else {
+			rc = spiral_strv_push(ids, name);
+		}
+	}
+	spiral_strv_free(&names);
+	return rc;
 }
 
-/* Feeds one file to the store, or records why it cannot be read. */
-static int load_file(spiral_store *st, const char *top, const char *rel)
+/* Every inquiry folder under inquiries/, sorted, into ids.  With st, what
+ * is not in the layout is a problem there: links and unreadable folders
+ * always, the rest when st->strict. */
+static int scan_ids(int top, spiral_store *st, spiral_strv *ids)
 {
-	char *full = path_printf("%s/%s", top, rel);
-	char *data;
+	spiral_strv fans = {0};
+	int kind = node_at(top, "inquiries");
+	int fd, rc;
+
+	if (kind == NODE_MISSING)
+		return 0;
+	if (kind != NODE_DIR) {
+		problem_at(st, NULL, "inquiries",
+			   kind == NODE_LINK ? LINK_PROBLEM : "not a folder");
+		return 0;
+	}
+	if ((fd = open_folder(st, top, NULL, "inquiries")) < 0)
+		return 0;
+	rc = list_names(st, fd, "inquiries", &fans);
+	for (size_t i = 0; rc == 0 && i < fans.n; i++) {
+		const char *fan = fans.v[i];
+		char *rel = path_printf("inquiries/%s", fan);
+		int ffd;
+		if (!rel) {
+			rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+			break;
+		}
+		kind = node_at(fd, fan);
+		if (kind == NODE_LINK) {
+			problem_at(st, NULL, rel, LINK_PROBLEM);
+		} else if (strlen(fan) != 2 || kind != NODE_DIR) {
+			if (st && st->strict)
+				problem_at(st, NULL, rel, "not a folder of the layout");
+		} else if ((ffd = open_folder(st, fd, "inquiries", fan)) >= 0) {
+			rc = scan_fan(st, ffd, fan, rel, ids);
+			close(ffd);
+		}
+		free(rel);
+	}
+	close(fd);
+	spiral_strv_free(&fans);
+	return rc;
+}
+
+int spiral_list_ids(const char *top, spiral_strv *out)
+{
+	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return spiral_error(SPIRAL_ERROR, "cannot read %s: %s", top,
+				    strerror(errno));
+	rc = scan_ids(fd, NULL, out);
+	close(fd);
+	return rc;
+}
+
+/* Feeds the file name inside dirfd (rel names it) to the store, or records
+ * why it cannot be read. */
+static int load_file_at(spiral_store *st, int dirfd, const char *name,
+			const char *rel)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	char why[64], *data;
 	size_t len;
 	int rc;
 
-	if (!full)
-		return spiral_error(SPIRAL_ENOMEM, "out of memory");
-	rc = read_file_bounded(full, SPIRAL_MAX_FILE, &data, &len);
-	free(full);
-	if (rc == SPIRAL_ENOMEM)
-		return rc;
-	if (rc < 0) {
-		spiral_store_problem(st, rel, 0, "%s", spiral_error_message());
+	if (fd < 0) {
+		if (errno != ENOENT)
+			problem_at(st, NULL, rel,
+				   errno == ELOOP ? LINK_PROBLEM : strerror(errno));
 		return 0;
 	}
+	rc = read_fd_bounded(fd, SPIRAL_MAX_FILE, &data, &len, why);
+	close(fd);
+	if (rc == SPIRAL_ERROR) {
+		problem_at(st, NULL, rel, why);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
 	rc = spiral_store_add_file(st, rel, data, len);
 	free(data);
 	return rc;
 }
 
-/* Walks inquiries/<fan>/<id>/ and its record folders, depth three at most. */
-static int load_inquiry_dir(spiral_store *st, const char *top, const char *dir)
+/* The records of one folder (entries/, notes/ or changes/): regular files
+ * only, and no more than SPIRAL_MAX_RECORDS of them, the first by name
+ * (by date: names start with the stamp). */
+static int load_record_dir(spiral_store *st, int fd, const char *rel)
 {
 	spiral_strv names = {0};
-	int rc = list_dir(top, dir, &names);
+	int rc = list_names(st, fd, rel, &names);
+	size_t n = names.n;
 
-	for (size_t i = 0; rc == 0 && i < names.n; i++) {
-		char *rel = path_printf("%s/%s", dir, names.v[i]);
-		int is_dir = 0, is_reg = 0;
-		if (!rel) {
-			rc = SPIRAL_ENOMEM;
+	if (n > SPIRAL_MAX_RECORDS) {
+		spiral_store_problem(st, rel, 0,
+				     "more than %d files: only the first %d are read "
+				     "(see LIMITS in spiral(5))",
+				     SPIRAL_MAX_RECORDS, SPIRAL_MAX_RECORDS);
+		n = SPIRAL_MAX_RECORDS;
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char *f = path_printf("%s/%s", rel, names.v[i]);
+		int kind = node_at(fd, names.v[i]);
+		if (!f) {
+			rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
 			break;
 		}
-		if (file_kind(top, rel, &is_dir, &is_reg) < 0) {
-			free(rel);
-			continue;
+		if (kind == NODE_FILE)
+			rc = load_file_at(st, fd, names.v[i], f);
+		else if (kind == NODE_LINK)
+			problem_at(st, NULL, f, LINK_PROBLEM);
+		else if (kind != NODE_MISSING)
+			problem_at(st, NULL, f,
+				   "not a regular file (folders are not followed)");
+		free(f);
+	}
+	spiral_strv_free(&names);
+	return rc;
+}
+
+static int is_record_folder(const char *name)
+{
+	return strcmp(name, "entries") == 0 || strcmp(name, "notes") == 0 ||
+	       strcmp(name, "changes") == 0;
+}
+
+/* The folder of one inquiry, fd, named dir: inquiry.ini and the record
+ * folders, depth two at most. */
+static int load_inquiry_dir(spiral_store *st, int fd, const char *dir)
+{
+	spiral_strv names = {0};
+	int rc = list_names(st, fd, dir, &names);
+
+	for (size_t i = 0; rc == 0 && i < names.n; i++) {
+		const char *name = names.v[i];
+		char *rel = path_printf("%s/%s", dir, name);
+		int kind = node_at(fd, name), sub;
+		if (!rel) {
+			rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+			break;
 		}
-		if (is_reg) {
-			rc = load_file(st, top, rel);
-		} else if (is_dir && (strcmp(names.v[i], "entries") == 0 ||
-				      strcmp(names.v[i], "notes") == 0 ||
-				      strcmp(names.v[i], "changes") == 0)) {
-			spiral_strv files = {0};
-			rc = list_dir(top, rel, &files);
-			for (size_t k = 0; rc == 0 && k < files.n; k++) {
-				char *f = path_printf("%s/%s", rel, files.v[k]);
-				if (!f) {
-					rc = SPIRAL_ENOMEM;
-					break;
-				}
-				if (file_kind(top, f, &is_dir, &is_reg) == 0 && is_reg)
-					rc = load_file(st, top, f);
-				else
-					spiral_store_problem(st, f, 0,
-							     "not a regular file (links "
-							     "and folders are not followed)");
-				free(f);
+		if (kind == NODE_FILE) {
+			rc = load_file_at(st, fd, name, rel);
+		} else if (kind == NODE_LINK) {
+			problem_at(st, NULL, rel, LINK_PROBLEM);
+		} else if (kind == NODE_DIR && is_record_folder(name)) {
+			if ((sub = open_folder(st, fd, dir, name)) >= 0) {
+				rc = load_record_dir(st, sub, rel);
+				close(sub);
 			}
-			spiral_strv_free(&files);
-		} else {
-			spiral_store_problem(st, rel, 0,
-					     "not a regular file or record folder");
+		} else if (kind != NODE_MISSING) {
+			problem_at(st, NULL, rel, "not a regular file or record folder");
 		}
 		free(rel);
 	}
@@ -561,91 +754,60 @@ static int load_inquiry_dir(spiral_store *st, const char *top, const char *dir)
 	return rc;
 }
 
-int spiral_list_ids(const char *top, spiral_strv *out)
+/* Opens inquiries/<fan>/<id> one folder at a time from top and loads it; a
+ * link or a missing folder on the way is a problem. */
+static int load_inquiry(spiral_store *st, int top, const char *id)
 {
-	spiral_strv fans = {0};
-	int rc = list_dir(top, "inquiries", &fans);
+	char fan[3] = {id[0], id[1], '\0'};
+	char *dir = spiral_path_inquiry_dir(id), *fan_rel;
+	int fd, ffd, ifd, rc = 0;
 
-	for (size_t i = 0; rc == 0 && i < fans.n; i++) {
-		spiral_strv ids = {0};
-		char *rel = path_printf("inquiries/%s", fans.v[i]);
-		if (!rel) {
-			rc = SPIRAL_ENOMEM;
-			break;
-		}
-		if (strlen(fans.v[i]) == 2)
-			rc = list_dir(top, rel, &ids);
-		for (size_t k = 0; rc == 0 && k < ids.n; k++)
-			if (spiral_id_valid(ids.v[k]) &&
-			    strncmp(ids.v[k], fans.v[i], 2) == 0)
-				rc = spiral_strv_push(out, ids.v[k]);
-		spiral_strv_free(&ids);
-		free(rel);
+	if (!dir)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	fan_rel = path_printf("inquiries/%s", fan);
+	if (!fan_rel) {
+		free(dir);
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
 	}
-	spiral_strv_free(&fans);
+	if ((fd = open_folder(st, top, NULL, "inquiries")) >= 0) {
+		if ((ffd = open_folder(st, fd, "inquiries", fan)) >= 0) {
+			if ((ifd = open_folder(st, ffd, fan_rel, id)) >= 0) {
+				rc = load_inquiry_dir(st, ifd, dir);
+				close(ifd);
+			}
+			close(ffd);
+		}
+		close(fd);
+	}
+	free(fan_rel);
+	free(dir);
 	return rc;
-}
-
-/* Everything under inquiries/ that is not in the layout is a problem. */
-static void check_layout(spiral_store *st, const char *top)
-{
-	spiral_strv fans = {0};
-
-	if (list_dir(top, "inquiries", &fans) < 0)
-		return;
-	for (size_t i = 0; i < fans.n; i++) {
-		spiral_strv ids = {0};
-		char *rel = path_printf("inquiries/%s", fans.v[i]);
-		int is_dir = 0, is_reg = 0;
-		if (!rel)
-			break;
-		file_kind(top, rel, &is_dir, &is_reg);
-		if (strlen(fans.v[i]) != 2 || !is_dir) {
-			spiral_store_problem(st, rel, 0, "not a folder of the layout");
-			free(rel);
-			continue;
-		}
-		list_dir(top, rel, &ids);
-		for (size_t k = 0; k < ids.n; k++)
-			if (!spiral_id_valid(ids.v[k]) ||
-			    strncmp(ids.v[k], fans.v[i], 2) != 0)
-				spiral_store_problem(st, rel, 0,
-						     "'%s' is not an inquiry id of this "
-						     "folder",
-						     ids.v[k]);
-		spiral_strv_free(&ids);
-		free(rel);
-	}
-	spiral_strv_free(&fans);
 }
 
 int spiral_store_load(spiral_store *st, const char *top, const char *only)
 {
-	spiral_strv ids = {0};
+	spiral_strv one = {0};
+	const spiral_strv *ids = &st->ids;
+	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc = 0;
 
+	if (fd < 0)
+		return spiral_error(SPIRAL_ERROR, "cannot read %s: %s", top,
+				    strerror(errno));
 	if (only) {
-		rc = spiral_strv_push(&ids, only);
-	} else {
-		rc = spiral_list_ids(top, &ids);
-		if (st->strict)
-			check_layout(st, top);
-	}
-	for (size_t i = 0; rc == 0 && i < ids.n; i++) {
-		char *dir = spiral_path_inquiry_dir(ids.v[i]);
-		int is_dir = 0, is_reg = 0;
-		if (!dir) {
-			rc = SPIRAL_ENOMEM;
-			break;
-		}
-		if (file_kind(top, dir, &is_dir, &is_reg) == 0 && is_dir)
-			rc = load_inquiry_dir(st, top, dir);
+		if (!spiral_id_valid(only))
+			rc = spiral_error(SPIRAL_ENOTFOUND, "'%s' is not an inquiry id",
+					  only);
 		else
-			spiral_store_problem(st, dir, 0,
-					     "not a folder (links are not followed)");
-		free(dir);
+			rc = spiral_strv_push(&one, only);
+		ids = &one;
+	} else {
+		rc = scan_ids(fd, st, &st->ids);
 	}
-	spiral_strv_free(&ids);
+	for (size_t i = 0; rc == 0 && i < ids->n; i++)
+		rc = load_inquiry(st, fd, ids->v[i]);
+	close(fd);
+	spiral_strv_free(&one);
 	if (rc == 0)
 		rc = spiral_store_finish(st);
 	return rc;
@@ -684,20 +846,69 @@ static int find_prefix(const char *const *ids, size_t n, const char *prefix,
 	return SPIRAL_EAMBIGUOUS;
 }
 
+static int cmp_inquiry_id(const void *key, const void *elem)
+{
+	return strcmp(key, ((const spiral_inquiry *)elem)->id);
+}
+
+/* Why the inquiry id did not load: its first problem, or "". */
+static const spiral_problem *first_problem_of(const spiral_store *st,
+					      const char *id)
+{
+	char *dir = spiral_path_inquiry_dir(id);
+	size_t dlen = dir ? strlen(dir) : 0;
+
+	for (size_t i = 0; dir && i < st->nproblems; i++) {
+		const char *path = st->problems[i].path;
+		if (strncmp(path, dir, dlen) == 0 &&
+		    (path[dlen] == '/' || path[dlen] == '\0')) {
+			free(dir);
+			return &st->problems[i];
+		}
+	}
+	free(dir);
+	return NULL;
+}
+
+/*
+ * Prefixes are resolved against the same set they are shortened against
+ * (spiral_store_short_len): the inquiry folders a full load found on disk,
+ * whether or not each could be read, as spiral_resolve_id does.  So every
+ * prefix that list, log or status prints is one that show accepts.  A store
+ * fed by hand (no load) has only its inquiries.
+ */
 int spiral_store_find(spiral_store *st, const char *prefix, spiral_inquiry **out)
 {
-	const char **ids = malloc((st->ninquiries + 1) * sizeof(*ids));
-	size_t found = 0;
+	const char **ids;
+	const spiral_problem *why;
+	spiral_inquiry *inq;
+	size_t n = st->ids.n ? st->ids.n : st->ninquiries, found = 0;
 	int rc;
 
-	if (!ids)
+	if (!(ids = malloc((n + 1) * sizeof(*ids))))
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
-	for (size_t i = 0; i < st->ninquiries; i++)
-		ids[i] = st->inquiries[i].id;
-	rc = find_prefix(ids, st->ninquiries, prefix, &found);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = st->ids.n ? st->ids.v[i] : st->inquiries[i].id;
+	rc = find_prefix(ids, n, prefix, &found);
+	if (rc < 0) {
+		free(ids);
+		return rc;
+	}
+	inq = bsearch(ids[found], st->inquiries, st->ninquiries,
+		      sizeof(*st->inquiries), cmp_inquiry_id);
+	if (inq) {
+		free(ids);
+		*out = inq;
+		return 0;
+	}
+	why = first_problem_of(st, ids[found]);
+	if (why)
+		rc = spiral_error(SPIRAL_ERROR, "inquiry %.12s cannot be read: %s:%d: %s",
+				  ids[found], why->path, why->line, why->message);
+	else
+		rc = spiral_error(SPIRAL_ERROR, "inquiry %.12s cannot be read",
+				  ids[found]);
 	free(ids);
-	if (rc == 0)
-		*out = &st->inquiries[found];
 	return rc;
 }
 
