@@ -169,7 +169,7 @@ int spiral_measure_name_valid(const char *s)
 }
 
 /* Tags are short single-line labels: any UTF-8 but no control characters
- * and no leading or trailing space. */
+ * (C0, DEL or C1) and no leading or trailing space. */
 int spiral_tag_valid(const char *s)
 {
 	size_t len = strlen(s);
@@ -178,9 +178,13 @@ int spiral_tag_valid(const char *s)
 		return 0;
 	if (s[0] == ' ' || s[len - 1] == ' ')
 		return 0;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f ||
+		    (c == 0xC2 && (unsigned char)s[i + 1] >= 0x80 &&
+		     (unsigned char)s[i + 1] <= 0x9F))
 			return 0;
+	}
 	return 1;
 }
 

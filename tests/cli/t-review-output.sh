@@ -216,6 +216,8 @@ print(d["tags"] == ["tag\u202ex"] and sorted(d["team"]) == ["Mere\u200b", "Tama\
 matches "json escapes them as \\uXXXX" 'Bidi \\u202egnp\.exe\\u202c zw\\u200bsp' "$OUT"
 matches "json: astral ones as a surrogate pair" 'tag\\udb40\\udc41' "$OUT"
 
+fails "a tag with a C1 control is refused" 2 "tag" spiral edit --tag "a$(u '\u0085')b"
+
 # Commit messages: C1, DEL and invisible characters visible.
 log=$(git log --format=%B)
 if printf '%s' "$log" | python3 -c '
