@@ -52,8 +52,13 @@ int cmd_new(int argc, char **argv, tool_ctx *ctx)
 				return tool_usage(ctx, "'%s' cannot be a %s", optarg,
 						  c == 't' ? "tag" : "team member");
 			}
-			if (!spiral_strv_contains(c == 't' ? &inq.tags0 : &inq.team0, optarg))
-				spiral_strv_push(c == 't' ? &inq.tags0 : &inq.team0, optarg);
+			if (!spiral_strv_contains(c == 't' ? &inq.tags0 : &inq.team0,
+						  optarg) &&
+			    spiral_strv_push(c == 't' ? &inq.tags0 : &inq.team0,
+					     optarg) < 0) {
+				spiral_inquiry_free(&inq);
+				return tool_lib_fail(SPIRAL_ENOMEM);
+			}
 			break;
 		case 'c':
 			continues = optarg;
@@ -79,6 +84,10 @@ int cmd_new(int argc, char **argv, tool_ctx *ctx)
 	}
 	inq.title0 = strdup(argv[optind]);
 	inq.learners0 = strdup(learners);
+	if (!inq.title0 || !inq.learners0) {
+		spiral_inquiry_free(&inq);
+		return tool_fail("out of memory; nothing was written");
+	}
 	inq.who = ctx->who; /* borrowed */
 	if ((rc = spiral_txn_begin(ctx->repo, &t)) < 0 ||
 	    (rc = spiral_txn_add_inquiry(t, &inq)) < 0 ||
@@ -127,21 +136,27 @@ int cmd_switch(int argc, char **argv, tool_ctx *ctx)
 	return EXIT_OK;
 }
 
-/* The fields as a small INI file for $EDITOR. */
+/* The fields as a small INI file for $EDITOR; NULL when out of memory (a
+ * template missing a line would remove that tag or member). */
 static char *edit_template(const spiral_inquiry *inq)
 {
 	spiral_buf b = SPIRAL_BUF_INIT;
+	int rc = 0;
 
-	spiral_buf_puts(&b, "# Edit the inquiry's fields and save; lines starting "
-			    "with '#' are ignored.\n"
-			    "# One tag or team member a line: delete a line to "
-			    "remove it, add one to add.\n");
-	spiral_ini_value(&b, "title", inq->title, strlen(inq->title));
-	spiral_ini_value(&b, "learners", inq->learners, strlen(inq->learners));
+	rc |= spiral_buf_puts(&b, "# Edit the inquiry's fields and save; lines "
+				  "starting with '#' are ignored.\n"
+				  "# One tag or team member a line: delete a line "
+				  "to remove it, add one to add.\n");
+	rc |= spiral_ini_value(&b, "title", inq->title, strlen(inq->title));
+	rc |= spiral_ini_value(&b, "learners", inq->learners, strlen(inq->learners));
 	for (size_t i = 0; i < inq->tags.n; i++)
-		spiral_ini_value(&b, "tag", inq->tags.v[i], strlen(inq->tags.v[i]));
+		rc |= spiral_ini_value(&b, "tag", inq->tags.v[i], strlen(inq->tags.v[i]));
 	for (size_t i = 0; i < inq->team.n; i++)
-		spiral_ini_value(&b, "team", inq->team.v[i], strlen(inq->team.v[i]));
+		rc |= spiral_ini_value(&b, "team", inq->team.v[i], strlen(inq->team.v[i]));
+	if (rc) {
+		spiral_buf_free(&b);
+		return NULL;
+	}
 	return spiral_buf_detach(&b);
 }
 
@@ -177,13 +192,17 @@ static int on_edited(void *user, const char *section, const char *key,
 	if (strcmp(key, "title") == 0) {
 		free(ed->e->title_owned);
 		ed->e->title = ed->e->title_owned = strdup(value);
+		if (!ed->e->title)
+			return spiral_error(SPIRAL_ENOMEM, "out of memory");
 	} else if (strcmp(key, "learners") == 0) {
 		free(ed->e->learners_owned);
 		ed->e->learners = ed->e->learners_owned = strdup(value);
+		if (!ed->e->learners)
+			return spiral_error(SPIRAL_ENOMEM, "out of memory");
 	} else if (strcmp(key, "tag") == 0) {
-		spiral_strv_push(&ed->tags, value);
+		return spiral_strv_push(&ed->tags, value);
 	} else if (strcmp(key, "team") == 0) {
-		spiral_strv_push(&ed->team, value);
+		return spiral_strv_push(&ed->team, value);
 	} else {
 		spiral_error(SPIRAL_EUSAGE, "line %d: unknown field '%s'", line, key);
 		return SPIRAL_EUSAGE;
@@ -198,6 +217,8 @@ static int edits_from_editor(tool_ctx *ctx, const spiral_inquiry *inq, edits *e)
 	edited ed = {e, {0}, {0}};
 	int rc, line = 0;
 
+	if (!tmpl)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
 	rc = tool_edit_text(ctx, tmpl, 1, &text);
 	free(tmpl);
 	if (rc < 0)
@@ -205,6 +226,8 @@ static int edits_from_editor(tool_ctx *ctx, const spiral_inquiry *inq, edits *e)
 	rc = spiral_ini_parse(text, strlen(text), on_edited, &ed, &line);
 	if (rc > 0 || rc == SPIRAL_EUSAGE)
 		rc = SPIRAL_ERROR;
+	else if (rc == SPIRAL_ENOMEM)
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory; nothing was written");
 	else if (rc < 0) {
 		/* The parser's message names the line; it cannot be formatted
 		 * into the buffer it lives in. */
@@ -214,16 +237,16 @@ static int edits_from_editor(tool_ctx *ctx, const spiral_inquiry *inq, edits *e)
 	}
 	for (size_t i = 0; rc == 0 && i < ed.tags.n; i++)
 		if (!spiral_strv_contains(&inq->tags, ed.tags.v[i]))
-			spiral_strv_push(&e->tag, ed.tags.v[i]);
+			rc = spiral_strv_push(&e->tag, ed.tags.v[i]);
 	for (size_t i = 0; rc == 0 && i < inq->tags.n; i++)
 		if (!spiral_strv_contains(&ed.tags, inq->tags.v[i]))
-			spiral_strv_push(&e->untag, inq->tags.v[i]);
+			rc = spiral_strv_push(&e->untag, inq->tags.v[i]);
 	for (size_t i = 0; rc == 0 && i < ed.team.n; i++)
 		if (!spiral_strv_contains(&inq->team, ed.team.v[i]))
-			spiral_strv_push(&e->team, ed.team.v[i]);
+			rc = spiral_strv_push(&e->team, ed.team.v[i]);
 	for (size_t i = 0; rc == 0 && i < inq->team.n; i++)
 		if (!spiral_strv_contains(&ed.team, inq->team.v[i]))
-			spiral_strv_push(&e->unteam, inq->team.v[i]);
+			rc = spiral_strv_push(&e->unteam, inq->team.v[i]);
 	if (rc == 0 && e->title && !*e->title)
 		rc = spiral_error(SPIRAL_ERROR, "the title is empty; nothing was written");
 	spiral_strv_free(&ed.tags);
@@ -299,11 +322,14 @@ int cmd_edit(int argc, char **argv, tool_ctx *ctx)
 						  c == 't' || c == 'u' ? "tag"
 								       : "team member");
 			}
-			spiral_strv_push(c == 't'   ? &e.tag
-					 : c == 'u' ? &e.untag
-					 : c == 'm' ? &e.team
-						    : &e.unteam,
-					 optarg);
+			if (spiral_strv_push(c == 't'   ? &e.tag
+					     : c == 'u' ? &e.untag
+					     : c == 'm' ? &e.team
+							: &e.unteam,
+					     optarg) < 0) {
+				edits_free(&e);
+				return tool_lib_fail(SPIRAL_ENOMEM);
+			}
 		}
 	}
 	if (argc - optind > 1) {

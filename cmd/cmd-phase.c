@@ -26,10 +26,12 @@ typedef struct text_source {
 static int text_option(tool_ctx *ctx, text_source *src, int c, const char *arg)
 {
 	if (c == 'm') {
-		if (src->has_message)
-			spiral_buf_puts(&src->message, "\n\n");
-		spiral_buf_puts(&src->message, arg);
-		spiral_buf_put(&src->message, "", 0);
+		/* A paragraph lost to a failed allocation would be text dropped
+		 * without a word: stop instead. */
+		if ((src->has_message && spiral_buf_puts(&src->message, "\n\n") < 0) ||
+		    spiral_buf_puts(&src->message, arg) < 0 ||
+		    spiral_buf_put(&src->message, "", 0) < 0)
+			return tool_fail("out of memory; nothing was written");
 		src->has_message = 1;
 	} else if (c == 'F') {
 		if (src->file)
@@ -63,7 +65,8 @@ static int text_get(tool_ctx *ctx, text_source *src, const char *template_text,
 	 * terminal. */
 	if (src->has_message) {
 		len = src->message.len;
-		*out = spiral_buf_detach(&src->message);
+		if (!(*out = spiral_buf_detach(&src->message)))
+			return spiral_error(SPIRAL_ENOMEM, "out of memory");
 		/* A NUL cannot arrive through argv; UTF-8 can be broken. */
 		if ((rc = spiral_text_check(*out, len, "the text (-m)")) < 0)
 			return rc;
@@ -90,24 +93,30 @@ static int text_get(tool_ctx *ctx, text_source *src, const char *template_text,
 	return 0;
 }
 
+/* The editor's template; NULL when out of memory. */
 static char *phase_template(const spiral_inquiry *inq, spiral_phase p)
 {
 	const spiral_phase_info *ph = spiral_phase_get(p);
 	spiral_buf b = SPIRAL_BUF_INIT;
+	int rc = 0;
 
-	spiral_buf_printf(&b, "\n# %s for \"", ph->name);
+	rc |= spiral_buf_printf(&b, "\n# %s for \"", ph->name);
 	tool_oneline(&b, inq->title, 200);
-	spiral_buf_printf(&b, "\" (%.8s), cycle %d.\n#\n# Guiding questions:\n",
-			  inq->id, inq->cycle);
+	rc |= spiral_buf_printf(&b, "\" (%.8s), cycle %d.\n#\n# Guiding questions:\n",
+				inq->id, inq->cycle);
 	for (const char *const *q = ph->questions; *q; q++)
-		spiral_buf_printf(&b, "#   %s\n", *q);
+		rc |= spiral_buf_printf(&b, "#   %s\n", *q);
 	if (ph->asks_learners) {
-		spiral_buf_puts(&b, "#\n# Ask your learners:\n");
+		rc |= spiral_buf_puts(&b, "#\n# Ask your learners:\n");
 		for (const char *const *q = spiral_learner_questions; *q; q++)
-			spiral_buf_printf(&b, "#   %s\n", *q);
+			rc |= spiral_buf_printf(&b, "#   %s\n", *q);
 	}
-	spiral_buf_puts(&b, "#\n# Lines starting with '#' are ignored; an empty "
-			    "text aborts and nothing is written.\n");
+	rc |= spiral_buf_puts(&b, "#\n# Lines starting with '#' are ignored; an "
+				  "empty text aborts and nothing is written.\n");
+	if (rc) {
+		spiral_buf_free(&b);
+		return NULL;
+	}
 	return spiral_buf_detach(&b);
 }
 
@@ -125,9 +134,9 @@ static int add_number(tool_ctx *ctx, spiral_kvs *kvs, const char *arg,
 		free(name);
 		return rc;
 	}
-	spiral_kvs_set(kvs, name, value);
+	rc = spiral_kvs_set(kvs, name, value);
 	free(name);
-	return 0;
+	return rc < 0 ? tool_lib_fail(rc) : 0;
 }
 
 /* How far ahead of the clock --date may be: a day, for time zones. */
@@ -186,7 +195,8 @@ static int phase_parse(tool_ctx *ctx, int argc, char **argv, phase_args *a)
 				return tool_lib_fail(SPIRAL_ERROR);
 			if (!*optarg)
 				return tool_fail("--evidence is empty; nothing was written");
-			spiral_strv_push(&a->e.evidence, optarg);
+			if (spiral_strv_push(&a->e.evidence, optarg) < 0)
+				return tool_lib_fail(SPIRAL_ENOMEM);
 			break;
 		case OPT_MEASURE:
 			rc = add_number(ctx, &a->e.measures, optarg, "--measure");
@@ -197,7 +207,8 @@ static int phase_parse(tool_ctx *ctx, int argc, char **argv, phase_args *a)
 		case OPT_TAG:
 			if (!spiral_tag_valid(optarg))
 				return tool_usage(ctx, "'%s' cannot be a tag", optarg);
-			spiral_strv_push(&a->tags, optarg);
+			if (spiral_strv_push(&a->tags, optarg) < 0)
+				return tool_lib_fail(SPIRAL_ENOMEM);
 			break;
 		case OPT_DATE:
 			a->date = optarg;
@@ -272,6 +283,10 @@ int cmd_phase(int argc, char **argv, tool_ctx *ctx)
 			goto fail;
 		tmpl = phase_template(inq, a.e.phase);
 		spiral_store_free(&st);
+		if (!tmpl) {
+			rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+			goto fail;
+		}
 	}
 	if ((rc = text_get(ctx, &a.text, tmpl, &text)) < 0)
 		goto fail;

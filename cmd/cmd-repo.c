@@ -89,7 +89,8 @@ static int unknown_key(tool_ctx *ctx, const char *key)
 
 	for (const spiral_config_key *k = spiral_config_keys; k->name; k++)
 		spiral_buf_printf(&keys, "%s%s", keys.len ? ", " : "", k->name);
-	rc = tool_usage(ctx, "'%s' is not a setting (%s)", key, keys.ptr);
+	rc = tool_usage(ctx, "'%s' is not a setting (%s)", key,
+			keys.ptr ? keys.ptr : "see spiral help config");
 	spiral_buf_free(&keys);
 	return rc;
 }

@@ -71,10 +71,21 @@ static void show_progress(void *user, size_t received, size_t total, size_t byte
 		bytes / 1024, received == total ? "\n" : "");
 }
 
+/* What the remote said (a hub's hook's reasons), as git shows it. */
+static void show_remote_says(void *user, const char *line)
+{
+	spiral_buf shown = SPIRAL_BUF_INIT;
+
+	(void)user;
+	spiral_visible(&shown, line, strlen(line), SPIRAL_VISIBLE_KEEP_TAB);
+	fprintf(stderr, "remote: %s\n", shown.ptr ? shown.ptr : "");
+	spiral_buf_free(&shown);
+}
+
 /* Prompts and progress only at a terminal: cron never waits. */
 static spiral_remote_cb remote_callbacks(void)
 {
-	spiral_remote_cb cb = {NULL, NULL, NULL};
+	spiral_remote_cb cb = {NULL, NULL, NULL, show_remote_says};
 
 	if (tool_is_interactive())
 		cb.prompt = prompt_login;
@@ -154,12 +165,14 @@ static void print_pull(const char *remote, const spiral_pull_result *res)
 
 /* ---- commands ------------------------------------------------------------ */
 
-static char *default_dir(const char *url)
+/* The folder a clone of url goes to, as git names it: *dir allocated, or
+ * NULL when the URL names none (0), or -1 when out of memory. */
+static int default_dir(const char *url, char **dir)
 {
 	size_t len = strlen(url);
 	const char *start;
-	char *dir;
 
+	*dir = NULL;
 	while (len && url[len - 1] == '/')
 		len--;
 	start = url + len;
@@ -170,9 +183,9 @@ static char *default_dir(const char *url)
 		len -= 4;
 	if (len == 0 || (len == 1 && *start == '.') ||
 	    (len == 2 && strncmp(start, "..", 2) == 0))
-		return NULL;
-	dir = strndup(start, len);
-	return dir;
+		return 0;
+	*dir = strndup(start, len);
+	return *dir ? 0 : -1;
 }
 
 int cmd_clone(int argc, char **argv, tool_ctx *ctx)
@@ -204,7 +217,9 @@ int cmd_clone(int argc, char **argv, tool_ctx *ctx)
 		return tool_usage(ctx, "too many arguments");
 	if ((rc = tool_check_settings(school, cluster)) != EXIT_OK)
 		return rc;
-	dir = optind + 1 < argc ? strdup(argv[optind + 1]) : default_dir(argv[optind]);
+	if (optind + 1 < argc ? !(dir = strdup(argv[optind + 1]))
+			      : default_dir(argv[optind], &dir) < 0)
+		return tool_fail("out of memory");
 	if (!dir)
 		return tool_usage(ctx, "cannot name a folder after '%s': give DIR",
 				  argv[optind]);

@@ -158,7 +158,7 @@ static void main_help(void)
 	for (const tool_cmd *c = tool_commands; c->name; c++) {
 		spiral_buf summary = SPIRAL_BUF_INIT;
 		tool_summary(c, &summary);
-		out_printf("  %-8s %s\n", c->name, summary.ptr);
+		out_printf("  %-8s %s\n", c->name, summary.ptr ? summary.ptr : "");
 		spiral_buf_free(&summary);
 	}
 	out_puts("\n  -C DIR      run as if started in DIR\n"

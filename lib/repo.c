@@ -255,7 +255,11 @@ int spiral_repo_open(spiral_repo **out, const char *path)
 		return rc;
 	}
 	if (git_repository_open_ext(&git, path, 0, NULL) < 0) {
+		const git_error *e = git_error_last();
+		int nomem = e && e->klass == GIT_ERROR_NOMEMORY;
 		library_done();
+		if (nomem)
+			return spiral_error(SPIRAL_ENOMEM, "out of memory");
 		return spiral_error(SPIRAL_ENOTFOUND,
 				    "not in a spiral repository (%s or any folder "
 				    "above it): run 'spiral init' or 'spiral clone'",
@@ -367,12 +371,16 @@ int spiral_config_set_global(const char *name, const char *value)
 	/* The file git reads as the user's own: ~/.gitconfig unless only the
 	 * XDG one exists. */
 	if (git_config_find_global(&found) == 0)
-		spiral_buf_puts(&path, found.ptr);
+		rc = spiral_buf_puts(&path, found.ptr);
 	else if (git_config_find_xdg(&found) == 0)
-		spiral_buf_puts(&path, found.ptr);
+		rc = spiral_buf_puts(&path, found.ptr);
 	else
-		spiral_buf_printf(&path, "%s/.gitconfig", home ? home : ".");
+		rc = spiral_buf_printf(&path, "%s/.gitconfig", home ? home : ".");
 	git_buf_dispose(&found);
+	if (rc < 0) {
+		library_done();
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
 	rc = git_config_open_ondisk(&cfg, path.ptr);
 	if (rc == 0)
 		rc = value ? git_config_set_string(cfg, k ? k->git_name : name, value)
@@ -432,8 +440,10 @@ int spiral_identity(spiral_repo *r, spiral_who *out)
 		spiral_who_free(out);
 		return SPIRAL_ERROR;
 	}
-	if (!out->email)
-		setting(r, "EMAIL", "user.email", &out->email);
+	if (!out->email && setting(r, "EMAIL", "user.email", &out->email) < 0) {
+		spiral_who_free(out);
+		return SPIRAL_ERROR;
+	}
 	if (!out->author || !out->email) {
 		spiral_who_free(out);
 		return spiral_error(SPIRAL_ERROR,
@@ -687,9 +697,9 @@ int write_atomic(const char *path, const char *name, const char *data,
 	char *tmp;
 	int fd, rc = 0;
 
-	if (spiral_buf_printf(&t, "%s.spiral-tmp-XXXXXX", path) < 0)
-		return SPIRAL_ENOMEM;
-	tmp = spiral_buf_detach(&t);
+	if (spiral_buf_printf(&t, "%s.spiral-tmp-XXXXXX", path) < 0 ||
+	    !(tmp = spiral_buf_detach(&t)))
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", name,
@@ -952,23 +962,25 @@ static void clear_leftovers(spiral_repo *r, const spiral_strv *paths)
 	spiral_buf p = SPIRAL_BUF_INIT;
 	glob_t g;
 
-	spiral_buf_printf(&p, "%sspiral-index", gitdir);
-	unlink(p.ptr);
-	spiral_buf_puts(&p, ".lock");
-	unlink(p.ptr);
+	/* Out of memory, a leftover stays: the next command finds it. */
+	if (spiral_buf_printf(&p, "%sspiral-index", gitdir) == 0)
+		unlink(p.ptr);
+	if (spiral_buf_puts(&p, ".lock") == 0 && p.ptr)
+		unlink(p.ptr);
 	if (git_reference_lookup(&head, r->git, "HEAD") == 0 &&
 	    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) {
 		p.len = 0;
-		spiral_buf_printf(&p, "%s%s.lock", gitdir,
-				  git_reference_symbolic_target(head));
-		unlink(p.ptr);
+		if (spiral_buf_printf(&p, "%s%s.lock", gitdir,
+				      git_reference_symbolic_target(head)) == 0)
+			unlink(p.ptr);
 	}
 	git_reference_free(head);
 	git_error_clear();
 	for (size_t i = 0; i < paths->n; i++) {
 		p.len = 0;
-		spiral_buf_printf(&p, "%s/%s.spiral-tmp-??????", r->top, paths->v[i]);
-		if (glob(p.ptr, GLOB_NOSORT, NULL, &g) == 0) {
+		if (spiral_buf_printf(&p, "%s/%s.spiral-tmp-??????", r->top,
+				      paths->v[i]) == 0 &&
+		    glob(p.ptr, GLOB_NOSORT, NULL, &g) == 0) {
 			for (size_t k = 0; k < g.gl_pathc; k++)
 				unlink(g.gl_pathv[k]);
 			globfree(&g);
@@ -1134,14 +1146,20 @@ static int write_journal(spiral_repo *r, const git_oid *old, const git_oid *new_
 	int rc;
 
 	if (!path)
-		return SPIRAL_ENOMEM;
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	/* A journal short of a path would leave that file unwritten after a
+	 * kill: all of it or no write. */
 	git_oid_tostr(hex, sizeof(hex), old);
-	spiral_buf_printf(&j, "old %s\n", hex);
+	rc = spiral_buf_printf(&j, "old %s\n", hex);
 	git_oid_tostr(hex, sizeof(hex), new_id);
-	spiral_buf_printf(&j, "new %s\n", hex);
-	for (size_t i = 0; i < paths->n; i++)
-		spiral_buf_printf(&j, "path %s\n", paths->v[i]);
-	rc = write_atomic(path, "the journal", j.ptr, j.len, 0644);
+	if (rc == 0)
+		rc = spiral_buf_printf(&j, "new %s\n", hex);
+	for (size_t i = 0; rc == 0 && i < paths->n; i++)
+		rc = spiral_buf_printf(&j, "path %s\n", paths->v[i]);
+	if (rc < 0)
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+	else
+		rc = write_atomic(path, "the journal", j.ptr, j.len, 0644);
 	spiral_buf_free(&j);
 	free(path);
 	return rc;
@@ -1294,9 +1312,12 @@ int repo_publish(spiral_txn *t, const git_oid *tree_id, const git_oid *parents,
 	} else {
 		old = git_reference_target(head);
 	}
-	spiral_buf_puts(&msg, message);
-	if (msg.len == 0 || msg.ptr[msg.len - 1] != '\n')
-		spiral_buf_putc(&msg, '\n');
+	if (!message || spiral_buf_puts(&msg, message) < 0 ||
+	    ((msg.len == 0 || msg.ptr[msg.len - 1] != '\n') &&
+	     spiral_buf_putc(&msg, '\n') < 0)) {
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+		goto out;
+	}
 	if (tree_id) {
 		for (size_t i = 0; i < nparents; i++)
 			if (git_commit_lookup((git_commit **)&pc[i], r->git,
@@ -1424,7 +1445,8 @@ static int head_has(spiral_repo *r, const char *path)
 	int found;
 	spiral_buf spec = SPIRAL_BUF_INIT;
 
-	spiral_buf_printf(&spec, "HEAD:%s", path);
+	if (spiral_buf_printf(&spec, "HEAD:%s", path) < 0)
+		return -1;
 	found = git_revparse_single(&obj, r->git, spec.ptr) == 0;
 	git_object_free(obj);
 	spiral_buf_free(&spec);
@@ -1440,22 +1462,25 @@ static int attributes_for(spiral_repo *r, spiral_buf *out, int *replace)
 	int rc;
 
 	*replace = 0;
-	spiral_gitattributes_serialize(&ours);
-	rc = path ? read_file_bounded(path, SPIRAL_MAX_FILE, &data, &len)
-		  : SPIRAL_ENOMEM;
+	rc = spiral_gitattributes_serialize(&ours);
+	if (rc == 0)
+		rc = path ? read_file_bounded(path, SPIRAL_MAX_FILE, &data, &len)
+			  : SPIRAL_ENOMEM;
 	free(path);
 	if (rc == SPIRAL_ENOTFOUND) {
-		spiral_buf_put(out, ours.ptr, ours.len);
-		rc = 0;
+		rc = spiral_buf_put(out, ours.ptr, ours.len);
 	} else if (rc == 0) {
 		*replace = 1;
-		spiral_buf_put(out, data, len);
-		if (!strstr(data, "merge=spiral")) {
+		rc = spiral_buf_put(out, data, len);
+		if (rc == 0 && !strstr(data, "merge=spiral")) {
 			if (len && data[len - 1] != '\n')
-				spiral_buf_putc(out, '\n');
-			spiral_buf_put(out, ours.ptr, ours.len);
+				rc = spiral_buf_putc(out, '\n');
+			if (rc == 0)
+				rc = spiral_buf_put(out, ours.ptr, ours.len);
 		}
 	}
+	if (rc == SPIRAL_ENOMEM)
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
 	free(data);
 	spiral_buf_free(&ours);
 	return rc;
@@ -1496,7 +1521,11 @@ int spiral_repo_init(spiral_repo **out, const char *path, int *created)
 	if ((rc = check_git_files(r)) < 0 ||
 	    (rc = spiral_repo_register_driver(r)) < 0)
 		goto fail;
-	if (head_has(r, "spiral.ini")) {
+	if ((rc = head_has(r, "spiral.ini")) < 0) {
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (rc) {
 		if ((rc = check_format(r)) < 0)
 			goto fail;
 		*out = r;
@@ -1504,8 +1533,8 @@ int spiral_repo_init(spiral_repo **out, const char *path, int *created)
 	}
 	if ((rc = spiral_identity(r, &who)) < 0)
 		goto fail;
-	spiral_repository_serialize(&ini);
-	if ((rc = attributes_for(r, &attrs, &replace)) < 0 ||
+	if ((rc = spiral_repository_serialize(&ini)) < 0 ||
+	    (rc = attributes_for(r, &attrs, &replace)) < 0 ||
 	    (rc = spiral_txn_begin(r, &t)) < 0 ||
 	    (rc = txn_put(t, "spiral.ini", ini.ptr, ini.len, 1)) < 0 ||
 	    (rc = txn_put(t, ".gitattributes", attrs.ptr, attrs.len, replace)) < 0)

@@ -315,7 +315,110 @@ same "silently too" "" "$(cat "$SANDBOX/stderr")"
 N=$((N + 1))
 commits "both committed" "$N"
 spiral remote remove silent
-clean "clean at the end"
+clean "clean after the lock's holder"
+
+# ---- 6. out of memory ------------------------------------------------------
+
+# One allocation made to fail (the Nth malloc, calloc or realloc of the
+# process), at OOM_POINTS points spread over each kind of write.  Whatever
+# fails, nothing is half-written: exit 0 and the record is there once, or
+# exit 1 with an error and nothing committed.  libgit2 1.5 itself crashes on
+# some of its own failed allocations: such a run is a kill, and the next
+# command leaves the repository as before or as after it.
+OOM_POINTS=${OOM_POINTS:-80}
+cat >"$SANDBOX/failmalloc.c" <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+static long count, fail_at = -2;
+static int fail_now(void)
+{
+	if (fail_at == -2) {
+		const char *v = getenv("FAIL_AT");
+		fail_at = v ? atol(v) : -1;
+	}
+	return ++count == fail_at;
+}
+void *malloc(size_t n) { return fail_now() ? NULL : __libc_malloc(n); }
+void *calloc(size_t a, size_t b) { return fail_now() ? NULL : __libc_calloc(a, b); }
+void *realloc(void *p, size_t n) { return fail_now() ? NULL : __libc_realloc(p, n); }
+__attribute__((destructor)) static void report(void)
+{
+	const char *path = getenv("FAIL_COUNT");
+	FILE *f = path ? fopen(path, "w") : NULL;
+	if (f) {
+		fprintf(f, "%ld\n", count);
+		fclose(f);
+	}
+}
+C
+SHIM=$SANDBOX/failmalloc.so
+if ! command -v "${CC:-cc}" >/dev/null ||
+	! "${CC:-cc}" -shared -fPIC -o "$SHIM" "$SANDBOX/failmalloc.c" 2>/dev/null; then
+	echo "note: out-of-memory runs skipped (no C compiler for the malloc shim)"
+elif ldd "$SPIRAL" 2>/dev/null | grep -q 'libasan\|libtsan' ||
+	nm "$SPIRAL" 2>/dev/null | grep -q ' __asan_init'; then
+	echo "note: out-of-memory runs skipped (a sanitizer owns malloc in this build)"
+else
+	# write K TAG: the Kth kind of write, its text carrying TAG.
+	write() {
+		case $(($1 % 4)) in
+		0) "$SPIRAL" note "$ID" -m "$2" ;;
+		1) "$SPIRAL" act "$ID" -m "$2" --evidence "e $2" --measure m=1 ;;
+		2) "$SPIRAL" edit "$ID" --tag "$2" ;;
+		3) "$SPIRAL" new "$2" -q ;;
+		esac
+	}
+	declare -a total
+	for k in 0 1 2 3; do
+		FAIL_COUNT=$SANDBOX/count LD_PRELOAD=$SHIM write "$k" "count-$k" >/dev/null 2>&1
+		total[k]=$(cat "$SANDBOX/count" 2>/dev/null || echo 0)
+	done
+	N=$(git rev-list --count HEAD)
+	wrote=0 failed=0 crashed=0 bad=()
+	for p in $(seq 1 "$OOM_POINTS"); do
+		k=$((p % 4))
+		at=$(((p * 7919) % ${total[k]:-1} + 1)) # spread, not in step with k
+		tag="oom-$p"
+		rc=0
+		FAIL_AT=$at LD_PRELOAD=$SHIM timeout 20 bash -c "$(declare -f write); ID=$ID SPIRAL='$SPIRAL' write $k $tag" \
+			>/dev/null 2>"$SANDBOX/oom.err" || rc=$?
+		now=$(git rev-list --count HEAD)
+		case $rc in
+		0)
+			wrote=$((wrote + 1))
+			[ "$now" = $((N + 1)) ] || bad+=("point $p (alloc $at of kind $k): exit 0 but $((now - N)) commits")
+			[ "$(git grep -c -F -e "$tag" HEAD -- inquiries | awk -F: '{s += $NF} END {print s + 0}')" -ge 1 ] ||
+				bad+=("point $p (alloc $at of kind $k): exit 0 but '$tag' is not committed")
+			;;
+		1)
+			failed=$((failed + 1))
+			[ "$now" = "$N" ] || bad+=("point $p (alloc $at of kind $k): exit 1 but committed")
+			grep -q '^spiral: error: .' "$SANDBOX/oom.err" ||
+				bad+=("point $p (alloc $at of kind $k): exit 1 without an error: $(head -c 200 "$SANDBOX/oom.err")")
+			;;
+		*)
+			crashed=$((crashed + 1))
+			[ "$now" = "$N" ] || [ "$now" = $((N + 1)) ] ||
+				bad+=("point $p (alloc $at of kind $k): exit $rc and $((now - N)) commits")
+			;;
+		esac
+		# The next command (with all the memory it wants) finishes or
+		# forgets whatever was left.
+		"$SPIRAL" list >/dev/null 2>&1 || bad+=("point $p: list after exit $rc fails")
+		[ -z "$(git status --porcelain)" ] && [ ! -e .git/spiral-journal ] ||
+			bad+=("point $p (alloc $at of kind $k): not clean after exit $rc: $(git status --porcelain | head -3)")
+		N=$(git rev-list --count HEAD)
+	done
+	same "out of memory at $OOM_POINTS points: nothing half-written" "" "$(printf '%s\n' "${bad[@]}" | head -20)"
+	echo "note: out of memory at $OOM_POINTS points (of ${total[*]} allocations): $wrote wrote, $failed failed cleanly, $crashed crashed"
+	FSCK_FAULTS=1 clean "clean after the out-of-memory runs"
+	ok "spiral fsck after the out-of-memory runs" spiral fsck
+fi
+
+FSCK_FAULTS=1 clean "clean at the end (dangling objects of failed writes allowed)"
 ok "spiral fsck at the end" spiral fsck
 inih_reads "every record parses with inih"
 finish
