@@ -62,6 +62,8 @@ for t in $targets; do
 	rc=$?
 	after=$(ls "$crashes" | wc -l)
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	# -fork mode prints no final stats: its last "#N:" line counts.
+	[ -n "$execs" ] || execs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
 	cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1)
 	new=$((after - before))
 	printf 'fuzz_%-10s %10s execs  %-22s %d crash(es)\n' "$t" "${execs:-?}" \
