@@ -219,6 +219,10 @@ typedef struct transfer {
 	int url_had_login;
 	char *message;      /* our own explanation, if we have one */
 	spiral_strv rejected; /* push: "ref: why" */
+	spiral_buf said;    /* the remote's line being received */
+	int said_cr;        /* that line ended in \r, so far */
+	int said_meter;     /* that line redrew one ended by \r */
+	size_t said_lines;  /* lines passed on */
 } transfer;
 
 static void transfer_say(transfer *t, const char *fmt, ...)
@@ -554,6 +558,88 @@ static int on_push_ref(const char *ref, const char *status, void *payload)
 	return 0;
 }
 
+/* What the remote says on its side band (a hub's hook's reasons, its
+ * progress), passed on a line at a time.  A chunk may end mid-line; a line
+ * ends in \n, \r\n or \r, and a line ended by \r alone is a progress meter
+ * that the next line redraws: only its last state is passed on.  A line
+ * longer than SAID_MAX is passed on in pieces.  The remote's progress
+ * (a meter, or a line as git's progress writes one, "Resolving deltas:
+ * 100% (15/15), done.") is passed on only to a front end that shows
+ * progress, as git asks a server for none when not at a terminal. */
+#define SAID_MAX 4096
+
+/* "TITLE: N% (A/B)...": git's progress.c. */
+static int said_progress(const char *line)
+{
+	const char *p = strstr(line, ": ");
+	size_t digits;
+
+	if (!p)
+		return 0;
+	for (p += 2; *p == ' '; p++)
+		;
+	digits = strspn(p, "0123456789");
+	if (digits == 0 || digits > 3 || p[digits] != '%' || p[digits + 1] != ' ' ||
+	    p[digits + 2] != '(')
+		return 0;
+	p += digits + 3;
+	digits = strspn(p, "0123456789");
+	if (digits == 0 || p[digits] != '/')
+		return 0;
+	p += digits + 1;
+	digits = strspn(p, "0123456789");
+	return digits > 0 && p[digits] == ')';
+}
+
+static void said_pass(transfer *t)
+{
+	int progress = t->said_meter || (t->said.len && said_progress(t->said.ptr));
+
+	if (t->said.len && t->cb && t->cb->remote_says &&
+	    (!progress || t->cb->progress)) {
+		t->cb->remote_says(t->cb->user, t->said.ptr);
+		t->said_lines++;
+	}
+	t->said.len = 0;
+	t->said_meter = 0;
+	if (t->said.ptr)
+		t->said.ptr[0] = '\0';
+}
+
+static int on_sideband(const char *str, int len, void *payload)
+{
+	transfer *t = payload;
+
+	for (int i = 0; i < len; i++) {
+		char c = str[i];
+		if (t->said_cr) {
+			t->said_cr = 0;
+			if (c == '\n') {
+				said_pass(t);
+				continue;
+			}
+			t->said.len = 0; /* redrawn */
+			t->said_meter = 1;
+		}
+		if (c == '\n')
+			said_pass(t);
+		else if (c == '\r')
+			t->said_cr = 1;
+		else if (t->said.len >= SAID_MAX)
+			said_pass(t);
+		if (c != '\n' && c != '\r')
+			spiral_buf_putc(&t->said, c);
+	}
+	return 0;
+}
+
+/* The last line, if the remote did not end it. */
+static void said_flush(transfer *t)
+{
+	said_pass(t);
+	t->said_cr = 0;
+}
+
 static void transfer_init(transfer *t, const char *url, const spiral_remote_cb *cb,
 			  git_remote_callbacks *cbs)
 {
@@ -581,18 +667,63 @@ static void transfer_free(transfer *t)
 	free(t->url);
 	free(t->message);
 	spiral_strv_free(&t->rejected);
+	spiral_buf_free(&t->said);
+}
+
+/* libgit2's last error as one clause: a lock file in the way named, with
+ * what to do about it ("failed to lock file 'X' for writing" says
+ * neither), and no dangling ": " (libgit2 adds one for an errno of 0). */
+static void git_why(spiral_buf *out)
+{
+	const git_error *e = git_error_last();
+	const char *why = e && e->message ? e->message : "unknown error";
+	const char *lock = strstr(why, "failed to lock file '"), *end = NULL;
+	size_t len = strlen(why);
+
+	if (lock) {
+		lock += strlen("failed to lock file '");
+		end = strchr(lock, '\'');
+	}
+	if (end) {
+		spiral_buf_printf(out,
+				  "%.*s is in the way (the lock of a git command "
+				  "that is still running, or was killed): if none "
+				  "is running, remove it and try again",
+				  (int)(end - lock), lock);
+		return;
+	}
+	while (len && (why[len - 1] == ' ' || why[len - 1] == ':'))
+		len--;
+	spiral_buf_put(out, len ? why : "unknown error", len ? len : 13);
+}
+
+static int git_lock_failed(void)
+{
+	const git_error *e = git_error_last();
+
+	return e && e->message && strstr(e->message, "failed to lock file '");
 }
 
 /* One clear line for a failed transfer: our own explanation when we have
- * one, else libgit2's, said as "cannot reach URL". */
+ * one, else libgit2's, said as "cannot reach URL" (or, for a lock in the
+ * way here, as that). */
 static int transfer_fail(transfer *t)
 {
 	const char *url = t->url ? t->url : "the remote";
 	const git_error *e = git_error_last();
 	const char *why = e && e->message ? e->message : "unknown error";
+	spiral_buf b = SPIRAL_BUF_INIT;
+	int rc;
 
 	if (t->message)
 		return spiral_error(SPIRAL_ERROR, "%s", t->message);
+	if (git_lock_failed()) {
+		git_why(&b);
+		rc = spiral_error(SPIRAL_ERROR, "cannot update the branches of %s: %s",
+				  url, b.ptr ? b.ptr : "unknown error");
+		spiral_buf_free(&b);
+		return rc;
+	}
 	if (!strstr(url, "://") && !strchr(url, ':') && access(url, F_OK) < 0)
 		return spiral_error(SPIRAL_ERROR,
 				    "cannot reach %s: no such folder (a local "
@@ -600,7 +731,101 @@ static int transfer_fail(transfer *t)
 				    url);
 	if (e && e->klass == GIT_ERROR_HTTP && strstr(why, "401"))
 		return spiral_error(SPIRAL_ERROR, "%s refused the login", url);
-	return spiral_error(SPIRAL_ERROR, "cannot reach %s: %s", url, why);
+	git_why(&b);
+	rc = spiral_error(SPIRAL_ERROR, "cannot reach %s: %s", url,
+			  b.ptr ? b.ptr : "unknown error");
+	spiral_buf_free(&b);
+	return rc;
+}
+
+/* ---- a fetch killed half way --------------------------------------------- */
+
+/* A fetch killed while libgit2 writes the remote-tracking branches leaves
+ * their lock files (refs/remotes/NAME/BRANCH.lock, NAME/HEAD.lock, and
+ * FETCH_HEAD.lock), and every later fetch of that remote fails on them.
+ * While a fetch runs, .git/spiral-fetch names each lock it may leave; the
+ * next pull, holding the repository's lock (a spiral command
+ * holds it to write refs, so no live one holds these), removes them. */
+static char *fetch_marker_path(spiral_repo *r)
+{
+	spiral_buf b = SPIRAL_BUF_INIT;
+
+	spiral_buf_printf(&b, "%sspiral-fetch", git_repository_path(repo_git(r)));
+	return b.ptr;
+}
+
+/* A ref the marker may name: FETCH_HEAD or a remote-tracking branch, so
+ * that a marker written by hand removes no other file. */
+static int fetch_lock_named(const char *ref)
+{
+	return strcmp(ref, "FETCH_HEAD") == 0 ||
+	       (strncmp(ref, "refs/remotes/", 13) == 0 && !strstr(ref, "..") &&
+		!strstr(ref, "//") && ref[strlen(ref) - 1] != '/');
+}
+
+static void fetch_leftovers(spiral_repo *r)
+{
+	char *marker = fetch_marker_path(r), *data = NULL;
+	size_t len;
+
+	if (!marker)
+		return;
+	if (read_file_bounded(marker, SPIRAL_MAX_FILE, &data, &len) < 0) {
+		spiral_error_clear();
+		free(marker);
+		return;
+	}
+	for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+		spiral_buf p = SPIRAL_BUF_INIT;
+		if (strncmp(line, "lock ", 5) != 0 || !fetch_lock_named(line + 5))
+			continue;
+		spiral_buf_printf(&p, "%s%s.lock", git_repository_path(repo_git(r)),
+				  line + 5);
+		if (p.ptr)
+			unlink(p.ptr);
+		spiral_buf_free(&p);
+	}
+	unlink(marker);
+	free(data);
+	free(marker);
+}
+
+/* Names the locks a fetch of remote may take: the tracking branch of each
+ * branch the remote advertises that its fetch refspecs map, NAME/HEAD and
+ * FETCH_HEAD.  Needs a connected remote. */
+static int fetch_marker_write(const char *marker, git_remote *remote,
+			      const char *name)
+{
+	const git_remote_head **heads;
+	spiral_buf m = SPIRAL_BUF_INIT;
+	size_t n = 0;
+	int rc;
+
+	spiral_buf_printf(&m, "remote %s\nlock FETCH_HEAD\n", name);
+	spiral_buf_printf(&m, "lock refs/remotes/%s/HEAD\n", name);
+	if (git_remote_ls(&heads, &n, remote) < 0) {
+		git_error_clear();
+		n = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < git_remote_refspec_count(remote); k++) {
+			const git_refspec *spec = git_remote_get_refspec(remote, k);
+			git_buf dst = {0};
+			if (git_refspec_direction(spec) != GIT_DIRECTION_FETCH ||
+			    !git_refspec_src_matches(spec, heads[i]->name))
+				continue;
+			if (git_refspec_transform(&dst, spec, heads[i]->name) == 0)
+				spiral_buf_printf(&m, "lock %s\n", dst.ptr);
+			git_buf_dispose(&dst);
+			git_error_clear();
+		}
+	}
+	if (!m.ptr)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	rc = write_atomic(marker, "the fetch marker (.git/spiral-fetch)", m.ptr,
+			  m.len, 0644);
+	spiral_buf_free(&m);
+	return rc;
 }
 
 /* ---- fetch and push ----------------------------------------------------- */
@@ -619,6 +844,7 @@ int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 	transfer t;
 	spiral_buf tracking = SPIRAL_BUF_INIT;
 	const char *url, *shortname;
+	char *marker = NULL;
 	int rc;
 
 	*branch = NULL;
@@ -631,6 +857,8 @@ int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 		git_remote_free(remote);
 		return spiral_error(SPIRAL_ERROR, "the remote '%s' has no URL", name);
 	}
+	/* The caller holds the repository's lock. */
+	fetch_leftovers(r);
 	transfer_init(&t, url, cb, &cbs);
 	if (git_remote_connect(remote, GIT_DIRECTION_FETCH, &cbs, NULL, NULL) < 0) {
 		rc = transfer_fail(&t);
@@ -660,6 +888,15 @@ int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	fo.callbacks = cbs;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	if (!(marker = fetch_marker_path(r))) {
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = fetch_marker_write(marker, remote, name)) < 0) {
+		free(marker);
+		marker = NULL;
+		goto out;
+	}
 	if (git_remote_fetch(remote, NULL, &fo, "fetch") < 0) {
 		rc = transfer_fail(&t);
 		goto out;
@@ -694,6 +931,10 @@ int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 	}
 	rc = 0;
 out:
+	/* Not killed: libgit2 released its locks itself. */
+	if (marker)
+		unlink(marker);
+	free(marker);
 	spiral_buf_free(&tracking);
 	git_buf_dispose(&def);
 	git_remote_disconnect(remote);
@@ -817,6 +1058,38 @@ static int push_marker_write(const char *marker, const git_oid *commit,
 	return rc;
 }
 
+/* Whether a refusal is the remote having commits we lack (pull first):
+ * libgit2's own check, or the server's status for the ref ("non-fast-
+ * forward"; "fetch first"; a lock "is at X but expected Y" when another
+ * push landed in the meantime). */
+static int behind(const char *why)
+{
+	return strstr(why, "non-fast") || strstr(why, "fastforward") ||
+	       strstr(why, "fast-forward") || strstr(why, "not present locally") ||
+	       strstr(why, "fetch first") ||
+	       (strstr(why, " is at ") && strstr(why, "but expected"));
+}
+
+/* A ref the remote refused: behind it, or refused for a reason of its own
+ * (a hub's hook declined, a name it will not take), said as such, with
+ * what the remote said shown above by the front end. */
+static int push_refused(transfer *t, const char *name)
+{
+	const char *url = t->url ? t->url : name;
+
+	if (behind(t->rejected.v[0]))
+		return spiral_error(SPIRAL_ERROR,
+				    "%s has changes you do not have (%s): pull "
+				    "first, then push (spiral pull %s)",
+				    url, t->rejected.v[0], name);
+	return spiral_error(SPIRAL_ERROR,
+			    "the hub refused the push: %s (%s%s)", t->rejected.v[0],
+			    url,
+			    t->said_lines ? "; its reasons are in the 'remote:' lines "
+					    "above"
+					  : "");
+}
+
 int spiral_push(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 		spiral_push_result *res)
 {
@@ -873,14 +1146,14 @@ int spiral_push(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 	}
 	specs[0] = spec.ptr;
 	transfer_init(&t, url, cb, &cbs);
+	cbs.sideband_progress = on_sideband;
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
 	po.callbacks = cbs;
-	if (git_remote_upload(remote, &refspecs, &po) < 0) {
+	rc = git_remote_upload(remote, &refspecs, &po);
+	said_flush(&t);
+	if (rc < 0) {
 		const git_error *e = git_error_last();
-		if (e && e->message &&
-		    (strstr(e->message, "non-fast") || strstr(e->message, "fastforward") ||
-		     strstr(e->message, "fast-forward") ||
-		     strstr(e->message, "not present locally")))
+		if (e && e->message && behind(e->message))
 			rc = spiral_error(SPIRAL_ERROR,
 					  "%s has changes you do not have: pull first, "
 					  "then push (spiral pull %s)",
@@ -890,21 +1163,20 @@ int spiral_push(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 		goto out;
 	}
 	if (t.rejected.n) {
-		rc = spiral_error(SPIRAL_ERROR,
-				  "%s has changes you do not have (%s): pull first, "
-				  "then push (spiral pull %s)",
-				  t.url ? t.url : name, t.rejected.v[0], name);
+		rc = push_refused(&t, name);
 		goto out;
 	}
 	/* The hub has it now: a failure to note that here is said as such. */
 	if (git_remote_update_tips(remote, &cbs, 0,
 				   GIT_REMOTE_DOWNLOAD_TAGS_UNSPECIFIED, NULL) < 0) {
-		const git_error *e = git_error_last();
+		spiral_buf why = SPIRAL_BUF_INIT;
+		git_why(&why);
 		rc = spiral_error(SPIRAL_ERROR,
 				  "pushed to %s, but cannot note it in this "
 				  "repository: %s (pushing again is safe)",
 				  t.url ? t.url : name,
-				  e && e->message ? e->message : "unknown error");
+				  why.ptr ? why.ptr : "unknown error");
+		spiral_buf_free(&why);
 		goto out;
 	}
 	/* What moved: the tracking branch is what the remote now has. */

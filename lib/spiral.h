@@ -504,12 +504,16 @@ int spiral_repo_changed(spiral_repo *r, spiral_strv *out);
 
 /* What the front end lends a transfer.  prompt asks for a login (only on a
  * terminal: leave it NULL elsewhere) and returns 0 with both strings
- * allocated; progress reports objects received. */
+ * allocated; progress reports objects received.  remote_says gets each
+ * line the remote sends during a push (a hub's hook giving its reasons),
+ * without its line end: text from the remote, to be made visible
+ * (spiral_visible) before it is printed. */
 typedef struct spiral_remote_cb {
 	int (*prompt)(void *user, const char *url, const char *username,
 		      char **out_user, char **out_pass);
 	void (*progress)(void *user, size_t received, size_t total, size_t bytes);
 	void *user;
+	void (*remote_says)(void *user, const char *line);
 } spiral_remote_cb;
 
 int spiral_remote_list(spiral_repo *r, spiral_strv *names, spiral_strv *urls);
