@@ -147,4 +147,126 @@ ok "list after" spiral list --status all --format json
 same "and the other school's ten inquiries" 10 \
 	"$(python3 -c 'import json,sys; print(sum(1 for x in json.load(sys.stdin) if x["school"]=="Tōtara Primary"))' <<<"$OUT")"
 clean "clean after a pull among writers"
+
+# WRITERS at once (32 by default), WRITES each (2 by default): notes and
+# phase entries on two inquiries, tags and team members added, learners and
+# title set, new inquiries, and a pull of another school's repository in the
+# middle of them.  Every writer succeeds, every record lands exactly once,
+# and the history is one clean line with the pull's merge in it.
+WRITERS=${WRITERS:-32}
+WRITES=${WRITES:-2}
+cur=$PWD
+new_repo far-school "Rimu College"
+for i in $(seq 1 6); do spiral new "Far $i" -q >/dev/null; done
+spiral note -m "from afar" >/dev/null
+far_commits=$(git rev-list --count HEAD)
+cd "$cur" || exit 1
+spiral remote add far "$SANDBOX/far-school"
+A=$(spiral new "Writers A" -q)
+B=$(spiral new "Writers B" -q)
+C=$(spiral new "Writers C" -q)
+N=$(git rev-list --count HEAD)
+MERGES=$(git rev-list --min-parents=2 --count HEAD)
+# writer I: its WRITES writes, one kind by I.
+writer() {
+	local i=$1 r kind phases=(scan focus hunch learn act check)
+	kind=$((i % 8))
+	for r in $(seq 1 "$WRITES"); do
+		case $kind in
+		0) "$SPIRAL" note "$A" -m "w$i n$r" ;;
+		1) "$SPIRAL" "${phases[$(((i + r) % 6))]}" "$A" -m "w$i e$r" \
+			--measure "m$i=$r" --evidence "w$i e$r" ;;
+		2) "$SPIRAL" edit "$A" --tag "tag-$i-$r" ;;
+		3) "$SPIRAL" edit "$B" --team "Member $i $r" ;;
+		4) "$SPIRAL" new "New $i $r" -q ;;
+		5) "$SPIRAL" note "$B" -m "w$i n$r" ;;
+		6) "$SPIRAL" "${phases[$(((i + r) % 6))]}" "$B" -m "w$i e$r" ;;
+		7) if [ $((r % 2)) = 1 ]; then
+			"$SPIRAL" edit "$C" --learners "learners $i $r"
+		   else
+			"$SPIRAL" edit "$C" --title "Title $i $r"
+		   fi ;;
+		esac >/dev/null || return 1
+	done
+}
+export SPIRAL_LOCK_TIMEOUT=300
+start=$(date +%s)
+pids=()
+for i in $(seq 0 $((WRITERS - 1))); do
+	writer "$i" 2>"$SANDBOX/w-$i.err" &
+	pids+=($!)
+	if [ "$i" = $((WRITERS / 2)) ]; then
+		"$SPIRAL" pull far >/dev/null 2>"$SANDBOX/far.err" &
+		pids+=($!)
+	fi
+done
+failed=0
+for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+unset SPIRAL_LOCK_TIMEOUT
+took=$(($(date +%s) - start))
+echo "note: $WRITERS writers x $WRITES writes and a pull: $took s"
+same "$WRITERS writers and a pull all succeed" 0 "$failed"
+same "nobody complained" "" "$(cat "$SANDBOX"/w-*.err "$SANDBOX/far.err")"
+WRITES_TOTAL=$((WRITERS * WRITES))
+commits "one commit a write, the other school's history and one merge" \
+	$((N + WRITES_TOTAL + far_commits + 1))
+same "one merge more in the history (the pull's)" $((MERGES + 1)) \
+	"$(git rev-list --min-parents=2 --count HEAD)"
+clean "clean after $WRITERS writers"
+ok "spiral fsck after $WRITERS writers" spiral fsck
+# What each writer wrote, exactly once; and nothing else.
+ok "show A" spiral show "$A" --format json
+SHOW_A=$OUT
+ok "show B" spiral show "$B" --format json
+SHOW_B=$OUT
+ok "show C" spiral show "$C" --format json
+SHOW_C=$OUT
+ok "list" spiral list --status all --format json
+LIST=$OUT
+same "every record landed exactly once" "" "$(WRITERS=$WRITERS WRITES=$WRITES \
+	A="$SHOW_A" B="$SHOW_B" C="$SHOW_C" L="$LIST" python3 -c '
+import json, os
+from collections import Counter
+W, R = int(os.environ["WRITERS"]), int(os.environ["WRITES"])
+a, b, c = (json.loads(os.environ[k]) for k in "ABC")
+inquiries = json.loads(os.environ["L"])
+want = {k: Counter() for k in ("a_notes", "a_entries", "b_notes", "b_entries",
+                                "tags", "team", "new")}
+for i in range(W):
+    for r in range(1, R + 1):
+        kind = i % 8
+        if kind == 0: want["a_notes"]["w%d n%d" % (i, r)] += 1
+        if kind == 1: want["a_entries"]["w%d e%d" % (i, r)] += 1
+        if kind == 2: want["tags"]["tag-%d-%d" % (i, r)] += 1
+        if kind == 3: want["team"]["Member %d %d" % (i, r)] += 1
+        if kind == 4: want["new"]["New %d %d" % (i, r)] += 1
+        if kind == 5: want["b_notes"]["w%d n%d" % (i, r)] += 1
+        if kind == 6: want["b_entries"]["w%d e%d" % (i, r)] += 1
+have = {
+    "a_notes": Counter(n["text"] for n in a["notes"]),
+    "a_entries": Counter(e["text"] for e in a["entries"]),
+    "b_notes": Counter(n["text"] for n in b["notes"]),
+    "b_entries": Counter(e["text"] for e in b["entries"]),
+    "tags": Counter(a["tags"]),
+    "team": Counter(m for m in b["team"] if m.startswith("Member ")),
+    "new": Counter(x["title"] for x in inquiries if x["title"].startswith("New ")),
+}
+for k in want:
+    if want[k] != have[k]:
+        print(k, "missing", sorted(want[k] - have[k]), "extra", sorted(have[k] - want[k]))
+for e in a["entries"]:
+    i, r = (int(x[1:]) for x in e["text"].split())
+    if e["evidence"] != [e["text"]] or e["measures"] != {"m%d" % i: r}:
+        print("entry", e["text"], "holds", e["evidence"], e["measures"])
+if c.get("conflicts"):
+    print("C has conflicts:", c["conflicts"])
+setc = [(i, r) for i in range(W) for r in range(1, R + 1) if i % 8 == 7]
+if setc and c["title"] != "Writers C" and not c["title"].startswith("Title "):
+    print("C title", c["title"])
+if setc and not c["learners"].startswith("learners "):
+    print("C learners", c["learners"])
+far = sum(1 for x in inquiries if x["school"] == "Rimu College")
+if far != 6:
+    print("the other school has", far, "inquiries here, not 6")
+')"
 finish
