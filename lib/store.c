@@ -137,15 +137,15 @@ static spiral_inquiry *inquiry_slot(spiral_store *st, const char *id)
 	return inq;
 }
 
-#define GROW(arr, n)                                                       \
-	(((arr) = realloc_array((arr), (n) + 1, sizeof(*(arr)))) != NULL)
-
-static void *realloc_array(void *p, size_t n, size_t size)
+/* The array p of n elements with room for one more, or NULL (p is kept).
+ * The capacity is implicit, the next power of two (the record arrays grow
+ * only here), so that 10,000 records cost 14 reallocations, not 10,000
+ * copies of the array. */
+static void *grow_array(void *p, size_t n, size_t size)
 {
-	void *q = realloc(p, n * size);
-	if (!q)
-		free(p);
-	return q;
+	if (n & (n - 1))
+		return p; /* not a power of two: there is room */
+	return realloc(p, (n ? 2 * n : 1) * size);
 }
 
 /* Splits "<stamp>-<middle>-<id>.ini" (middle optional) and checks each part.
@@ -190,6 +190,7 @@ static int add_entry(spiral_store *st, spiral_inquiry *inq, const char *path,
 		     const char *name, const char *data, size_t len)
 {
 	spiral_entry e = {0};
+	void *room;
 	char phase[16];
 	record_problem pb;
 	int rc;
@@ -209,10 +210,12 @@ static int add_entry(spiral_store *st, spiral_inquiry *inq, const char *path,
 			spiral_store_problem(st, path, 0,
 					     "phase '%s' in the file, '%s' in its name",
 					     spiral_phase_get(e.phase)->name, phase);
-		if (!(e.path = strdup(path)) || !GROW(inq->entries, inq->nentries)) {
+		if (!(e.path = strdup(path)) ||
+		    !(room = grow_array(inq->entries, inq->nentries, sizeof(*inq->entries)))) {
 			spiral_entry_free(&e);
 			return spiral_error(SPIRAL_ENOMEM, "out of memory");
 		}
+		inq->entries = room;
 		inq->entries[inq->nentries++] = e;
 		return 0;
 	}
@@ -227,6 +230,7 @@ static int add_note(spiral_store *st, spiral_inquiry *inq, const char *path,
 		    const char *name, const char *data, size_t len)
 {
 	spiral_note n = {0};
+	void *room;
 	record_problem pb;
 	int rc;
 
@@ -239,10 +243,12 @@ static int add_note(spiral_store *st, spiral_inquiry *inq, const char *path,
 	if (rc == 0 || rc == 1) {
 		if (rc == 1)
 			parse_problem(st, path, &pb);
-		if (!(n.path = strdup(path)) || !GROW(inq->notes, inq->nnotes)) {
+		if (!(n.path = strdup(path)) ||
+		    !(room = grow_array(inq->notes, inq->nnotes, sizeof(*inq->notes)))) {
 			spiral_note_free(&n);
 			return spiral_error(SPIRAL_ENOMEM, "out of memory");
 		}
+		inq->notes = room;
 		inq->notes[inq->nnotes++] = n;
 		return 0;
 	}
@@ -255,6 +261,7 @@ static int add_change(spiral_store *st, spiral_inquiry *inq, const char *path,
 		      const char *name, const char *data, size_t len)
 {
 	spiral_change c = {0};
+	void *room;
 	char field[16];
 	record_problem pb;
 	int rc;
@@ -270,10 +277,12 @@ static int add_change(spiral_store *st, spiral_inquiry *inq, const char *path,
 	if (rc == 0 || rc == 1) {
 		if (rc == 1)
 			parse_problem(st, path, &pb);
-		if (!(c.path = strdup(path)) || !GROW(inq->changes, inq->nchanges)) {
+		if (!(c.path = strdup(path)) ||
+		    !(room = grow_array(inq->changes, inq->nchanges, sizeof(*inq->changes)))) {
 			spiral_change_free(&c);
 			return spiral_error(SPIRAL_ENOMEM, "out of memory");
 		}
+		inq->changes = room;
 		inq->changes[inq->nchanges++] = c;
 		return 0;
 	}
