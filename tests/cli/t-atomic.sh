@@ -16,19 +16,38 @@ spiral note -m "a first note" >/dev/null
 
 # A write killed after the branch moved: the journal is finished by the next
 # command, whatever it is.  Simulated exactly: the commit is in, the work
-# tree and index are not, a stale index.lock and a temporary file lie about.
+# tree and index are not, spiral's half-written index copy and a temporary
+# file lie about.
 spiral note -m "the last one" >/dev/null
 last=$(git ls-files 'inquiries/*/notes/*' | sort | tail -1)
 rm -- "$last"
 git rm -q --cached -- "$last"
 printf 'old %s\nnew %s\npath %s\n' "$(git rev-parse HEAD~1)" "$(git rev-parse HEAD)" "$last" >.git/spiral-journal
-: >.git/index.lock
+: >.git/spiral-index
 : >"$last.spiral-tmp-abcdef"
 ok "a reading command after the kill" spiral list
 ok "the record is back" test -f "$last"
 ok "the journal is gone" test ! -e .git/spiral-journal
-ok "the stale index.lock is gone" test ! -e .git/index.lock
+ok "spiral's index copy is gone" test ! -e .git/spiral-index
+ok "the temporary file is gone" test ! -e "$last.spiral-tmp-abcdef"
 clean "as after the write"
+
+# The same kill while a git process holds index.lock: git's lock is never
+# removed; the work tree is finished, the index waits for git to let go.
+spiral note -m "one more" >/dev/null
+last=$(git ls-files 'inquiries/*/notes/*' | sort | tail -1)
+rm -- "$last"
+git rm -q --cached -- "$last"
+printf 'old %s\nnew %s\npath %s\n' "$(git rev-parse HEAD~1)" "$(git rev-parse HEAD)" "$last" >.git/spiral-journal
+: >.git/index.lock
+SPIRAL_LOCK_TIMEOUT=1 spiral list >/dev/null 2>&1
+ok "git's index.lock is left alone" test -e .git/index.lock
+ok "the record is back in the work tree" test -f "$last"
+ok "the journal waits for the index" test -e .git/spiral-journal
+rm .git/index.lock
+ok "a command once git let go" spiral list
+ok "then the journal is gone" test ! -e .git/spiral-journal
+clean "as after the write, index too"
 
 # Killed before the branch moved: the journal names a commit HEAD never
 # reached; the next command forgets it and the repository is as before.
