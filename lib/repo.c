@@ -374,12 +374,17 @@ int spiral_config_set_global(const char *name, const char *value)
 		rc = spiral_buf_puts(&path, found.ptr);
 	else if (git_config_find_xdg(&found) == 0)
 		rc = spiral_buf_puts(&path, found.ptr);
+	else if (!home || home[0] != '/')
+		rc = spiral_error(SPIRAL_ERROR,
+				  "cannot set %s for all your repositories: HOME is not "
+				  "set; set it, or set %s in this repository only",
+				  name, name);
 	else
-		rc = spiral_buf_printf(&path, "%s/.gitconfig", home ? home : ".");
+		rc = spiral_buf_printf(&path, "%s/.gitconfig", home);
 	git_buf_dispose(&found);
 	if (rc < 0) {
 		library_done();
-		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+		return rc;
 	}
 	rc = git_config_open_ondisk(&cfg, path.ptr);
 	if (rc == 0)
