@@ -103,24 +103,33 @@ static void count(spiral_buf *b, size_t n, const char *one, const char *many)
 				  n == 1 ? one : many);
 }
 
+/* One warning per file, made visible; a flood of them (a hostile
+ * repository of 20,000 tiny files) is cut after the first WARN_FILES_MAX,
+ * with a count of the rest. */
+#define WARN_FILES_MAX 100
+static void warn_files(const char *remote, const spiral_strv *files,
+		       const char *before, const char *after, const char *what)
+{
+	for (size_t i = 0; i < files->n && i < WARN_FILES_MAX; i++) {
+		spiral_buf line = SPIRAL_BUF_INIT;
+		spiral_visible(&line, files->v[i], strlen(files->v[i]), 0);
+		tool_warn("%s%s%s%s", remote, before, line.ptr ? line.ptr : "", after);
+		spiral_buf_free(&line);
+	}
+	if (files->n > WARN_FILES_MAX)
+		tool_warn("%s: and %zu more files %s", remote,
+			  files->n - WARN_FILES_MAX, what);
+}
+
 static void print_pull(const char *remote, const spiral_pull_result *res)
 {
 	out_puts("From ");
 	out_visible(res->url ? res->url : remote);
 	out_puts("\n");
-	for (size_t i = 0; i < res->skipped.n; i++) {
-		spiral_buf line = SPIRAL_BUF_INIT;
-		spiral_visible(&line, res->skipped.v[i], strlen(res->skipped.v[i]), 0);
-		tool_warn("%s: skipped %s", remote, line.ptr ? line.ptr : "");
-		spiral_buf_free(&line);
-	}
-	for (size_t i = 0; i < res->kept.n; i++) {
-		spiral_buf line = SPIRAL_BUF_INIT;
-		spiral_visible(&line, res->kept.v[i], strlen(res->kept.v[i]), 0);
-		tool_warn("%s deleted %s; kept here (records are never removed)",
-			  remote, line.ptr ? line.ptr : "");
-		spiral_buf_free(&line);
-	}
+	warn_files(remote, &res->skipped, ": skipped ", "", "left out");
+	warn_files(remote, &res->kept, " deleted ",
+		   "; kept here (records are never removed)",
+		   "deleted there, kept here");
 	if (res->empty) {
 		out_puts("Already up to date (the remote is empty).\n");
 		return;
@@ -231,12 +240,7 @@ int cmd_clone(int argc, char **argv, tool_ctx *ctx)
 		free(dir);
 		return rc;
 	}
-	for (size_t i = 0; i < res.skipped.n; i++) {
-		spiral_buf line = SPIRAL_BUF_INIT;
-		spiral_visible(&line, res.skipped.v[i], strlen(res.skipped.v[i]), 0);
-		tool_warn("origin: skipped %s", line.ptr ? line.ptr : "");
-		spiral_buf_free(&line);
-	}
+	warn_files("origin", &res.skipped, ": skipped ", "", "left out");
 	spiral_store_load(&st, spiral_repo_top(repo), NULL);
 	out_puts("Cloned ");
 	out_visible(res.url ? res.url : "");
