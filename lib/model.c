@@ -344,6 +344,30 @@ int spiral_inquiry_set_adds(const spiral_inquiry *inq, spiral_field f,
 	return rc < 0 ? SPIRAL_ENOMEM : 0;
 }
 
+int spiral_inquiry_room(const spiral_inquiry *inq, const char *folder,
+			spiral_field f, const char *value)
+{
+	size_t n = strcmp(folder, "entries") == 0 ? inq->nentries
+		   : strcmp(folder, "notes") == 0 ? inq->nnotes
+						  : inq->nchanges;
+	const spiral_strv *set = f == SPIRAL_FIELD_TAG	  ? &inq->tags
+				 : f == SPIRAL_FIELD_TEAM ? &inq->team
+							  : NULL;
+
+	if (n >= SPIRAL_MAX_RECORDS)
+		return spiral_error(SPIRAL_ERROR,
+				    "inquiry %.12s holds %zu %s, the most it may "
+				    "(see LIMITS in spiral(5))",
+				    inq->id, n, folder);
+	if (set && value && set->n >= SPIRAL_MAX_VALUES &&
+	    !spiral_strv_contains(set, value))
+		return spiral_error(SPIRAL_ERROR,
+				    "inquiry %.12s has %zu values of %s, the most it "
+				    "may (see LIMITS in spiral(5))",
+				    inq->id, set->n, spiral_field_name(f));
+	return 0;
+}
+
 /* The values of a set still added, sorted; at most SPIRAL_MAX_VALUES of
  * them, the first added (over_limit says when some were left out). */
 static int fold_set(spiral_inquiry *inq, spiral_field f, spiral_strv *out)

@@ -352,6 +352,12 @@ int64_t spiral_inquiry_next_seq(const spiral_inquiry *inq);
 int spiral_inquiry_measures(const spiral_inquiry *inq, int cycle,
 			    spiral_measure_summary **out, size_t *n);
 void spiral_measures_free(spiral_measure_summary *m, size_t n);
+/* For a write, before it adds to inq: 0 when one more record fits in its
+ * folder `folder` ("entries", "notes" or "changes") and, when f is tag or
+ * team and value is not already in that set, one more value fits in the
+ * set; else SPIRAL_ERROR naming the limit (spiral(5), LIMITS). */
+int spiral_inquiry_room(const spiral_inquiry *inq, const char *folder,
+			spiral_field f, const char *value);
 /* The set-additions of `value` in field tag/team still standing (for the
  * parents of a removal). */
 int spiral_inquiry_set_adds(const spiral_inquiry *inq, spiral_field field,
