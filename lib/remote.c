@@ -7,6 +7,7 @@
  * ~/.ssh/known_hosts by libgit2, and a key it cannot vouch for is refused.
  * Nothing here prints: messages go to spiral_error(). */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -790,6 +791,43 @@ static void fetch_leftovers(spiral_repo *r)
 	free(marker);
 }
 
+/* Written in place, not through a temporary: a marker cut short by a kill
+ * was written before the fetch began, so it has no lock to name yet (a
+ * cut line names a file that is not there), and nothing is left beside
+ * it.  On disk before any lock is. */
+static int marker_write(const char *marker, const char *data, size_t len)
+{
+	int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		      0644);
+	size_t off = 0;
+	int err = 0;
+
+	if (fd < 0)
+		return spiral_error(SPIRAL_ERROR, "cannot write %s: %s", marker,
+				    strerror(errno));
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? errno : ENOSPC;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (!err && fsync(fd) < 0)
+		err = errno;
+	if (err) {
+		int rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", marker,
+				      strerror(err));
+		close(fd);
+		unlink(marker);
+		return rc;
+	}
+	close(fd);
+	return 0;
+}
+
 /* Names the locks a fetch of remote may take: the tracking branch of each
  * branch the remote advertises that its fetch refspecs map, NAME/HEAD and
  * FETCH_HEAD.  Needs a connected remote. */
@@ -822,8 +860,7 @@ static int fetch_marker_write(const char *marker, git_remote *remote,
 	}
 	if (!m.ptr)
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
-	rc = write_atomic(marker, "the fetch marker (.git/spiral-fetch)", m.ptr,
-			  m.len, 0644);
+	rc = marker_write(marker, m.ptr, m.len);
 	spiral_buf_free(&m);
 	return rc;
 }
