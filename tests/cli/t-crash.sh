@@ -329,6 +329,20 @@ same "show sees every committed note" \
 clean "main is clean at the end"
 inih_reads "main's records all parse with inih"
 ok "spiral fsck at the end" spiral fsck
+# A lock no spiral fetch named (a git command of the user's, killed) is
+# left alone, and the pull that fails on it names it and says what to do.
+if [ -d "$SANDBOX/pull-ff" ]; then
+	prepare pull-ff 0
+	cd "$SANDBOX/pull-ff" || exit 1
+	: >.git/refs/remotes/origin/main.lock
+	fails "a pull with a stray tracking-ref lock" 1 \
+		"refs/remotes/origin/main\.lock is in the way .*if none is running, remove it and try again\)?$" \
+		spiral pull
+	same "the stray lock is left alone" yes "$([ -e .git/refs/remotes/origin/main.lock ] && echo yes)"
+	rm .git/refs/remotes/origin/main.lock
+	ok "once it is removed, the pull works" spiral pull
+	cd "$SANDBOX/main" || exit 1
+fi
 rm -rf "$SANDBOX/pull-ff" "$SANDBOX/pull-merge"
 
 # ---- 2. Power cut: the repository copied mid-write ----------------------
