@@ -230,6 +230,8 @@ typedef struct parse_state {
 	record_problem *pb;
 	int unknown_line;
 	char unknown[128];
+	int no_offset_line; /* a date without offset, read as UTC */
+	char no_offset[160];
 	int twice_line; /* the first single-valued key given again */
 	char twice[128];
 	int limit_line; /* the first value left out past a limit */
@@ -321,11 +323,20 @@ static int store_value(parse_state *ps, const key_spec *k, const char *key,
 		return store_para(ps, k, value, len);
 	case K_STRV:
 		return spiral_strv_push((spiral_strv *)slot, value);
-	case K_DATE:
-		if (spiral_date_parse(value, (spiral_date *)slot) < 0)
+	case K_DATE: {
+		int no_offset = 0;
+		if (spiral_date_parse_stored(value, (spiral_date *)slot, &no_offset) < 0)
 			return fail(ps, line, "%s: '%s' is not an ISO 8601 date", key,
 				    value);
+		/* Read as UTC on every machine; fsck says so. */
+		if (no_offset && !ps->no_offset_line) {
+			ps->no_offset_line = line;
+			snprintf(ps->no_offset, sizeof(ps->no_offset),
+				 "%s: '%.60s' has no UTC offset: read as UTC (add Z or "
+				 "+HH:MM)", key, value);
+		}
 		return 0;
+	}
 	case K_INT:
 		errno = 0;
 		n = strtol(value, &end, 10);
@@ -536,6 +547,11 @@ static int parse_record(const char *data, size_t len, const key_spec *keys,
 	if (strict && ps.unknown_line) {
 		pb->line = ps.unknown_line;
 		snprintf(pb->message, sizeof(pb->message), "%s", ps.unknown);
+		return 1;
+	}
+	if (strict && ps.no_offset_line) {
+		pb->line = ps.no_offset_line;
+		snprintf(pb->message, sizeof(pb->message), "%s", ps.no_offset);
 		return 1;
 	}
 	return 0;

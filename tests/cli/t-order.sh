@@ -168,9 +168,9 @@ hand() { # DATE PHASE ID TEXT
 	printf '[entry]\nphase = %s\ndate = %s\nauthor = Hand Editor\ncycle = 1\n[text]\np = %s\n' \
 		"$2" "$1" "$4" >"$dir/entries/$(echo "$1" | tr -d ':-' | cut -c1-15)Z-$2-$3.ini"
 }
-hand 2026-03-01T00:00:00 learn "$(printf '%032d' 0 | tr 0 b)" "hand learn"
-hand 2026-02-01T00:00:00 focus "$(printf '%032d' 0 | tr 0 c)" "hand focus"
-hand 2026-02-01T00:00:00 scan "$(printf '%032d' 0 | tr 0 a)" "hand scan"
+hand 2026-03-01T00:00:00Z learn "$(printf '%032d' 0 | tr 0 b)" "hand learn"
+hand 2026-02-01T00:00:00Z focus "$(printf '%032d' 0 | tr 0 c)" "hand focus"
+hand 2026-02-01T00:00:00Z scan "$(printf '%032d' 0 | tr 0 a)" "hand scan"
 git add "$dir" && git commit -q -m "entries by hand"
 ok "fsck takes entries without seq" spiral fsck
 same "they sort by date, then id" "scan focus learn" "$(phases "$H")"

@@ -91,6 +91,9 @@ same "two time zones read the same dates and order" "$auckland" "$newyork"
 same "an offset-less date reads as UTC" \
 	"['2026-03-01T08:30:00+00:00', '2026-03-01T09:00:00+00:00']" \
 	"$(json_eval '[e["date"] for e in d["entries"]]' <<<"$auckland")"
+fails "fsck warns about the date without an offset" 1 "" spiral fsck
+matches "fsck names its file, line and reading" \
+	"entries/20260301T090000Z-scan-$e1.ini:3: date: '2026-03-01T09:00:00' has no UTC offset: read as UTC" "$OUT"
 same "--date typed without an offset stays local time, stored with it" \
 	"date = 2026-03-01T09:00:00+13:00" \
 	"$(TZ=Pacific/Auckland spiral focus -m typed --date 2026-03-01T09:00 >/dev/null &&
