@@ -19,16 +19,6 @@ void spiral_filter_init(spiral_filter *f, spiral_status_filter status)
 	f->now = (int64_t)time(NULL);
 }
 
-int spiral_filter_date(const char *arg, int end_of_day, spiral_date *out)
-{
-	int rc = spiral_date_parse(arg, out);
-
-	/* A bare day is the whole day: --until 2026-03-01 includes it. */
-	if (rc == 0 && end_of_day && strlen(arg) == 10)
-		out->time += 86400 - 1;
-	return rc;
-}
-
 /* Case-insensitive (ASCII) substring, as git log --author matches. */
 static int contains_nocase(const char *hay, const char *needle)
 {

@@ -618,9 +618,7 @@ typedef struct spiral_filter {
 } spiral_filter;
 
 void spiral_filter_init(spiral_filter *f, spiral_status_filter status);
-/* A --since/--until value; a bare day ends at its last second when
- * end_of_day is set. */
-int spiral_filter_date(const char *arg, int end_of_day, spiral_date *out);
+/* --since/--until values: spiral_date_parse_bound (section 3). */
 /* No entry for `days` days (counting from creation when there is none). */
 int spiral_inquiry_stalled(const spiral_inquiry *inq, int days, int64_t now);
 int spiral_inquiry_matches(const spiral_filter *f, const spiral_inquiry *inq);
