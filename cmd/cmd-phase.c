@@ -300,6 +300,7 @@ int cmd_phase(int argc, char **argv, tool_ctx *ctx)
 	a.e.cycle = inq->cycle;
 	a.e.seq = spiral_inquiry_next_seq(inq);
 	if ((rc = spiral_id_new(a.e.id)) < 0 ||
+	    (rc = spiral_inquiry_room(inq, "entries", SPIRAL_FIELD_NONE, NULL)) < 0 ||
 	    (rc = spiral_txn_add_entry(t, inq->id, &a.e)) < 0)
 		goto fail_borrowed;
 	for (size_t i = 0; i < a.tags.n; i++)
@@ -374,7 +375,8 @@ int cmd_note(int argc, char **argv, tool_ctx *ctx)
 		goto fail;
 	n.seq = spiral_inquiry_next_seq(inq);
 	n.who = ctx->who; /* borrowed */
-	if ((rc = spiral_txn_add_note(t, inq->id, &n)) < 0 ||
+	if ((rc = spiral_inquiry_room(inq, "notes", SPIRAL_FIELD_NONE, NULL)) < 0 ||
+	    (rc = spiral_txn_add_note(t, inq->id, &n)) < 0 ||
 	    (rc = tool_commit(ctx, t, "note", inq->id, inq->title, n.text)) < 0) {
 		memset(&n.who, 0, sizeof(n.who));
 		goto fail;

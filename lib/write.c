@@ -81,7 +81,10 @@ static int add_change(spiral_txn *t, const spiral_inquiry *inq, spiral_field f,
 	spiral_change c = {0};
 	int rc;
 
-	if ((rc = spiral_id_new(c.id)) < 0)
+	if ((rc = spiral_inquiry_room(inq, "changes",
+				      op == SPIRAL_OP_ADD ? f : SPIRAL_FIELD_NONE,
+				      value)) < 0 ||
+	    (rc = spiral_id_new(c.id)) < 0)
 		return rc;
 	c.seq = spiral_inquiry_next_seq(inq);
 	c.date = date;

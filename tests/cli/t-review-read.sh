@@ -266,6 +266,13 @@ fails "an entry with 101 targets" 1 "targets: 101 values, more than the 100 allo
 	spiral scan "$PARAS" -m text "${measures[@]}"
 fails "settling a conflict of more than 100 heads" 1 "parents: [0-9]+ values, more than the 100 allowed" \
 	spiral resolve "$ATLIMIT" title "one title"
+if [ "$NTAGS" -ge 10000 ]; then
+	fails "a change past the 10000 an inquiry's changes/ may hold" 1 \
+		"holds 10000 changes, the most it may" spiral edit "$TAGS" --tag one-more
+elif [ "$NTAGS" -ge 1000 ]; then
+	fails "a tag past the 1000 an inquiry may hold" 1 "has 1000 values of tag, the most it may" \
+		spiral edit "$TAGS" --tag one-more
+fi
 python3 -c "print('kupu ' * 220000)" >"$SANDBOX/huge"
 fails "an entry larger than a file may be" 1 "more than the 1048576 a file may have" \
 	spiral scan "$PARAS" -F "$SANDBOX/huge"
