@@ -26,8 +26,12 @@ static int buf_grow(spiral_buf *b, size_t extra)
 	size_t want, cap;
 	char *p;
 
-	if (extra > SIZE_MAX - b->len - 1)
+	if (b->failed)
+		return SPIRAL_ENOMEM;
+	if (extra > SIZE_MAX - b->len - 1) {
+		b->failed = 1;
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
 	want = b->len + extra + 1;
 	if (want <= b->cap)
 		return 0;
@@ -35,8 +39,10 @@ static int buf_grow(spiral_buf *b, size_t extra)
 	while (cap < want)
 		cap = cap > SIZE_MAX / 2 ? want : cap * 2;
 	p = realloc(b->ptr, cap);
-	if (!p)
+	if (!p) {
+		b->failed = 1;
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
 	b->ptr = p;
 	b->cap = cap;
 	return 0;
@@ -96,6 +102,7 @@ char *spiral_buf_detach(spiral_buf *b)
 		p = calloc(1, 1);
 	b->ptr = NULL;
 	b->len = b->cap = 0;
+	b->failed = 0;
 	return p;
 }
 
@@ -104,6 +111,7 @@ void spiral_buf_free(spiral_buf *b)
 	free(b->ptr);
 	b->ptr = NULL;
 	b->len = b->cap = 0;
+	b->failed = 0;
 }
 
 int spiral_strv_push_len(spiral_strv *sv, const char *s, size_t len)

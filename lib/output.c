@@ -20,6 +20,13 @@ static int hidden_code_point(unsigned cp)
 	return (cp >= 0x80 && cp <= 0x9F) || spiral_unicode_invisible(cp);
 }
 
+/* What an emitter returns: a buffer that failed to grow failed the whole
+ * output (spiral_buf failures stick), so no part is ever printed. */
+static int buf_done(const spiral_buf *out)
+{
+	return out->failed ? spiral_error(SPIRAL_ENOMEM, "out of memory") : 0;
+}
+
 int spiral_visible(spiral_buf *out, const char *s, size_t len, unsigned flags)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -339,7 +346,7 @@ int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq,
 	}
 	spiral_buf_puts(out, "}}");
 	spiral_measures_free(ms, nms);
-	return 0;
+	return buf_done(out);
 }
 
 /* ---- text for people ---------------------------------------------------- */
@@ -502,7 +509,7 @@ int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
 		}
 	}
 	spiral_measures_free(ms, nms);
-	return 0;
+	return buf_done(out);
 }
 
 /* ---- grids: one table of cells, rendered as text, CSV or Markdown -------- */
@@ -790,7 +797,7 @@ int spiral_emit_list(spiral_buf *out, spiral_format format,
 			spiral_json_summary(out, rows[i]);
 		}
 		spiral_buf_puts(out, n ? "\n]\n" : "]\n");
-		return 0;
+		return buf_done(out);
 	}
 	if (format == SPIRAL_FORMAT_CSV) {
 		grid_header(&g, csv_cols);
@@ -831,7 +838,7 @@ int spiral_emit_list(spiral_buf *out, spiral_format format,
 		}
 	}
 	render(out, format, &g, maxw, style);
-	return 0;
+	return buf_done(out);
 }
 
 int spiral_emit_log(spiral_buf *out, spiral_format format,
@@ -854,7 +861,7 @@ int spiral_emit_log(spiral_buf *out, spiral_format format,
 			spiral_json_entry(out, rows[i].inquiry, rows[i].entry, 1);
 		}
 		spiral_buf_puts(out, n ? "\n]\n" : "]\n");
-		return 0;
+		return buf_done(out);
 	}
 	if (format == SPIRAL_FORMAT_CSV) {
 		grid_header(&g, csv_cols);
@@ -893,7 +900,7 @@ int spiral_emit_log(spiral_buf *out, spiral_format format,
 		}
 	}
 	render(out, format, &g, maxw, style);
-	return 0;
+	return buf_done(out);
 }
 
 /* ---- show as Markdown --------------------------------------------------- */
@@ -969,5 +976,5 @@ int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq,
 		render(out, SPIRAL_FORMAT_MD, &g, maxw, NULL);
 	}
 	spiral_measures_free(ms, nms);
-	return 0;
+	return buf_done(out);
 }

@@ -52,12 +52,15 @@ int spiral_error(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void spiral_error_clear(void);
 
-/* A growable byte buffer; always NUL-terminated once anything is put. */
+/* A growable byte buffer; always NUL-terminated once anything is put.
+ * A failed growth sticks: every later put fails too, so a writer of many
+ * pieces may check `failed` once at the end instead of after each. */
 typedef struct spiral_buf {
 	char *ptr;
 	size_t len, cap;
+	int failed;
 } spiral_buf;
-#define SPIRAL_BUF_INIT {NULL, 0, 0}
+#define SPIRAL_BUF_INIT {NULL, 0, 0, 0}
 int spiral_buf_put(spiral_buf *b, const void *data, size_t len);
 int spiral_buf_puts(spiral_buf *b, const char *s);
 int spiral_buf_putc(spiral_buf *b, char c);
