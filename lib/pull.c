@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <git2/sys/odb_backend.h>
+
 #include "internal.h"
 
 typedef struct plan {
@@ -823,11 +825,78 @@ static void tracking_restore(git_repository *git, const char *remote,
 	spiral_strv_free(&now);
 }
 
+/* The pack files in the object database, so that a refused pull can take
+ * back what its fetch wrote. */
+static int packs_snapshot(git_repository *git, spiral_strv *out)
+{
+	spiral_buf dir = SPIRAL_BUF_INIT;
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (spiral_buf_printf(&dir, "%sobjects/pack", git_repository_path(git)) < 0)
+		return SPIRAL_ENOMEM;
+	if ((d = opendir(dir.ptr))) {
+		while (rc == 0 && (de = readdir(d))) {
+			size_t n = strlen(de->d_name);
+			if (n > 4 && strcmp(de->d_name + n - 4, ".idx") == 0)
+				rc = spiral_strv_push(out, de->d_name);
+		}
+		closedir(d);
+	}
+	spiral_buf_free(&dir);
+	return rc;
+}
+
+/* A refused pull leaves nothing of the other side behind: each pack its
+ * fetch wrote (new since `before`, and holding the commit it fetched, so
+ * that no other program's pack is touched) is removed.  Unreachable, it
+ * would wait for git gc, and git fsck would report the trees a pull
+ * refuses meanwhile. */
+static void drop_fetched_packs(git_repository *git, const spiral_strv *before,
+			       const git_oid *theirs)
+{
+	spiral_strv now = {0};
+	spiral_buf path = SPIRAL_BUF_INIT;
+	static const char *const kinds[] = {".pack", ".rev", ".keep", ".idx"};
+
+	if (packs_snapshot(git, &now) < 0)
+		goto out;
+	for (size_t i = 0; i < now.n; i++) {
+		git_odb_backend *pack = NULL;
+		size_t stem;
+		int ours;
+
+		if (spiral_strv_contains(before, now.v[i]))
+			continue;
+		path.len = 0;
+		if (spiral_buf_printf(&path, "%sobjects/pack/%s",
+				      git_repository_path(git), now.v[i]) < 0)
+			break;
+		if (git_odb_backend_one_pack(&pack, path.ptr) < 0)
+			continue;
+		ours = pack->exists(pack, theirs);
+		pack->free(pack);
+		if (!ours)
+			continue;
+		stem = path.len - 4;
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			path.len = stem;
+			if (spiral_buf_puts(&path, kinds[k]) == 0)
+				unlink(path.ptr);
+		}
+	}
+out:
+	spiral_buf_free(&path);
+	spiral_strv_free(&now);
+	git_error_clear();
+}
+
 int spiral_pull(spiral_repo *r, const char *remote, const spiral_who *who,
 		const spiral_remote_cb *cb, spiral_pull_result *res)
 {
 	spiral_txn *t = NULL;
-	spiral_strv tracking = {0};
+	spiral_strv tracking = {0}, packs = {0};
 	char *branch = NULL;
 	git_oid theirs;
 	int rc;
@@ -835,16 +904,22 @@ int spiral_pull(spiral_repo *r, const char *remote, const spiral_who *who,
 	memset(res, 0, sizeof(*res));
 	if ((rc = spiral_txn_begin(r, &t)) < 0)
 		return rc;
-	if ((rc = tracking_snapshot(repo_git(r), remote, &tracking)) < 0) {
+	if ((rc = tracking_snapshot(repo_git(r), remote, &tracking)) < 0 ||
+	    (rc = packs_snapshot(repo_git(r), &packs)) < 0) {
+		spiral_strv_free(&tracking);
+		spiral_strv_free(&packs);
 		spiral_txn_free(t);
 		return spiral_error(rc, "out of memory");
 	}
 	rc = remote_fetch(r, remote, cb, &res->url, &branch, &theirs, &res->empty);
-	if (rc == 0 && res->empty)
+	if (rc == 0 && res->empty) {
 		res->up_to_date = 1;
-	else if (rc == 0 && (rc = merge_locked(t, r, remote, &theirs, who, res)) < 0)
+	} else if (rc == 0 && (rc = merge_locked(t, r, remote, &theirs, who, res)) < 0) {
 		tracking_restore(repo_git(r), remote, &tracking);
+		drop_fetched_packs(repo_git(r), &packs, &theirs);
+	}
 	spiral_strv_free(&tracking);
+	spiral_strv_free(&packs);
 	free(branch);
 	spiral_txn_free(t);
 	return rc;
