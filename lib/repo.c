@@ -960,7 +960,28 @@ static int materialise(spiral_repo *r, git_commit *commit, const spiral_strv *pa
  * files its steps make are that write's leftovers: spiral's own index and
  * its lock, libgit2's lock of the branch, and our temporary files beside the
  * new records.  git's index.lock is not among them: spiral never takes it. */
-static void clear_leftovers(spiral_repo *r, const spiral_strv *paths)
+/* The branch's lock is the killed write's only when it is empty or holds
+ * the commit the journal names (libgit2 writes the new id into it, then
+ * renames it): a lock holding anything else is a running git command's. */
+static int branch_lock_ours(const char *path, const git_oid *new_id)
+{
+	char *data = NULL, hex[GIT_OID_HEXSZ + 1];
+	size_t len = 0;
+	int ours;
+
+	if (read_file_bounded(path, 4096, &data, &len) < 0) {
+		spiral_error_clear();
+		return 0;
+	}
+	git_oid_tostr(hex, sizeof(hex), new_id);
+	ours = len == 0 || (len >= GIT_OID_HEXSZ &&
+			    memcmp(data, hex, GIT_OID_HEXSZ) == 0);
+	free(data);
+	return ours;
+}
+
+static void clear_leftovers(spiral_repo *r, const spiral_strv *paths,
+			    const git_oid *new_id)
 {
 	const char *gitdir = git_repository_path(r->git);
 	git_reference *head = NULL;
@@ -976,7 +997,8 @@ static void clear_leftovers(spiral_repo *r, const spiral_strv *paths)
 	    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) {
 		p.len = 0;
 		if (spiral_buf_printf(&p, "%s%s.lock", gitdir,
-				      git_reference_symbolic_target(head)) == 0)
+				      git_reference_symbolic_target(head)) == 0 &&
+		    branch_lock_ours(p.ptr, new_id))
 			unlink(p.ptr);
 	}
 	git_reference_free(head);
@@ -1028,7 +1050,7 @@ static int recover(spiral_repo *r)
 	}
 	if (rc < 0)
 		goto out;
-	clear_leftovers(r, &paths);
+	clear_leftovers(r, &paths, &new_id);
 	if (git_reference_name_to_id(&head_id, r->git, "HEAD") == 0 &&
 	    git_oid_equal(&head_id, &new_id) &&
 	    git_commit_lookup(&commit, r->git, &new_id) == 0)

@@ -58,4 +58,28 @@ same "HEAD did not move" "$head" "$(git rev-parse HEAD)"
 ok "the journal is gone" test ! -e .git/spiral-journal
 clean "as before the write"
 
+# Killed while it held the branch's lock: the lock is the killed write's
+# when empty or holding the commit its journal names, and is removed; a
+# lock holding any other commit is a running git command's and stays.
+branch_lock=.git/$(git symbolic-ref HEAD).lock
+for content in empty new; do
+	head=$(git rev-parse HEAD)
+	new=$(git commit-tree -p HEAD -m never "$(git rev-parse 'HEAD^{tree}')")
+	printf 'old %s\nnew %s\npath inquiries/xx/never.ini\n' "$head" "$new" >.git/spiral-journal
+	if [ $content = empty ]; then : >"$branch_lock"; else echo "$new" >"$branch_lock"; fi
+	ok "a command after a kill that left the branch lock ($content)" spiral status
+	ok "that lock is gone ($content)" test ! -e "$branch_lock"
+	same "HEAD did not move ($content)" "$head" "$(git rev-parse HEAD)"
+done
+head=$(git rev-parse HEAD)
+printf 'old %s\nnew %s\npath inquiries/xx/never.ini\n' "$head" "$(git rev-parse HEAD~1)" >.git/spiral-journal
+git rev-parse HEAD~2 >"$branch_lock"
+ok "a command while another program holds the branch lock" spiral status
+ok "its lock is left alone" test -e "$branch_lock"
+fails "a write then fails, naming the lock" 1 "main.lock" spiral note -m "blocked"
+same "nothing was committed" "$head" "$(git rev-parse HEAD)"
+rm -f "$branch_lock"
+ok "a write once it is gone" spiral note -m "unblocked"
+clean "clean after the branch locks"
+
 finish
