@@ -13,6 +13,7 @@
 #                                    moving the branch leaves some, as an
 #                                    aborted git commit does)
 #   commits   DESC N                 HEAD has N commits
+#   json_check DESC PYTHON           PYTHON succeeds with d = the JSON in $OUT
 #   inih_reads DESC                  every tracked .ini parses with inih,
 #                                    no line over 160 bytes
 #
@@ -38,6 +39,17 @@ spiral() { "$SPIRAL" "$@"; }
 PYTHON=$(command python3 -c 'import sys; print(sys.executable)')
 python3() { "$PYTHON" "$@"; }
 
+
+# json_check DESC PYTHON: PYTHON, run with d = the JSON in $OUT, succeeds.
+json_check() {
+	if python3 -c "import json,sys
+d=json.load(sys.stdin)
+$2" <<<"$OUT" 2>"$SANDBOX/pyerr"; then
+		pass "$1"
+	else
+		fail "$1" "$(tail -n 3 "$SANDBOX/pyerr")" "$(printf '%s' "$OUT" | head -c 1500)"
+	fi
+}
 pass() {
 	TESTS_PASSED=$((TESTS_PASSED + 1))
 	[ -n "${VERBOSE:-}" ] && printf 'ok %s\n' "$1"

@@ -21,15 +21,7 @@ hex32() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
 blob() { git hash-object -w --stdin; }
 put() { git update-index --add --cacheinfo "$1,$2,$3"; }
 
-json() {
-	if python3 -c "import json,sys
-d=json.load(sys.stdin)
-$2" <<<"$OUT" 2>"$SANDBOX/pyerr"; then
-		pass "$1"
-	else
-		fail "$1" "$(tail -n 3 "$SANDBOX/pyerr")" "$(printf '%s' "$OUT" | head -c 1500)"
-	fi
-}
+json() { json_check "$@"; }
 
 SECRET=secret-$(hex32)
 printf '%s\n' "$SECRET" >"$SANDBOX/secret.txt"

@@ -10,16 +10,7 @@
 # list as they were.
 . "$(dirname "$0")/lib.sh"
 
-# json DESC PYTHON: run PYTHON with d = the JSON in $OUT.
-json() {
-	if python3 -c "import json,sys
-d=json.load(sys.stdin)
-$2" <<<"$OUT" 2>"$SANDBOX/pyerr"; then
-		pass "$1"
-	else
-		fail "$1" "$(tail -n 3 "$SANDBOX/pyerr")" "$(printf '%s' "$OUT" | head -c 1500)"
-	fi
-}
+json() { json_check "$@"; }
 
 # snap; ...; unchanged DESC: HEAD, index and work tree (git status), and
 # what spiral lists, as before.
