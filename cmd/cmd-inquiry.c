@@ -270,6 +270,9 @@ static int apply_edits(tool_ctx *ctx, spiral_txn *t, const spiral_inquiry *inq,
 		return rc;
 	n += rc;
 	const spiral_strv *lists[] = {&e->tag, &e->untag, &e->team, &e->unteam};
+	if ((rc = spiral_inquiry_room_many(inq, SPIRAL_FIELD_TAG, &e->tag)) < 0 ||
+	    (rc = spiral_inquiry_room_many(inq, SPIRAL_FIELD_TEAM, &e->team)) < 0)
+		return rc;
 	for (int l = 0; l < 4; l++) {
 		spiral_field f = l < 2 ? SPIRAL_FIELD_TAG : SPIRAL_FIELD_TEAM;
 		for (size_t i = 0; i < lists[l]->n; i++) {

@@ -301,6 +301,7 @@ int cmd_phase(int argc, char **argv, tool_ctx *ctx)
 	a.e.seq = spiral_inquiry_next_seq(inq);
 	if ((rc = spiral_id_new(a.e.id)) < 0 ||
 	    (rc = spiral_inquiry_room(inq, "entries", SPIRAL_FIELD_NONE, NULL)) < 0 ||
+	    (rc = spiral_inquiry_room_many(inq, SPIRAL_FIELD_TAG, &a.tags)) < 0 ||
 	    (rc = spiral_txn_add_entry(t, inq->id, &a.e)) < 0)
 		goto fail_borrowed;
 	for (size_t i = 0; i < a.tags.n; i++)

@@ -368,6 +368,32 @@ int spiral_inquiry_room(const spiral_inquiry *inq, const char *folder,
 	return 0;
 }
 
+int spiral_inquiry_room_many(const spiral_inquiry *inq, spiral_field f,
+			     const spiral_strv *adds)
+{
+	const spiral_strv *set = f == SPIRAL_FIELD_TAG ? &inq->tags : &inq->team;
+	size_t fresh = 0;
+
+	if (inq->nchanges + adds->n > SPIRAL_MAX_RECORDS)
+		return spiral_error(SPIRAL_ERROR,
+				    "inquiry %.12s holds %zu changes; %zu more would "
+				    "pass the %d it may (see LIMITS in spiral(5))",
+				    inq->id, inq->nchanges, adds->n, SPIRAL_MAX_RECORDS);
+	for (size_t i = 0; i < adds->n; i++) {
+		int seen = spiral_strv_contains(set, adds->v[i]);
+		for (size_t k = 0; !seen && k < i; k++)
+			seen = strcmp(adds->v[k], adds->v[i]) == 0;
+		fresh += !seen;
+	}
+	if (set->n + fresh > SPIRAL_MAX_VALUES)
+		return spiral_error(SPIRAL_ERROR,
+				    "inquiry %.12s has %zu values of %s; %zu more would "
+				    "pass the %d it may (see LIMITS in spiral(5))",
+				    inq->id, set->n, spiral_field_name(f), fresh,
+				    SPIRAL_MAX_VALUES);
+	return 0;
+}
+
 /* The values of a set still added, sorted; at most SPIRAL_MAX_VALUES of
  * them, the first added (over_limit says when some were left out). */
 static int fold_set(spiral_inquiry *inq, spiral_field f, spiral_strv *out)

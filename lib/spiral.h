@@ -361,6 +361,10 @@ void spiral_measures_free(spiral_measure_summary *m, size_t n);
  * set; else SPIRAL_ERROR naming the limit (spiral(5), LIMITS). */
 int spiral_inquiry_room(const spiral_inquiry *inq, const char *folder,
 			spiral_field f, const char *value);
+/* The same for adding all of `adds` (values of tag or team, one change
+ * each) at once: they are counted together, as one edit writes them. */
+int spiral_inquiry_room_many(const spiral_inquiry *inq, spiral_field f,
+			     const spiral_strv *adds);
 /* The set-additions of `value` in field tag/team still standing (for the
  * parents of a removal). */
 int spiral_inquiry_set_adds(const spiral_inquiry *inq, spiral_field field,

@@ -268,11 +268,21 @@ fails "settling a conflict of more than 100 heads" 1 "parents: [0-9]+ values, mo
 	spiral resolve "$ATLIMIT" title "one title"
 if [ "$NTAGS" -ge 10000 ]; then
 	fails "a change past the 10000 an inquiry's changes/ may hold" 1 \
-		"holds 10000 changes, the most it may" spiral edit "$TAGS" --tag one-more
+		"holds 10000 changes" spiral edit "$TAGS" --tag one-more
 elif [ "$NTAGS" -ge 1000 ]; then
 	fails "a tag past the 1000 an inquiry may hold" 1 "has 1000 values of tag, the most it may" \
 		spiral edit "$TAGS" --tag one-more
 fi
+tags=()
+for k in $(seq 999); do tags+=(--tag "t$k"); done
+NEAR=$(spiral new "Near the tag limit" -q "${tags[@]}")
+fails "two tags in one edit past the 1000 an inquiry may hold" 1 \
+	"has 999 values of tag; 2 more would pass the 1000" \
+	spiral edit "$NEAR" --tag x1 --tag x2 --tag x1
+fails "the same in one phase command" 1 "has 999 values of tag; 2 more" \
+	spiral act "$NEAR" -m "act" --tag x1 --tag x2
+ok "one more, with ones it has, fits" spiral edit "$NEAR" --tag t1 --tag x1 --tag t2
+N=$(git rev-list --count HEAD)
 python3 -c "print('kupu ' * 220000)" >"$SANDBOX/huge"
 fails "an entry larger than a file may be" 1 "more than the 1048576 a file may have" \
 	spiral scan "$PARAS" -F "$SANDBOX/huge"
