@@ -27,6 +27,13 @@ static int buf_done(const spiral_buf *out)
 	return out->failed ? spiral_error(SPIRAL_ENOMEM, "out of memory") : 0;
 }
 
+/* The escapes of newline, tab and carriage return, the same in visible
+ * text and in JSON; NULL for any other byte. */
+static const char *short_escape(unsigned c)
+{
+	return c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
+}
+
 int spiral_visible(spiral_buf *out, const char *s, size_t len, unsigned flags)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -40,12 +47,8 @@ int spiral_visible(spiral_buf *out, const char *s, size_t len, unsigned flags)
 			if ((c == '\n' && (flags & SPIRAL_VISIBLE_KEEP_NL)) ||
 			    (c == '\t' && (flags & SPIRAL_VISIBLE_KEEP_TAB)))
 				rc = spiral_buf_putc(out, (char)c);
-			else if (c == '\n')
-				rc = spiral_buf_puts(out, "\\n");
-			else if (c == '\t')
-				rc = spiral_buf_puts(out, "\\t");
-			else if (c == '\r')
-				rc = spiral_buf_puts(out, "\\r");
+			else if (short_escape(c))
+				rc = spiral_buf_puts(out, short_escape(c));
 			else if (c < 0x20 || c == 0x7f)
 				rc = spiral_buf_printf(out, "\\x%02x", c);
 			else
@@ -89,12 +92,8 @@ int spiral_json_string(spiral_buf *out, const char *s)
 				rc = spiral_buf_puts(out, "\\\"");
 			else if (c == '\\')
 				rc = spiral_buf_puts(out, "\\\\");
-			else if (c == '\n')
-				rc = spiral_buf_puts(out, "\\n");
-			else if (c == '\r')
-				rc = spiral_buf_puts(out, "\\r");
-			else if (c == '\t')
-				rc = spiral_buf_puts(out, "\\t");
+			else if (short_escape(c))
+				rc = spiral_buf_puts(out, short_escape(c));
 			else if (c < 0x20 || c == 0x7f)
 				rc = spiral_buf_printf(out, "\\u%04x", c);
 			else
