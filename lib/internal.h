@@ -47,6 +47,20 @@ int repo_publish(spiral_txn *t, const git_oid *tree_id, const git_oid *parents,
 		 size_t nparents, const char *message, const spiral_who *who,
 		 const spiral_strv *paths);
 
+/* Writes a marker file in place, not through a temporary, and syncs it: a
+ * marker cut short by a kill names no lock yet (a cut line names a file
+ * that is not there), and nothing is left beside it.  On disk before any
+ * lock it names is. */
+int repo_marker_write(const char *marker, const char *data, size_t len);
+
+/* Around a write of git's configuration (libgit2 writes .git/config
+ * through .git/config.lock): holds the repository's lock, unless a
+ * transaction already does, and leaves .git/spiral-config while it
+ * writes, so that the next command removes a config.lock that a killed
+ * write left.  Pass *token to repo_config_end. */
+int repo_config_begin(spiral_repo *r, int *token);
+void repo_config_end(spiral_repo *r, int token);
+
 /* A new, empty git repository at path (no commit yet). */
 int repo_create(spiral_repo **out, const char *path);
 

@@ -1031,10 +1031,15 @@ int spiral_clone(const char *url, const char *dir, const spiral_remote_cb *cb,
 	{
 		git_reference *ref = NULL;
 		spiral_buf up = SPIRAL_BUF_INIT;
+		int token;
 		spiral_buf_printf(&up, "origin/%s", branch);
-		if (git_repository_head(&ref, repo_git(r)) < 0 ||
-		    git_branch_set_upstream(ref, up.ptr) < 0)
+		if (git_repository_head(&ref, repo_git(r)) < 0)
 			rc = repo_git_fail("cannot set the upstream branch");
+		else if ((rc = repo_config_begin(r, &token)) == 0) {
+			if (git_branch_set_upstream(ref, up.ptr) < 0)
+				rc = repo_git_fail("cannot set the upstream branch");
+			repo_config_end(r, token);
+		}
 		git_reference_free(ref);
 		spiral_buf_free(&up);
 		if (rc < 0)

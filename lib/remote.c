@@ -95,7 +95,7 @@ int spiral_remote_add(spiral_repo *r, const char *name, const char *given)
 {
 	git_remote *remote = NULL;
 	char *url;
-	int rc;
+	int rc, token;
 
 	if (!name_valid(name))
 		return spiral_error(SPIRAL_EUSAGE, "'%s' is not a valid remote name",
@@ -105,7 +105,12 @@ int spiral_remote_add(spiral_repo *r, const char *name, const char *given)
 		return spiral_error(SPIRAL_EUSAGE, "'%s' is not a URL", given);
 	if (!(url = url_for_config(given)))
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	if ((rc = repo_config_begin(r, &token)) < 0) {
+		free(url);
+		return rc;
+	}
 	rc = git_remote_create(&remote, repo_git(r), name, url);
+	repo_config_end(r, token);
 	free(url);
 	git_remote_free(remote);
 	if (rc == GIT_EEXISTS) {
@@ -119,35 +124,43 @@ int spiral_remote_add(spiral_repo *r, const char *name, const char *given)
 int spiral_remote_remove(spiral_repo *r, const char *name)
 {
 	char *url = NULL;
-	int rc = spiral_remote_url(r, name, &url);
+	int rc = spiral_remote_url(r, name, &url), token;
 
 	free(url);
 	if (rc < 0)
 		return rc;
-	if (git_remote_delete(repo_git(r), name) < 0)
-		return repo_git_fail("cannot remove the remote");
-	return 0;
+	if ((rc = repo_config_begin(r, &token)) < 0)
+		return rc;
+	if ((rc = git_remote_delete(repo_git(r), name)) < 0)
+		rc = repo_git_fail("cannot remove the remote");
+	repo_config_end(r, token);
+	return rc < 0 ? rc : 0;
 }
 
 int spiral_remote_rename(spiral_repo *r, const char *from, const char *to)
 {
 	git_strarray problems = {0};
 	char *url = NULL;
-	int rc = spiral_remote_url(r, from, &url);
+	int rc = spiral_remote_url(r, from, &url), token;
 
 	free(url);
 	if (rc < 0)
 		return rc;
 	if (!name_valid(to))
 		return spiral_error(SPIRAL_EUSAGE, "'%s' is not a valid remote name", to);
+	if ((rc = repo_config_begin(r, &token)) < 0)
+		return rc;
 	rc = git_remote_rename(&problems, repo_git(r), from, to);
+	if (rc < 0 && rc != GIT_EEXISTS)
+		rc = repo_git_fail("cannot rename the remote");
+	repo_config_end(r, token);
 	git_strarray_dispose(&problems);
 	if (rc == GIT_EEXISTS) {
 		git_error_clear();
 		return spiral_error(SPIRAL_EEXISTS, "a remote named '%s' already exists",
 				    to);
 	}
-	return rc < 0 ? repo_git_fail("cannot rename the remote") : 0;
+	return rc < 0 ? rc : 0;
 }
 
 /* The current branch's upstream remote, else origin, else the only one. */
@@ -791,43 +804,6 @@ static void fetch_leftovers(spiral_repo *r)
 	free(marker);
 }
 
-/* Written in place, not through a temporary: a marker cut short by a kill
- * was written before the fetch began, so it has no lock to name yet (a
- * cut line names a file that is not there), and nothing is left beside
- * it.  On disk before any lock is. */
-static int marker_write(const char *marker, const char *data, size_t len)
-{
-	int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		      0644);
-	size_t off = 0;
-	int err = 0;
-
-	if (fd < 0)
-		return spiral_error(SPIRAL_ERROR, "cannot write %s: %s", marker,
-				    strerror(errno));
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? errno : ENOSPC;
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (!err && fsync(fd) < 0)
-		err = errno;
-	if (err) {
-		int rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", marker,
-				      strerror(err));
-		close(fd);
-		unlink(marker);
-		return rc;
-	}
-	close(fd);
-	return 0;
-}
-
 /* Names the locks a fetch of remote may take: the tracking branch of each
  * branch the remote advertises that its fetch refspecs map, NAME/HEAD and
  * FETCH_HEAD.  Needs a connected remote. */
@@ -860,7 +836,7 @@ static int fetch_marker_write(const char *marker, git_remote *remote,
 	}
 	if (!m.ptr)
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
-	rc = marker_write(marker, m.ptr, m.len);
+	rc = repo_marker_write(marker, m.ptr, m.len);
 	spiral_buf_free(&m);
 	return rc;
 }
@@ -1226,8 +1202,13 @@ int spiral_push(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 		spiral_buf upname = SPIRAL_BUF_INIT;
 		git_error_clear();
 		spiral_buf_printf(&upname, "%s/%s", name, branch);
-		if (upname.ptr && git_branch_set_upstream(head, upname.ptr) == 0)
-			res->upstream_set = 1;
+		int token;
+		if (upname.ptr && repo_config_begin(r, &token) == 0) {
+			if (git_branch_set_upstream(head, upname.ptr) == 0)
+				res->upstream_set = 1;
+			repo_config_end(r, token);
+		}
+		spiral_error_clear();
 		git_error_clear();
 		spiral_buf_free(&upname);
 	}

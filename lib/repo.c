@@ -35,6 +35,7 @@ struct spiral_repo {
 	git_repository *git;
 	char *top;
 	spiral_buf warning; /* what a command that worked could not finish */
+	int locked;	    /* a transaction holds the repository's lock */
 };
 
 static int git_fail(const char *what)
@@ -278,6 +279,40 @@ int spiral_repo_open(spiral_repo **out, const char *path)
 	return 0;
 }
 
+/* Written in place, not through a temporary (see internal.h). */
+int repo_marker_write(const char *marker, const char *data, size_t len)
+{
+	int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		      0644);
+	size_t off = 0;
+	int err = 0;
+
+	if (fd < 0)
+		return spiral_error(SPIRAL_ERROR, "cannot write %s: %s", marker,
+				    strerror(errno));
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? errno : ENOSPC;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (!err && fsync(fd) < 0)
+		err = errno;
+	if (err) {
+		int rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", marker,
+				      strerror(err));
+		close(fd);
+		unlink(marker);
+		return rc;
+	}
+	close(fd);
+	return 0;
+}
+
 /* ---- configuration and identity ----------------------------------------- */
 
 const spiral_config_key spiral_config_keys[] = {
@@ -341,19 +376,26 @@ static int config_set_raw(spiral_repo *r, const char *git_name,
 	git_config *cfg = NULL, *local = NULL;
 	int rc;
 
+	int token;
+
 	if (git_repository_config(&cfg, r->git) < 0)
 		return git_fail("cannot open the configuration");
+	if ((rc = repo_config_begin(r, &token)) < 0) {
+		git_config_free(cfg);
+		return rc;
+	}
 	rc = git_config_open_level(&local, cfg, GIT_CONFIG_LEVEL_LOCAL);
 	if (rc == 0)
 		rc = value ? git_config_set_string(local, git_name, value)
 			   : git_config_delete_entry(local, git_name);
 	if (rc == GIT_ENOTFOUND && !value)
 		rc = 0;
+	if (rc < 0)
+		rc = git_fail("cannot write the configuration");
+	repo_config_end(r, token);
 	git_config_free(local);
 	git_config_free(cfg);
-	if (rc < 0)
-		return git_fail("cannot write the configuration");
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 int spiral_config_set_global(const char *name, const char *value)
@@ -1016,6 +1058,65 @@ static void clear_leftovers(spiral_repo *r, const spiral_strv *paths,
 	spiral_buf_free(&p);
 }
 
+/* ---- a configuration write killed half way ------------------------------- */
+
+static char *config_marker_path(spiral_repo *r)
+{
+	return join(git_repository_path(r->git), "spiral-config");
+}
+
+int repo_config_begin(spiral_repo *r, int *token)
+{
+	char *marker = config_marker_path(r);
+	int fd = -1, waited, rc;
+
+	*token = -1;
+	if (!marker)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	if (!r->locked && (rc = lock_take(r, &fd, &waited)) < 0) {
+		free(marker);
+		return rc;
+	}
+	rc = repo_marker_write(marker, "lock config\n", 12);
+	free(marker);
+	if (rc < 0) {
+		lock_release(fd);
+		return rc;
+	}
+	*token = fd;
+	return 0;
+}
+
+void repo_config_end(spiral_repo *r, int token)
+{
+	char *marker = config_marker_path(r);
+
+	if (marker)
+		unlink(marker);
+	free(marker);
+	lock_release(token);
+}
+
+/* Under the repository's lock: a marker left means its writer died, so a
+ * config.lock is that writer's (git's own commands could not know it) and
+ * would stop every later write of the configuration, git's too. */
+static void config_leftovers(spiral_repo *r)
+{
+	char *marker = config_marker_path(r), *lock;
+	struct stat sb;
+
+	if (!marker || lstat(marker, &sb) < 0) {
+		free(marker);
+		return;
+	}
+	if ((lock = join(git_repository_path(r->git), "config.lock")) &&
+	    lstat(lock, &sb) == 0 && S_ISREG(sb.st_mode))
+		unlink(lock);
+	free(lock);
+	unlink(marker);
+	free(marker);
+}
+
 /* Finishes a write that a killed command left after moving the branch, or
  * forgets one that was killed before.  While git holds index.lock, the work
  * tree is finished and the journal kept for the index (SPIRAL_ELOCKED). */
@@ -1031,6 +1132,7 @@ static int recover(spiral_repo *r)
 	memset(&new_id, 0, sizeof(new_id));
 	if (!path)
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	config_leftovers(r);
 	rc = read_file_bounded(path, 16 * SPIRAL_MAX_FILE, &data, &len);
 	if (rc == SPIRAL_ENOTFOUND) {
 		free(path);
@@ -1073,14 +1175,17 @@ out:
 static int recover_if_needed(spiral_repo *r)
 {
 	struct stat sb;
-	char *path = journal_path(r);
+	char *path = journal_path(r), *marker = config_marker_path(r);
 	int pending = path && lstat(path, &sb) == 0, fd, waited, rc = 0;
 
 	if (pending && !S_ISREG(sb.st_mode))
 		rc = spiral_error(SPIRAL_ERROR, "%s is %s: remove it", path,
 				  S_ISLNK(sb.st_mode) ? "a symbolic link"
 						      : file_kind(sb.st_mode));
+	if (!pending && marker && lstat(marker, &sb) == 0)
+		pending = 1; /* a configuration write's leftovers */
 	free(path);
+	free(marker);
 	if (!pending || rc < 0)
 		return rc;
 	if ((rc = lock_take(r, &fd, &waited)) < 0)
@@ -1111,6 +1216,7 @@ int spiral_txn_begin(spiral_repo *r, spiral_txn **out)
 		free(t);
 		return rc;
 	}
+	r->locked = 1;
 	/* Before anything is written: git's index lock, then a killed
 	 * write's journal, which must be finished before a new one. */
 	if ((rc = index_lock_wait(r, waited)) < 0 || (rc = recover(r)) < 0) {
@@ -1131,6 +1237,7 @@ void spiral_txn_free(spiral_txn *t)
 	}
 	free(t->files);
 	lock_release(t->lock_fd);
+	t->repo->locked = 0;
 	free(t);
 }
 

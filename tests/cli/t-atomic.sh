@@ -82,4 +82,27 @@ rm -f "$branch_lock"
 ok "a write once it is gone" spiral note -m "unblocked"
 clean "clean after the branch locks"
 
+# Killed while it wrote git's configuration (spiral.current, a remote, an
+# upstream): .git/spiral-config says a spiral command was writing it, so
+# the config.lock left is that command's and the next command removes it.
+# A config.lock with no marker is a running git command's and stays.
+current=$(git config spiral.current)
+echo "lock config" >.git/spiral-config
+: >.git/config.lock
+ok "a command after a kill that left the configuration's lock" spiral status
+ok "that lock is gone" test ! -e .git/config.lock
+ok "and the marker" test ! -e .git/spiral-config
+ok "the configuration can be written again" spiral switch "$current"
+ok "git can write it too" git config spiral.probe yes
+git config --unset spiral.probe
+: >.git/config.lock
+fails "with git's own lock, a configuration write fails, naming it" 1 "config.lock" spiral config school "Kōwhai"
+ok "its lock is left alone" test -e .git/config.lock
+ok "no marker is left by the failed write" test ! -e .git/spiral-config
+rm -f .git/config.lock
+ok "it works once the lock is gone" spiral config school "Kōwhai"
+same "and wrote" "Kōwhai" "$(git config spiral.school)"
+same "the current inquiry is kept" "$current" "$(git config spiral.current)"
+clean "clean after the configuration's locks"
+
 finish
