@@ -145,6 +145,7 @@ int cmd_list(int argc, char **argv, tool_ctx *ctx)
 	spiral_store st = {0};
 	const spiral_inquiry **rows = NULL;
 	spiral_buf out = SPIRAL_BUF_INIT;
+	spiral_style style;
 	size_t n;
 	int rc;
 
@@ -154,9 +155,11 @@ int cmd_list(int argc, char **argv, tool_ctx *ctx)
 		return tool_usage(ctx, "list takes no arguments");
 	if ((rc = load_all(ctx, &st)) != 0)
 		return rc;
+	style = ctx->style; /* on a terminal, tables fit its width */
+	style.width = tool_columns();
 	if ((rc = spiral_query_list(&st, &a.filter, &rows, &n)) == 0)
 		rc = spiral_emit_list(&out, a.format, rows, n, spiral_store_short_len(&st),
-				      &ctx->style);
+				      &style, &a.filter);
 	free(rows);
 	return read_done(a.format, &out, &st, rc);
 }
@@ -168,6 +171,7 @@ int cmd_log(int argc, char **argv, tool_ctx *ctx)
 	spiral_log_row *rows = NULL;
 	spiral_inquiry *only = NULL;
 	spiral_buf out = SPIRAL_BUF_INIT;
+	spiral_style style;
 	size_t n;
 	int rc;
 
@@ -181,9 +185,11 @@ int cmd_log(int argc, char **argv, tool_ctx *ctx)
 		spiral_store_free(&st);
 		return tool_lib_fail(rc);
 	}
+	style = ctx->style; /* on a terminal, tables fit its width */
+	style.width = tool_columns();
 	if ((rc = spiral_query_log(&st, &a.filter, only ? only->id : NULL, &rows, &n)) == 0)
 		rc = spiral_emit_log(&out, a.format, rows, n, spiral_store_short_len(&st),
-				     &ctx->style);
+				     &style);
 	free(rows);
 	return read_done(a.format, &out, &st, rc);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -216,6 +217,21 @@ void out_visible(const char *s)
 
 int tool_is_interactive(void) { return isatty(0) && isatty(1); }
 
+int tool_columns(void)
+{
+	struct winsize ws;
+	const char *env = getenv("COLUMNS");
+	char *end;
+	long n;
+
+	if (isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (!env || !*env)
+		return 0;
+	n = strtol(env, &end, 10);
+	return *end || n <= 0 || n > 100000 ? 0 : (int)n;
+}
+
 static pid_t pager_pid;
 
 void out_pager(void)
@@ -264,9 +280,9 @@ void out_pager_wait(void)
 	pager_pid = 0;
 }
 
-static const spiral_style plain = {"", "", "", "", ""};
+static const spiral_style plain = {"", "", "", "", "", 0};
 static const spiral_style ansi = {"\033[1m", "\033[2m", "\033[31m", "\033[33m",
-				  "\033[m"};
+				  "\033[m", 0};
 
 int tool_set_color(tool_ctx *ctx, const char *when)
 {

@@ -75,6 +75,9 @@ void out_pager(void);
 void out_pager_wait(void);
 
 int tool_is_interactive(void); /* stdin and stdout are terminals */
+/* The columns a table may fill: the terminal's when stdout is one, else
+ * $COLUMNS, else 0 (no limit: a pipe or a file gets whole rows). */
+int tool_columns(void);
 /* --color=auto|always|never; sets ctx->color and ctx->style. */
 int tool_set_color(tool_ctx *ctx, const char *when);
 

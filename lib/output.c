@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "spiral.h"
 
 /* ---- escaping ----------------------------------------------------------- */
@@ -145,6 +147,8 @@ static int number_text(int has, double v, char num[40])
 		num[0] = '\0';
 		return -1;
 	}
+	if (v == 0)
+		v = 0; /* never "-0" */
 	spiral_number_format(v, num);
 	return 0;
 }
@@ -157,6 +161,8 @@ static int percent_text(int has, double progress, char out[40])
 	out[0] = '\0';
 	if (!has || !isfinite(pct))
 		return -1;
+	if (fabs(pct) <= 0.5)
+		pct = 0; /* rounds to 0: never "-0%" */
 	if (fabs(pct) < 1e15) {
 		snprintf(out, 40, "%.0f%%", pct);
 	} else {
@@ -526,64 +532,160 @@ static const char *grid_cell(const grid *g, size_t row, size_t col)
 	return g->cells.v[row * g->ncols + col];
 }
 
-/* Display width, counting code points (combining marks are rare here). */
+/* Columns a character takes on a terminal: two for wide (CJK) characters
+ * and emoji, none for combining marks.  utf8proc's table needs no locale,
+ * so a cron job under `env -i` measures as a terminal does. */
+static size_t char_width(unsigned cp)
+{
+	int w = utf8proc_charwidth((utf8proc_int32_t)cp);
+
+	return w > 0 ? (size_t)w : 0;
+}
+
+/* Display width of visible text (a byte that is not UTF-8 counts one). */
 static size_t text_width(const char *s, size_t len)
 {
 	size_t w = 0;
 
-	for (size_t i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			w++;
+	for (size_t i = 0; i < len;) {
+		unsigned cp;
+		size_t n = spiral_utf8_next(s + i, len - i, &cp);
+
+		w += n ? char_width(cp) : 1;
+		i += n ? n : 1;
+	}
 	return w;
 }
 
-/* A cell for a terminal: one line, controls visible, at most max wide. */
-static char *table_cell(const char *s, size_t max)
+/* A cell for a terminal: one line, controls visible.  Allocated. */
+static char *table_cell(const char *s)
 {
 	spiral_buf b = SPIRAL_BUF_INIT, flat = SPIRAL_BUF_INIT;
-	size_t w = 0, i;
 
 	for (const char *p = s; *p; p++)
 		spiral_buf_putc(&flat, *p == '\n' || *p == '\t' ? ' ' : *p);
 	spiral_buf_put(&flat, "", 0);
-	spiral_visible(&b, flat.ptr, flat.len, 0);
+	if (!flat.failed)
+		spiral_visible(&b, flat.ptr, flat.len, 0);
 	spiral_buf_free(&flat);
 	spiral_buf_put(&b, "", 0);
-	for (i = 0; i < b.len; i++) {
-		if (((unsigned char)b.ptr[i] & 0xC0) != 0x80 && ++w > max)
-			break;
-	}
-	if (i < b.len && max > 1) {
-		/* Cut before the last character and mark the cut. */
-		size_t cut = i;
-		do
-			cut--;
-		while (cut > 0 && ((unsigned char)b.ptr[cut] & 0xC0) == 0x80);
-		b.len = cut;
-		b.ptr[cut] = '\0';
-		spiral_buf_puts(&b, "\xe2\x80\xa6");
+	if (b.failed) {
+		spiral_buf_free(&b);
+		return NULL;
 	}
 	return spiral_buf_detach(&b);
 }
 
-static void render_table(spiral_buf *out, const grid *g, const size_t *maxw,
+/* The cell cut to at most max columns, the cut marked with an ellipsis;
+ * a wide character that would straddle the edge goes too.  Allocated. */
+static char *cut_cell(const char *cell, size_t max)
+{
+	spiral_buf b = SPIRAL_BUF_INIT;
+	size_t len = strlen(cell), w = 0, i = 0;
+
+	while (i < len) {
+		unsigned cp;
+		size_t n = spiral_utf8_next(cell + i, len - i, &cp);
+		size_t cw = n ? char_width(cp) : 1;
+
+		if (w + cw + 1 > max) /* room for the ellipsis */
+			break;
+		w += cw;
+		i += n ? n : 1;
+	}
+	spiral_buf_put(&b, cell, i);
+	spiral_buf_puts(&b, "\xe2\x80\xa6");
+	if (b.failed) {
+		spiral_buf_free(&b);
+		return NULL;
+	}
+	return spiral_buf_detach(&b);
+}
+
+/* How narrow column c may be cut at each stage of fitting a row: its
+ * minimum, then two fifths of it, then one column (just the ellipsis). */
+static size_t cut_limit(size_t minw, int stage)
+{
+	size_t lim = stage == 0 ? minw : stage == 1 ? minw * 2 / 5 : 1;
+
+	return lim ? lim : 1;
+}
+
+/* Takes up to excess columns off the columns that may be cut (minw[c]
+ * > 0), one at a time from the one with the most room above its limit, so
+ * that the widest give way first and every cut column keeps a fair share.
+ * Returns what is left to take. */
+static size_t shrink(size_t *width, const size_t *minw, size_t ncols,
+		     size_t excess, int stage)
+{
+	while (excess > 0) {
+		size_t best = ncols, room = 0;
+
+		for (size_t c = 0; c < ncols; c++) {
+			size_t lim = cut_limit(minw[c], stage);
+			if (minw[c] && width[c] > lim && width[c] - lim >= room) {
+				best = c;
+				room = width[c] - lim;
+			}
+		}
+		if (best == ncols)
+			break;
+		width[best]--;
+		excess--;
+	}
+	return excess;
+}
+
+/* Aligned columns, two spaces apart.  With style->width, a row that would
+ * be wider is fitted by cutting the columns that minw[] lets be cut, in
+ * stages (cut_limit); a row of columns that may not be cut can stay wider.
+ * Without a width (a pipe, a file) every cell is whole. */
+static void render_table(spiral_buf *out, const grid *g, const size_t *minw,
 			 const spiral_style *style)
 {
 	size_t *width = calloc(g->ncols, sizeof(*width));
 	char **cells = calloc(g->nrows * g->ncols, sizeof(*cells));
+	size_t total = 0;
 
 	if (!width || !cells) {
 		free(width);
 		free(cells);
+		out->failed = 1;
 		return;
 	}
 	for (size_t r = 0; r < g->nrows; r++) {
 		for (size_t c = 0; c < g->ncols; c++) {
-			char *cell = table_cell(grid_cell(g, r, c), maxw[c]);
-			size_t w = text_width(cell, strlen(cell));
+			char *cell = table_cell(grid_cell(g, r, c));
+			size_t w;
+
+			if (!cell) {
+				out->failed = 1;
+				goto done;
+			}
+			w = text_width(cell, strlen(cell));
 			cells[r * g->ncols + c] = cell;
 			if (w > width[c])
 				width[c] = w;
+		}
+	}
+	for (size_t c = 0; c < g->ncols; c++)
+		total += width[c] + (c ? 2 : 0);
+	if (style->width > 0 && total > (size_t)style->width) {
+		size_t excess = total - (size_t)style->width;
+		for (int stage = 0; stage < 3; stage++)
+			excess = shrink(width, minw, g->ncols, excess, stage);
+		for (size_t i = 0; i < g->nrows * g->ncols; i++) {
+			size_t c = i % g->ncols;
+			char *cut;
+
+			if (text_width(cells[i], strlen(cells[i])) <= width[c])
+				continue;
+			if (!(cut = cut_cell(cells[i], width[c]))) {
+				out->failed = 1;
+				goto done;
+			}
+			free(cells[i]);
+			cells[i] = cut;
 		}
 	}
 	for (size_t r = 0; r < g->nrows; r++) {
@@ -600,6 +702,7 @@ static void render_table(spiral_buf *out, const grid *g, const size_t *maxw,
 			spiral_buf_puts(out, style->reset);
 		spiral_buf_putc(out, '\n');
 	}
+done:
 	for (size_t i = 0; i < g->nrows * g->ncols; i++)
 		free(cells[i]);
 	free(cells);
@@ -709,12 +812,24 @@ static void grid_header(grid *g, const char *const *names)
 	g->nrows = 1;
 }
 
+/* The header of names but the last, which is an optional column. */
+static void grid_header_but_last(grid *g, const char *const *names)
+{
+	for (g->ncols = 0; names[g->ncols] && names[g->ncols + 1]; g->ncols++)
+		grid_add(g, names[g->ncols]);
+	g->nrows = 1;
+}
+
+/* Tags, team members and evidence items in one CSV cell, one a line: a
+ * tag or a name cannot hold a line break (spiral_tag_valid), whereas any
+ * printable separator could be part of one; spreadsheets show a quoted
+ * line break as a new line within the cell. */
 static char *join_strv(const spiral_strv *sv)
 {
 	spiral_buf b = SPIRAL_BUF_INIT;
 
 	for (size_t i = 0; i < sv->n; i++)
-		spiral_buf_printf(&b, "%s%s", i ? "; " : "", sv->v[i]);
+		spiral_buf_printf(&b, "%s%s", i ? "\n" : "", sv->v[i]);
 	return spiral_buf_detach(&b);
 }
 
@@ -765,44 +880,74 @@ static void grid_add_short(grid *g, const char *id, int len)
 	grid_add(g, s);
 }
 
+/* minw: for a table, how narrow each column may be cut (0: never). */
 static void render(spiral_buf *out, spiral_format format, grid *g,
-		   const size_t *maxw, const spiral_style *style)
+		   const size_t *minw, const spiral_style *style)
 {
-	if (format == SPIRAL_FORMAT_CSV)
+	if (g->cells.n != g->nrows * g->ncols)
+		out->failed = 1; /* a cell could not be added */
+	else if (format == SPIRAL_FORMAT_CSV)
 		render_csv(out, g);
 	else if (format == SPIRAL_FORMAT_MD)
 		render_md(out, g);
 	else
-		render_table(out, g, maxw, style);
+		render_table(out, g, minw, style);
 	spiral_strv_free(&g->cells);
+}
+
+/* A phase as people read it: a check with its verdict, "check (partly)". */
+static void grid_add_phase(grid *g, const spiral_entry *e)
+{
+	char s[64];
+
+	if (e->verdict == SPIRAL_VERDICT_NONE) {
+		grid_add(g, spiral_phase_get(e->phase)->name);
+		return;
+	}
+	snprintf(s, sizeof(s), "%s (%s)", spiral_phase_get(e->phase)->name,
+		 spiral_verdict_name(e->verdict));
+	grid_add(g, s);
 }
 
 int spiral_emit_list(spiral_buf *out, spiral_format format,
 		     const spiral_inquiry *const *rows, size_t n, int short_len,
-		     const spiral_style *style)
+		     const spiral_style *style, const spiral_filter *f)
 {
 	static const char *const csv_cols[] = {
 		"id", "title", "school", "status", "phase", "cycle", "created",
-		"updated", "tags", "team", "learners", "continues", "entries", NULL};
+		"updated", "tags", "team", "learners", "continues", "entries",
+		"days_idle", NULL};
 	static const char *const people_cols[] = {
-		"ID", "TITLE", "SCHOOL", "PHASE", "CYCLE", "STATUS", "LAST ACTIVITY", NULL};
-	static const size_t maxw[] = {32, 40, 24, 6, 5, 6, 13};
+		"ID", "TITLE", "SCHOOL", "PHASE", "CYCLE", "STATUS", "LAST ACTIVITY",
+		"DAYS IDLE", NULL};
+	/* Title and school give way when a row is wider than the terminal. */
+	static const size_t minw[] = {0, 20, 12, 0, 0, 0, 0, 0};
+	const char *const *cols = format == SPIRAL_FORMAT_CSV ? csv_cols : people_cols;
+	int idle = f && f->stalled_days >= 0; /* --stalled: days idle too */
 	grid g = {0};
 
 	if (format == SPIRAL_FORMAT_JSON) {
 		spiral_buf_putc(out, '[');
 		for (size_t i = 0; i < n; i++) {
-			spiral_buf_puts(out, i ? ",\n" : "\n");
-			spiral_json_summary(out, rows[i]);
+			spiral_buf_puts(out, i ? ",\n{" : "\n{");
+			summary_fields(out, rows[i], 1);
+			if (idle)
+				spiral_buf_printf(out, ",\"days_idle\":%d",
+						  spiral_inquiry_days_idle(rows[i], f->now));
+			spiral_buf_putc(out, '}');
 		}
 		spiral_buf_puts(out, n ? "\n]\n" : "]\n");
 		return buf_done(out);
 	}
-	if (format == SPIRAL_FORMAT_CSV) {
-		grid_header(&g, csv_cols);
-		for (size_t i = 0; i < n; i++) {
-			const spiral_inquiry *q = rows[i];
-			const spiral_phase_info *ph = spiral_phase_get(q->phase);
+	if (idle)
+		grid_header(&g, cols);
+	else
+		grid_header_but_last(&g, cols);
+	for (size_t i = 0; i < n; i++) {
+		const spiral_inquiry *q = rows[i];
+		const spiral_phase_info *ph = spiral_phase_get(q->phase);
+
+		if (format == SPIRAL_FORMAT_CSV) {
 			grid_add(&g, q->id);
 			grid_add(&g, q->title);
 			grid_add(&g, q->who.school);
@@ -816,27 +961,20 @@ int spiral_emit_list(spiral_buf *out, spiral_format format,
 			grid_add(&g, q->learners);
 			grid_add(&g, q->continues);
 			grid_add_int(&g, (long)q->nentries);
-			g.nrows++;
-		}
-	} else {
-		grid_header(&g, people_cols);
-		for (size_t i = 0; i < n; i++) {
-			const spiral_inquiry *q = rows[i];
-			const spiral_phase_info *ph = spiral_phase_get(q->phase);
-			if (format == SPIRAL_FORMAT_MD)
-				grid_add(&g, q->id);
-			else
-				grid_add_short(&g, q->id, short_len);
+		} else {
+			grid_add_short(&g, q->id, short_len);
 			grid_add(&g, q->title);
 			grid_add(&g, q->who.school);
 			grid_add(&g, ph ? ph->name : "-");
 			grid_add_int(&g, q->cycle);
 			grid_add(&g, q->status);
 			grid_add_date(&g, q->updated, 1);
-			g.nrows++;
 		}
+		if (idle)
+			grid_add_int(&g, spiral_inquiry_days_idle(q, f->now));
+		g.nrows++;
 	}
-	render(out, format, &g, maxw, style);
+	render(out, format, &g, minw, style);
 	return buf_done(out);
 }
 
@@ -849,8 +987,9 @@ int spiral_emit_log(spiral_buf *out, spiral_format format,
 		"school", "cycle", "verdict", "text", "evidence", "measures",
 		"targets", NULL};
 	static const char *const people_cols[] = {
-		"DATE", "INQUIRY", "PHASE", "AUTHOR", "SCHOOL", "TEXT", NULL};
-	static const size_t maxw[] = {10, 32, 6, 20, 20, 60};
+		"DATE", "INQUIRY", "TITLE", "PHASE", "AUTHOR", "SCHOOL", "TEXT", NULL};
+	/* Title, author and school give way before the text. */
+	static const size_t minw[] = {0, 0, 16, 0, 10, 10, 40};
 	grid g = {0};
 
 	if (format == SPIRAL_FORMAT_JSON) {
@@ -887,18 +1026,16 @@ int spiral_emit_log(spiral_buf *out, spiral_format format,
 		for (size_t i = 0; i < n; i++) {
 			const spiral_entry *e = rows[i].entry;
 			grid_add_date(&g, e->date, 1);
-			if (format == SPIRAL_FORMAT_MD)
-				grid_add(&g, rows[i].inquiry->id);
-			else
-				grid_add_short(&g, rows[i].inquiry->id, short_len);
-			grid_add(&g, spiral_phase_get(e->phase)->name);
+			grid_add_short(&g, rows[i].inquiry->id, short_len);
+			grid_add(&g, rows[i].inquiry->title);
+			grid_add_phase(&g, e);
 			grid_add(&g, e->who.author);
 			grid_add(&g, e->who.school);
 			grid_add(&g, e->text);
 			g.nrows++;
 		}
 	}
-	render(out, format, &g, maxw, style);
+	render(out, format, &g, minw, style);
 	return buf_done(out);
 }
 

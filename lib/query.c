@@ -3,6 +3,7 @@
  * log, phase, author and dates select entries by their own fields while
  * school, tag, status and stalled select by the entry's inquiry. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -45,6 +46,15 @@ static int same_nocase(const char *a, const char *b)
 int spiral_inquiry_stalled(const spiral_inquiry *inq, int days, int64_t now)
 {
 	return days >= 0 && inq->last_entry.time <= now - (int64_t)days * 86400;
+}
+
+int spiral_inquiry_days_idle(const spiral_inquiry *inq, int64_t now)
+{
+	int64_t idle = now - inq->last_entry.time;
+
+	if (idle <= 0)
+		return 0;
+	return idle / 86400 > INT_MAX ? INT_MAX : (int)(idle / 86400);
 }
 
 /* The filters that select by inquiry, for list and log alike. */

@@ -628,6 +628,8 @@ void spiral_filter_init(spiral_filter *f, spiral_status_filter status);
 /* --since/--until values: spiral_date_parse_bound (section 3). */
 /* No entry for `days` days (counting from creation when there is none). */
 int spiral_inquiry_stalled(const spiral_inquiry *inq, int days, int64_t now);
+/* Whole days from the last entry (or the creation) to now; 0 at least. */
+int spiral_inquiry_days_idle(const spiral_inquiry *inq, int64_t now);
 int spiral_inquiry_matches(const spiral_filter *f, const spiral_inquiry *inq);
 /* An entry's or note's own fields (phase, author, dates); f may be NULL. */
 int spiral_entry_selected(const spiral_filter *f, const spiral_entry *e);
@@ -667,9 +669,11 @@ typedef enum spiral_format {
 int spiral_visible(spiral_buf *out, const char *s, size_t len, unsigned flags);
 int spiral_json_string(spiral_buf *out, const char *s);
 
-/* Escape sequences for text output; all "" without colour. */
+/* Escape sequences for text output; all "" without colour.  width: the
+ * columns a table may fill (the terminal's), 0 for no limit. */
 typedef struct spiral_style {
 	const char *bold, *dim, *warn, *phase, *reset;
+	int width;
 } spiral_style;
 
 /* The contract's JSON shapes.  The show emitters list the entries and notes
@@ -679,10 +683,13 @@ int spiral_json_entry(spiral_buf *out, const spiral_inquiry *inq,
 		      const spiral_entry *e, int with_inquiry);
 int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq,
 		     const spiral_filter *f);
-/* list and log in any format but html. */
+/* list and log in any format but html.  A table fits style->width by
+ * cutting its titles and texts; Markdown shows short IDs too.  f is the
+ * filter that chose the rows (or NULL): with --stalled, each row also has
+ * its days idle, counted to f->now ("days_idle" in JSON and CSV). */
 int spiral_emit_list(spiral_buf *out, spiral_format format,
 		     const spiral_inquiry *const *rows, size_t n, int short_len,
-		     const spiral_style *style);
+		     const spiral_style *style, const spiral_filter *f);
 int spiral_emit_log(spiral_buf *out, spiral_format format,
 		    const spiral_log_row *rows, size_t n, int short_len,
 		    const spiral_style *style);

@@ -112,5 +112,5 @@ fails "unknown inquiry for log" 1 "no inquiry" spiral log ffffffff
 ok "table output names columns" spiral list --status all
 matches "list header" '^ID +TITLE +SCHOOL +PHASE +CYCLE +STATUS +LAST ACTIVITY' "$OUT"
 ok "log table" spiral log
-matches "log header" '^DATE +INQUIRY +PHASE +AUTHOR +SCHOOL +TEXT' "$OUT"
+matches "log header" '^DATE +INQUIRY +TITLE +PHASE +AUTHOR +SCHOOL +TEXT' "$OUT"
 finish

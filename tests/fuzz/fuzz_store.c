@@ -88,7 +88,8 @@ static void check_text(const char *what, const spiral_buf *b, int csv)
 
 static void render(spiral_store *st)
 {
-	static const spiral_style plain = {"", "", "", "", ""};
+	/* A narrow terminal, so tables are cut too. */
+	static const spiral_style plain = {"", "", "", "", "", 60};
 	static const spiral_format formats[] = {
 		SPIRAL_FORMAT_TABLE, SPIRAL_FORMAT_JSON, SPIRAL_FORMAT_CSV,
 		SPIRAL_FORMAT_MD};
@@ -147,7 +148,7 @@ static void render(spiral_store *st)
 		abort();
 	for (size_t k = 0; k < sizeof(formats) / sizeof(*formats); k++) {
 		if (spiral_emit_list(&b, formats[k], rows, nrows, short_len,
-				     &plain) == SPIRAL_ENOMEM)
+				     &plain, &all) == SPIRAL_ENOMEM)
 			abort();
 		snprintf(what, sizeof(what), "list --format %s", names[k]);
 		if (formats[k] == SPIRAL_FORMAT_JSON)
