@@ -10,10 +10,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 
 # widest: the display width of the widest line on stdin, as a terminal
 # counts it (East Asian wide and full-width characters two columns,
-# combining marks and format characters none).
+# combining marks and format characters none, colour sequences none).
 widest() {
 	python3 -c '
-import sys, unicodedata
+import re, sys, unicodedata
 def width(s):
     n = 0
     for ch in s:
@@ -21,8 +21,8 @@ def width(s):
             continue
         n += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
     return n
-lines = sys.stdin.buffer.read().decode("utf-8").replace("\r", "").split("\n")
-print(max(width(l) for l in lines))'
+text = re.sub("\x1b\\[[0-9;]*m", "", sys.stdin.buffer.read().decode("utf-8"))
+print(max(width(l) for l in text.replace("\r", "").split("\n")))'
 }
 
 # aligned COLUMN: every row of the table on stdin has its COLUMN cell start
@@ -95,12 +95,19 @@ matches "piped log: the text whole" "$long_text" "$OUT"
 OUT=$(env COLUMNS=wide "$SPIRAL" log)
 matches "a COLUMNS that is not a number is no limit" "$long_text" "$OUT"
 
+# Under cron's `env -i` (no locale at all) wide characters count the same.
+OUT=$(env -i PATH="$PATH" HOME="$HOME" COLUMNS=60 "$SPIRAL" log 2>&1)
+same "env -i COLUMNS=60 spiral log: every line within 60" 60 "$(printf '%s\n' "$OUT" | widest)"
+same "env -i: columns line up" ok "$(printf '%s\n' "$OUT" | aligned PHASE)"
+OUT=$(env -i PATH="$PATH" HOME="$HOME" "$SPIRAL" list 2>&1)
+matches "env -i without COLUMNS: whole rows" "$wide_title" "$OUT"
+
 # On a terminal (a pty from script(1), as t-terminal does) its own width,
 # whatever COLUMNS says.
 tty_run() { script -qec "$*" /dev/null </dev/null; }
 for cmd in list log; do
-	out=$(PAGER=cat COLUMNS=200 bash -c "$(declare -f tty_run); tty_run 'stty cols 60 rows 40; $SPIRAL $cmd'")
-	matches "$cmd on a terminal: a table" '^(ID|DATE) ' "$out"
+	out=$(env -u NO_COLOR PAGER=cat COLUMNS=200 bash -c "$(declare -f tty_run); tty_run 'stty cols 60 rows 40; $SPIRAL $cmd'")
+	matches "$cmd on a terminal: a table, in colour" $'^\033\\[1m(ID|DATE) ' "$out"
 	same "$cmd on a 60-column terminal: every line within 60" 60 "$(printf '%s\n' "$out" | widest)"
 	out=$(PAGER=cat bash -c "$(declare -f tty_run); tty_run 'stty cols 132 rows 40; $SPIRAL $cmd'")
 	w=$(printf '%s\n' "$out" | widest)
