@@ -25,6 +25,20 @@ int tool_apply_settings(spiral_repo *repo, const char *school, const char *clust
 	return EXIT_OK;
 }
 
+/* Every write needs the clone's school: say how to set it while it is not. */
+static int init_school_hint(spiral_repo *repo)
+{
+	char *school = NULL;
+	int rc = spiral_config_get(repo, "school", &school);
+
+	if (rc < 0)
+		return tool_lib_fail(rc);
+	if (!school)
+		out_printf("No school set: spiral config school \"Your School\"\n");
+	free(school);
+	return EXIT_OK;
+}
+
 int cmd_init(int argc, char **argv, tool_ctx *ctx)
 {
 	static const struct option longopts[] = {
@@ -63,7 +77,7 @@ int cmd_init(int argc, char **argv, tool_ctx *ctx)
 			   spiral_repo_top(repo),
 			   school || cluster ? "; settings updated" : "");
 	ctx->repo = repo; /* freed by main, after any warning it has */
-	return EXIT_OK;
+	return init_school_hint(repo);
 }
 
 static int config_list(tool_ctx *ctx)
