@@ -26,17 +26,14 @@ int tool_apply_settings(spiral_repo *repo, const char *school, const char *clust
 }
 
 /* Every write needs the clone's school: say how to set it while it is not. */
-static int init_school_hint(spiral_repo *repo)
+void tool_school_hint(spiral_repo *repo)
 {
 	char *school = NULL;
-	int rc = spiral_config_get(repo, "school", &school);
 
-	if (rc < 0)
-		return tool_lib_fail(rc);
-	if (!school)
-		out_printf("No school set: spiral config school \"Your School\"\n");
+	if (spiral_config_get(repo, "school", &school) == 0 && !school)
+		out_puts("Set the school you log for: spiral config school "
+			 "\"Your School\"\n");
 	free(school);
-	return EXIT_OK;
 }
 
 int cmd_init(int argc, char **argv, tool_ctx *ctx)
@@ -76,8 +73,9 @@ int cmd_init(int argc, char **argv, tool_ctx *ctx)
 		out_printf("%s is already a spiral repository%s\n",
 			   spiral_repo_top(repo),
 			   school || cluster ? "; settings updated" : "");
+	tool_school_hint(repo);
 	ctx->repo = repo; /* freed by main, after any warning it has */
-	return init_school_hint(repo);
+	return EXIT_OK;
 }
 
 static int config_list(tool_ctx *ctx)

@@ -36,10 +36,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 ok "init without --school works" spiral init "$SANDBOX/noschool"
 matches "init without --school says how to set one" \
 	'^Started a spiral repository in .*/noschool
-No school set: spiral config school "Your School"$' "$OUT"
+Set the school you log for: spiral config school "Your School"$' "$OUT"
 ok "init again, still no school" spiral init "$SANDBOX/noschool"
 matches "init of a spiral repository without a school says it again" \
-	'No school set: spiral config school "Your School"' "$OUT"
+	'Set the school you log for: spiral config school "Your School"' "$OUT"
 fails "without a school, new fails" 1 'spiral config school' \
 	spiral -C "$SANDBOX/noschool" new "Year 9 writing"
 ok "the hint's command sets the school" \
