@@ -25,6 +25,17 @@ int tool_apply_settings(spiral_repo *repo, const char *school, const char *clust
 	return EXIT_OK;
 }
 
+/* Every write needs the clone's school: say how to set it while it is not. */
+void tool_school_hint(spiral_repo *repo)
+{
+	char *school = NULL;
+
+	if (spiral_config_get(repo, "school", &school) == 0 && !school)
+		out_puts("Set the school you log for: spiral config school "
+			 "\"Your School\"\n");
+	free(school);
+}
+
 int cmd_init(int argc, char **argv, tool_ctx *ctx)
 {
 	static const struct option longopts[] = {
@@ -62,6 +73,7 @@ int cmd_init(int argc, char **argv, tool_ctx *ctx)
 		out_printf("%s is already a spiral repository%s\n",
 			   spiral_repo_top(repo),
 			   school || cluster ? "; settings updated" : "");
+	tool_school_hint(repo);
 	ctx->repo = repo; /* freed by main, after any warning it has */
 	return EXIT_OK;
 }

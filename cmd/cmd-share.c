@@ -248,14 +248,8 @@ int cmd_clone(int argc, char **argv, tool_ctx *ctx)
 	out_visible(dir);
 	out_printf(": %zu %s.\n", st.ninquiries,
 		   st.ninquiries == 1 ? "inquiry" : "inquiries");
-	if (!school) {
-		char *have = NULL;
-		spiral_config_get(repo, "school", &have);
-		if (!have)
-			out_puts("Set the school you log for: spiral config school "
-				 "\"Your School\"\n");
-		free(have);
-	}
+	if (!school)
+		tool_school_hint(repo);
 	spiral_store_free(&st);
 	spiral_pull_result_free(&res);
 	ctx->repo = repo; /* freed by main, after any warning it has */

@@ -116,6 +116,8 @@ int tool_begin(tool_ctx *ctx, const char *prefix, spiral_txn **t,
  * configuration; each prints its error and returns the exit code. */
 int tool_check_settings(const char *school, const char *cluster);
 int tool_apply_settings(spiral_repo *repo, const char *school, const char *cluster);
+/* While the clone has no school, print the command that sets one (init, clone). */
+void tool_school_hint(spiral_repo *repo);
 /* Fails unless the clone has a school (writes record it). */
 int tool_need_school(tool_ctx *ctx);
 

@@ -3,7 +3,7 @@
 # (Debian 12 packages only).  Used by the quick start and by tests/run.
 set -eu
 packages="gcc clang libclang-rt-14-dev meson ninja-build pkg-config libgit2-dev libinih-dev
-libcmocka-dev libutf8proc-dev git mandoc python3 util-linux
+libcmocka-dev libutf8proc-dev git mandoc python3 util-linux jq
 lighttpd openssh-server openssh-client"
 missing=
 for p in $packages; do
