@@ -145,16 +145,23 @@ typedef struct spiral_date {
 /* Every parser accepts only the years 0001 to 9999 (at UTC and at the
  * date's own offset); anything else is SPIRAL_EUSAGE. */
 /* What a user types: YYYY-MM-DD (local midnight) or ISO 8601 date-time
- * with optional offset (local time without one). */
+ * with optional offset (local time without one), or a day as people say
+ * it, any case: "today", "yesterday", "N days ago", "N weeks ago", "last
+ * monday" ... "last sunday" (the latest such day before today), read as
+ * that day's YYYY-MM-DD.  _at counts those days from the instant now
+ * (seconds since the epoch), the others from the clock. */
 int spiral_date_parse(const char *s, spiral_date *out);
+int spiral_date_parse_at(const char *s, int64_t now, spiral_date *out);
 /* What a file holds: as spiral_date_parse, but a date without an offset is
  * UTC, on every machine.  *no_offset (when not NULL) is set to 1 for such a
  * date (fsck warns), else 0. */
 int spiral_date_parse_stored(const char *s, spiral_date *out, int *no_offset);
-/* A --since/--until bound: a bare YYYY-MM-DD is the whole local day, from
- * its first second (end_of_day 0) to its last (1), however many hours it
- * has; anything else as spiral_date_parse. */
+/* A --since/--until bound: a bare YYYY-MM-DD, or a day said in words, is
+ * the whole local day, from its first second (end_of_day 0) to its last
+ * (1), however many hours it has; anything else as spiral_date_parse. */
 int spiral_date_parse_bound(const char *s, int end_of_day, spiral_date *out);
+int spiral_date_parse_bound_at(const char *s, int end_of_day, int64_t now,
+			       spiral_date *out);
 /* As git reads GIT_AUTHOR_DATE: "@secs [+zone]", "secs +zone", ISO 8601,
  * RFC 2822. */
 int spiral_date_parse_git(const char *s, spiral_date *out);
