@@ -63,6 +63,7 @@ static int read_option(tool_ctx *ctx, read_args *a, int c, const char *arg)
 	spiral_filter *f = &a->filter;
 	char *end;
 	long days;
+	spiral_phase phase;
 	int rc;
 
 	switch (c) {
@@ -76,11 +77,11 @@ static int read_option(tool_ctx *ctx, read_args *a, int c, const char *arg)
 		rc = spiral_filter_add_author(f, arg);
 		return rc < 0 ? tool_lib_fail(rc) : 0;
 	case OPT_PHASE:
-		if (spiral_phase_from_name(arg) == SPIRAL_PHASE_NONE)
+		if ((phase = spiral_phase_from_name(arg)) == SPIRAL_PHASE_NONE)
 			return tool_usage(ctx, "--phase takes scan, focus, hunch, learn, "
 					       "act or check, not '%s'",
 					  arg);
-		spiral_filter_add_phase(f, spiral_phase_from_name(arg));
+		spiral_filter_add_phase(f, phase);
 		return 0;
 	case 'n':
 		a->max_count = strtol(arg, &end, 10);
