@@ -16,17 +16,37 @@ enum {
 	OPT_STALLED,
 	OPT_FORMAT,
 	OPT_COLOR,
+	OPT_NO_PAGER,
 };
 
+#define READ_LONGOPTS                                                  \
+	{"school", required_argument, NULL, OPT_SCHOOL},               \
+	{"phase", required_argument, NULL, OPT_PHASE},                 \
+	{"tag", required_argument, NULL, OPT_TAG},                     \
+	{"author", required_argument, NULL, OPT_AUTHOR},               \
+	{"status", required_argument, NULL, OPT_STATUS},               \
+	{"since", required_argument, NULL, OPT_SINCE},                 \
+	{"until", required_argument, NULL, OPT_UNTIL},                 \
+	{"stalled", required_argument, NULL, OPT_STALLED},             \
+	{"format", required_argument, NULL, OPT_FORMAT},               \
+	{"color", optional_argument, NULL, OPT_COLOR},                 \
+	{"no-pager", no_argument, NULL, OPT_NO_PAGER}
+
 static const struct option read_options[] = {
-	{"school", required_argument, NULL, OPT_SCHOOL},
-	{"phase", required_argument, NULL, OPT_PHASE},
-	{"tag", required_argument, NULL, OPT_TAG},
-	{"author", required_argument, NULL, OPT_AUTHOR},
-	{"status", required_argument, NULL, OPT_STATUS},
-	{"since", required_argument, NULL, OPT_SINCE},
-	{"until", required_argument, NULL, OPT_UNTIL},
-	{"stalled", required_argument, NULL, OPT_STALLED},
+	READ_LONGOPTS,
+	{NULL, 0, NULL, 0},
+};
+
+/* log also takes git's -n / --max-count. */
+static const struct option log_options[] = {
+	READ_LONGOPTS,
+	{"max-count", required_argument, NULL, 'n'},
+	{NULL, 0, NULL, 0},
+};
+
+/* status shows where you are, whatever the filters: it takes only what
+ * changes how that is shown. */
+static const struct option status_options[] = {
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"color", optional_argument, NULL, OPT_COLOR},
 	{NULL, 0, NULL, 0},
@@ -35,6 +55,7 @@ static const struct option read_options[] = {
 typedef struct read_args {
 	spiral_filter filter;
 	spiral_format format;
+	long max_count; /* log -n; -1: every entry */
 } read_args;
 
 static int read_option(tool_ctx *ctx, read_args *a, int c, const char *arg)
@@ -42,22 +63,34 @@ static int read_option(tool_ctx *ctx, read_args *a, int c, const char *arg)
 	spiral_filter *f = &a->filter;
 	char *end;
 	long days;
+	spiral_phase phase;
+	int rc;
 
 	switch (c) {
 	case OPT_SCHOOL:
-		f->school = arg;
-		return 0;
+		rc = spiral_filter_add_school(f, arg);
+		return rc < 0 ? tool_lib_fail(rc) : 0;
 	case OPT_TAG:
-		f->tag = arg;
-		return 0;
+		rc = spiral_filter_add_tag(f, arg);
+		return rc < 0 ? tool_lib_fail(rc) : 0;
 	case OPT_AUTHOR:
-		f->author = arg;
-		return 0;
+		rc = spiral_filter_add_author(f, arg);
+		return rc < 0 ? tool_lib_fail(rc) : 0;
 	case OPT_PHASE:
-		if ((f->phase = spiral_phase_from_name(arg)) == SPIRAL_PHASE_NONE)
+		if ((phase = spiral_phase_from_name(arg)) == SPIRAL_PHASE_NONE)
 			return tool_usage(ctx, "--phase takes scan, focus, hunch, learn, "
 					       "act or check, not '%s'",
 					  arg);
+		spiral_filter_add_phase(f, phase);
+		return 0;
+	case 'n':
+		a->max_count = strtol(arg, &end, 10);
+		if (!*arg || *end || a->max_count < 0 || a->max_count > 1000000000L)
+			return tool_usage(ctx, "-n takes a number of entries, not '%s'",
+					  arg);
+		return 0;
+	case OPT_NO_PAGER:
+		out_no_pager();
 		return 0;
 	case OPT_STATUS:
 		if (strcmp(arg, "active") == 0)
@@ -96,22 +129,33 @@ static int read_option(tool_ctx *ctx, read_args *a, int c, const char *arg)
 	return 0;
 }
 
-/* Parses the reading options over the command's default status; returns
- * -1 to go on, else an exit code. */
+/* Parses the reading options over the command's default status and checks
+ * that at most max_args arguments follow; returns -1 to go on (free
+ * a->filter then), else an exit code. */
 static int read_parse(tool_ctx *ctx, int argc, char **argv, read_args *a,
-		      spiral_status_filter status)
+		      spiral_status_filter status, const struct option *longopts,
+		      int max_args)
 {
-	int c, code, rc;
+	/* Only log has a short option: -n, as git log. */
+	const char *shortopts = longopts == log_options ? "n:" : "";
+	int c, code, rc = -1;
 
 	spiral_filter_init(&a->filter, status);
 	a->format = SPIRAL_FORMAT_TABLE;
-	while ((c = tool_getopt(ctx, argc, argv, "", read_options, &code)) != -1) {
+	a->max_count = -1;
+	while (rc < 0 && (c = tool_getopt(ctx, argc, argv, shortopts, longopts,
+					  &code)) != -1) {
 		if (c == TOOL_STOP)
-			return code;
-		if ((rc = read_option(ctx, a, c, optarg)) != 0)
-			return rc;
+			rc = code;
+		else if ((c = read_option(ctx, a, c, optarg)) != 0)
+			rc = c;
 	}
-	return -1;
+	if (rc < 0 && argc - optind > max_args)
+		rc = max_args ? tool_usage(ctx, "too many arguments")
+			      : tool_usage(ctx, "%s takes no arguments", argv[0]);
+	if (rc >= 0)
+		spiral_filter_free(&a->filter);
+	return rc;
 }
 
 static int load_all(tool_ctx *ctx, spiral_store *st)
@@ -126,17 +170,17 @@ static int load_all(tool_ctx *ctx, spiral_store *st)
 
 /* The end of every reading command: print what was made (through the
  * pager for people), free it, and turn rc into the exit code. */
-static int read_done(spiral_format format, spiral_buf *out, spiral_store *st,
-		     int rc)
+static int read_done(read_args *a, spiral_buf *out, spiral_store *st, int rc)
 {
 	if (rc == 0) {
-		if (format == SPIRAL_FORMAT_TABLE)
+		if (a->format == SPIRAL_FORMAT_TABLE)
 			out_pager();
 		out_buf(out);
 	}
 	spiral_buf_free(out);
 	spiral_store_free(st);
-	return rc < 0 ? tool_lib_fail(rc) : EXIT_OK;
+	spiral_filter_free(&a->filter);
+	return rc < 0 ? tool_lib_fail(rc) : rc;
 }
 
 int cmd_list(int argc, char **argv, tool_ctx *ctx)
@@ -149,19 +193,18 @@ int cmd_list(int argc, char **argv, tool_ctx *ctx)
 	size_t n;
 	int rc;
 
-	if ((rc = read_parse(ctx, argc, argv, &a, SPIRAL_STATUS_ACTIVE)) >= 0)
+	if ((rc = read_parse(ctx, argc, argv, &a, SPIRAL_STATUS_ACTIVE, read_options,
+			     0)) >= 0)
 		return rc;
-	if (optind < argc)
-		return tool_usage(ctx, "list takes no arguments");
 	if ((rc = load_all(ctx, &st)) != 0)
-		return rc;
+		return read_done(&a, &out, &st, rc);
 	style = ctx->style; /* on a terminal, tables fit its width */
 	style.width = tool_columns();
 	if ((rc = spiral_query_list(&st, &a.filter, &rows, &n)) == 0)
 		rc = spiral_emit_list(&out, a.format, rows, n, spiral_store_short_len(&st),
 				      &style, &a.filter);
 	free(rows);
-	return read_done(a.format, &out, &st, rc);
+	return read_done(&a, &out, &st, rc);
 }
 
 int cmd_log(int argc, char **argv, tool_ctx *ctx)
@@ -175,23 +218,23 @@ int cmd_log(int argc, char **argv, tool_ctx *ctx)
 	size_t n;
 	int rc;
 
-	if ((rc = read_parse(ctx, argc, argv, &a, SPIRAL_STATUS_ALL)) >= 0)
+	if ((rc = read_parse(ctx, argc, argv, &a, SPIRAL_STATUS_ALL, log_options, 1)) >= 0)
 		return rc;
-	if (argc - optind > 1)
-		return tool_usage(ctx, "too many arguments");
 	if ((rc = load_all(ctx, &st)) != 0)
-		return rc;
-	if (optind < argc && (rc = spiral_store_find(&st, argv[optind], &only)) < 0) {
-		spiral_store_free(&st);
-		return tool_lib_fail(rc);
-	}
+		return read_done(&a, &out, &st, rc);
+	if (optind < argc && (rc = spiral_store_find(&st, argv[optind], &only)) < 0)
+		return read_done(&a, &out, &st, rc);
 	style = ctx->style; /* on a terminal, tables fit its width */
 	style.width = tool_columns();
-	if ((rc = spiral_query_log(&st, &a.filter, only ? only->id : NULL, &rows, &n)) == 0)
+	if ((rc = spiral_query_log(&st, &a.filter, only ? only->id : NULL, &rows, &n)) == 0) {
+		/* -n N: the N newest, as git log -n. */
+		if (a.max_count >= 0 && n > (size_t)a.max_count)
+			n = (size_t)a.max_count;
 		rc = spiral_emit_log(&out, a.format, rows, n, spiral_store_short_len(&st),
 				     &style);
+	}
 	free(rows);
-	return read_done(a.format, &out, &st, rc);
+	return read_done(&a, &out, &st, rc);
 }
 
 /* ---- show -------------------------------------------------------------- */
@@ -226,14 +269,11 @@ int cmd_show(int argc, char **argv, tool_ctx *ctx)
 	int rc;
 
 	/* The entry filters choose what is shown; the inquiry is named. */
-	if ((rc = read_parse(ctx, argc, argv, &a, SPIRAL_STATUS_ALL)) >= 0)
+	if ((rc = read_parse(ctx, argc, argv, &a, SPIRAL_STATUS_ALL, read_options,
+			     1)) >= 0)
 		return rc;
-	if (argc - optind > 1)
-		return tool_usage(ctx, "too many arguments");
-	if ((rc = tool_load_one(ctx, optind < argc ? argv[optind] : NULL, &st, &inq)) < 0) {
-		spiral_store_free(&st);
-		return tool_lib_fail(rc);
-	}
+	if ((rc = tool_load_one(ctx, optind < argc ? argv[optind] : NULL, &st, &inq)) < 0)
+		return read_done(&a, &out, &st, rc);
 	switch (a.format) {
 	case SPIRAL_FORMAT_JSON:
 		if ((rc = spiral_json_show(&out, inq, &a.filter)) == 0)
@@ -251,7 +291,7 @@ int cmd_show(int argc, char **argv, tool_ctx *ctx)
 				      &a.filter);
 		break;
 	}
-	return read_done(a.format, &out, &st, rc);
+	return read_done(&a, &out, &st, rc);
 }
 
 /* ---- status ------------------------------------------------------------- */
@@ -266,7 +306,6 @@ typedef struct status_info {
 	spiral_tracking *remotes; /* ahead/behind per remote */
 	size_t nremotes;
 	size_t conflicts;
-	const spiral_filter *filter; /* chooses whose conflicts are listed */
 } status_info;
 
 static int status_gather(tool_ctx *ctx, status_info *s)
@@ -284,8 +323,7 @@ static int status_gather(tool_ctx *ctx, status_info *s)
 	}
 	free(current);
 	for (size_t i = 0; i < s->st.ninquiries; i++)
-		if (spiral_inquiry_matches(s->filter, &s->st.inquiries[i]))
-			s->conflicts += s->st.inquiries[i].nconflicts;
+		s->conflicts += s->st.inquiries[i].nconflicts;
 	if ((rc = spiral_repo_changed(ctx->repo, &s->changed)) < 0)
 		return rc;
 	rc = spiral_repo_tracking(ctx->repo, &s->upstream, &s->ahead, &s->behind);
@@ -335,8 +373,6 @@ static int status_json(spiral_buf *out, const status_info *s)
 	bad |= spiral_buf_puts(out, "],\"conflicts\":[") < 0;
 	for (size_t i = 0; i < s->st.ninquiries; i++) {
 		const spiral_inquiry *inq = &s->st.inquiries[i];
-		if (!spiral_inquiry_matches(s->filter, inq))
-			continue;
 		for (size_t k = 0; k < inq->nconflicts; k++) {
 			bad |= spiral_buf_puts(out, first ? "{\"inquiry\":"
 							  : ",{\"inquiry\":") < 0;
@@ -425,8 +461,6 @@ static int status_text(tool_ctx *ctx, spiral_buf *out, const status_info *s,
 					 ctx->style.warn, ctx->style.reset) < 0;
 		for (size_t i = 0; i < s->st.ninquiries; i++) {
 			const spiral_inquiry *inq = &s->st.inquiries[i];
-			if (!spiral_inquiry_matches(s->filter, inq))
-				continue;
 			for (size_t k = 0; k < inq->nconflicts; k++) {
 				const char *field =
 					spiral_field_name(inq->conflicts[k].field);
@@ -482,11 +516,10 @@ int cmd_status(int argc, char **argv, tool_ctx *ctx)
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	if ((rc = read_parse(ctx, argc, argv, &a, SPIRAL_STATUS_ALL)) >= 0)
+	if ((rc = read_parse(ctx, argc, argv, &a, SPIRAL_STATUS_ALL, status_options,
+			     0)) >= 0)
 		return rc;
-	if (optind < argc)
-		return tool_usage(ctx, "status takes no arguments");
-	s.filter = &a.filter;
+	spiral_filter_free(&a.filter); /* status has no filters */
 	if ((rc = status_gather(ctx, &s)) < 0) {
 		status_free(&s);
 		return tool_lib_fail(rc);

@@ -21,22 +21,32 @@
 	"      --measure NAME=NUMBER a measure (repeatable)\n"                 \
 	"      --target NAME=NUMBER  a target for a measure (repeatable)\n"    \
 	"      --tag TAG             add a tag (focus area) to the inquiry\n"  \
-	"      --date DATE           YYYY-MM-DD or ISO 8601 (default: now; at\n" \
-	"                            most 24 hours ahead of the clock)\n"
+	"      --date DATE           YYYY-MM-DD, ISO 8601, today, yesterday,\n" \
+	"                            3 days ago, 2 weeks ago or last monday\n" \
+	"                            (default: now; at most 24 hours ahead)\n"
 #define CHECK_OPTIONS                                                        \
 	"      --verdict V           enough, partly or not-enough\n"           \
 	"      --new-cycle           later entries start the next cycle\n"     \
 	"      --close               close the inquiry after this entry\n"
 
 #define READ_OPTIONS                                                           \
-	"      --school S       the inquiry's school\n"                          \
+	"      --school S       the inquiry's school, in any case\n"             \
 	"      --phase P        the phase (list: current phase; log: the entry's)\n" \
 	"      --tag T          the inquiry has tag T\n"                          \
-	"      --author A       name or email contains A\n"                       \
+	"      --author A       name or email contains A, in any case\n"         \
 	"      --status S       active, closed or all\n"                          \
-	"      --since DATE     on or after DATE\n"                               \
+	"      --since DATE     on or after DATE (YYYY-MM-DD, today, yesterday,\n" \
+	"                       3 days ago, 2 weeks ago, last monday...)\n"     \
 	"      --until DATE     on or before DATE\n"                              \
 	"      --stalled DAYS   no entry for DAYS days\n"                         \
+	"      --format F       table (default), json, csv or md\n"              \
+	"      --color WHEN     auto, always or never\n"                         \
+	"      --no-pager       never start a pager\n"                           \
+	"\n  --school, --phase, --tag and --author given twice mean either;\n"  \
+	"  different filters must all match.\n"
+#define LOG_OPTIONS                                                            \
+	"  -n, --max-count N    at most N entries, the newest\n" READ_OPTIONS
+#define STATUS_OPTIONS                                                         \
 	"      --format F       table (default), json, csv or md\n"              \
 	"      --color WHEN     auto, always or never\n"
 
@@ -99,16 +109,17 @@ const tool_cmd tool_commands[] = {
 	{"show", cmd_show, NEED_REPO,
 	 "[INQUIRY] [filters] [--format table|json|csv|md]",
 	 "Show an inquiry with every entry and its measures.", READ_OPTIONS},
-	{"status", cmd_status, NEED_REPO, "[filters] [--format table|json|csv|md]",
+	{"status", cmd_status, NEED_REPO, "[--format table|json|csv|md] [--color WHEN]",
 	 "Where you are: the current inquiry, its phase and the next question, "
 	 "hand edits, conflicts, commits to push or pull.",
-	 READ_OPTIONS},
+	 STATUS_OPTIONS},
 	{"list", cmd_list, NEED_REPO, "[filters] [--format table|json|csv|md]",
 	 "One row per inquiry: id, title, school, phase, cycle, status, last "
 	 "activity.",
 	 READ_OPTIONS},
-	{"log", cmd_log, NEED_REPO, "[INQUIRY] [filters] [--format table|json|csv|md]",
-	 "Entries across the repository, newest first.", READ_OPTIONS},
+	{"log", cmd_log, NEED_REPO,
+	 "[INQUIRY] [-n N] [filters] [--format table|json|csv|md]",
+	 "Entries across the repository, newest first.", LOG_OPTIONS},
 	{"clone", cmd_clone, 0, "URL [DIR] [--school NAME] [--cluster NAME]",
 	 "Clone a colleague's or the cluster's spiral repository.",
 	 "      --school NAME   the school you log for in this clone\n"
@@ -162,6 +173,7 @@ static void main_help(void)
 		spiral_buf_free(&summary);
 	}
 	out_puts("\n  -C DIR      run as if started in DIR\n"
+		 "  --no-pager  never start a pager (also -P, as git)\n"
 		 "  --version   print the version\n"
 		 "  --help      this text; 'spiral help COMMAND' for one command\n"
 		 "\nSee spiral(1), spiral(5) for the files, spiral(7) for "
@@ -265,6 +277,8 @@ int main(int argc, char **argv)
 			if (chdir(argv[i] + 2) < 0)
 				return tool_fail("cannot change to '%s': %s", argv[i] + 2,
 						 strerror(errno));
+		} else if (strcmp(argv[i], "--no-pager") == 0 || strcmp(argv[i], "-P") == 0) {
+			out_no_pager();
 		} else if (strcmp(argv[i], "--version") == 0) {
 			out_printf("spiral %s (storage format %d)\n", SPIRAL_VERSION,
 				   SPIRAL_FORMAT);

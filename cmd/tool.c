@@ -233,13 +233,16 @@ int tool_columns(void)
 }
 
 static pid_t pager_pid;
+static int pager_off;
+
+void out_no_pager(void) { pager_off = 1; }
 
 void out_pager(void)
 {
 	const char *pager = getenv("PAGER");
 	int fds[2];
 
-	if (!isatty(1) || (pager && (!*pager || strcmp(pager, "cat") == 0)))
+	if (pager_off || !isatty(1) || (pager && (!*pager || strcmp(pager, "cat") == 0)))
 		return;
 	if (!pager) {
 		/* As git: less -FRX, but only if there is a less to run. */

@@ -72,6 +72,8 @@ void out_flush(void);
 void out_visible(const char *s);
 /* Start $PAGER (else less -FRX) when stdout is a terminal. */
 void out_pager(void);
+/* --no-pager: out_pager() does nothing from now on. */
+void out_no_pager(void);
 void out_pager_wait(void);
 
 int tool_is_interactive(void); /* stdin and stdout are terminals */

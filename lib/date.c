@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "spiral.h"
@@ -218,24 +219,10 @@ static int date_fail(int rc, const char *s, const char *what)
 	return spiral_error(SPIRAL_EUSAGE, "'%s' is not a date (%s)", s, what);
 }
 
-int spiral_date_parse(const char *s, spiral_date *out)
-{
-	int rc = parse_iso(s, out, 1, ZONELESS_LOCAL, NULL);
-
-	return rc ? date_fail(rc, s, "use YYYY-MM-DD or ISO 8601") : 0;
-}
-
-int spiral_date_parse_stored(const char *s, spiral_date *out, int *no_offset)
-{
-	int zoneless = 0;
-	int rc = parse_iso(s, out, 1, ZONELESS_UTC, &zoneless);
-
-	if (rc)
-		return date_fail(rc, s, "ISO 8601 with an offset expected");
-	if (no_offset)
-		*no_offset = zoneless;
-	return 0;
-}
+/* What a date the user typed may be, for messages. */
+#define DATE_FORMS                                                         \
+	"try 2026-03-02, 2026-03-02T09:00, today, yesterday, 3 days ago, 2 " \
+	"weeks ago or last monday"
 
 /* The local day number (days since 1970-01-01) of an instant. */
 static int local_day(int64_t t, int64_t *day)
@@ -247,6 +234,111 @@ static int local_day(int64_t t, int64_t *day)
 		return -1;
 	*day = days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
 			       (unsigned)tm.tm_mday);
+	return 0;
+}
+
+/* Consumes the word w (any case) at *p when a blank or the end follows,
+ * and the blanks after it. */
+static int word(const char **p, const char *w)
+{
+	size_t n = strlen(w);
+
+	if (strncasecmp(*p, w, n) != 0 || ((*p)[n] && (*p)[n] != ' ' && (*p)[n] != '\t'))
+		return 0;
+	*p += n;
+	while (**p == ' ' || **p == '\t')
+		(*p)++;
+	return 1;
+}
+
+/* A day as people say it, as git and Taskwarrior read them: "today",
+ * "yesterday", "N days ago", "N weeks ago", "last monday" (the latest
+ * Monday before today), in any case.  Writes that local day, counted from
+ * now, as YYYY-MM-DD to ymd, for the ISO parsers to read as they read a
+ * day typed out. */
+static int parse_relative(const char *s, int64_t now, char ymd[SPIRAL_DATE_LEN])
+{
+	static const char *const weekdays[] = {"sunday",   "monday", "tuesday",
+					       "wednesday", "thursday", "friday",
+					       "saturday"};
+	const char *p = s;
+	int64_t today, day, n = 0;
+	int ndigits = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (local_day(now, &today) < 0)
+		return DATE_BAD;
+	if (word(&p, "today")) {
+		day = today;
+	} else if (word(&p, "yesterday")) {
+		day = today - 1;
+	} else if (word(&p, "last")) {
+		size_t w;
+		for (w = 0; w < 7 && !word(&p, weekdays[w]); w++)
+			;
+		if (w == 7)
+			return DATE_BAD;
+		/* 1970-01-01 was a Thursday; "last" is never today. */
+		int64_t back = ((today + 4) % 7 + 7 - (int64_t)w) % 7;
+		day = today - (back ? back : 7);
+	} else if (isdigit((unsigned char)*p)) {
+		/* Seven digits reach past the year 0001; more are never
+		 * multiplied. */
+		for (; isdigit((unsigned char)*p); p++)
+			if (++ndigits <= 7)
+				n = n * 10 + (*p - '0');
+		if (*p != ' ' && *p != '\t')
+			return DATE_BAD;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (word(&p, "days") || word(&p, "day"))
+			day = today - n;
+		else if (word(&p, "weeks") || word(&p, "week"))
+			day = today - 7 * n;
+		else
+			return DATE_BAD;
+		if (!word(&p, "ago"))
+			return DATE_BAD;
+		if (ndigits > 7)
+			return DATE_RANGE;
+	} else {
+		return DATE_BAD;
+	}
+	if (*p)
+		return DATE_BAD;
+	if (day < days_from_civil(1, 1, 1) || day > days_from_civil(9999, 12, 31))
+		return DATE_RANGE;
+	spiral_date_day((spiral_date){day * 86400, 0}, ymd);
+	return DATE_OK;
+}
+
+int spiral_date_parse_at(const char *s, int64_t now, spiral_date *out)
+{
+	char ymd[SPIRAL_DATE_LEN];
+	int rc = parse_relative(s, now, ymd);
+
+	if (rc == DATE_OK)
+		rc = parse_iso(ymd, out, 1, ZONELESS_LOCAL, NULL);
+	else if (rc == DATE_BAD)
+		rc = parse_iso(s, out, 1, ZONELESS_LOCAL, NULL);
+	return rc ? date_fail(rc, s, DATE_FORMS) : 0;
+}
+
+int spiral_date_parse(const char *s, spiral_date *out)
+{
+	return spiral_date_parse_at(s, (int64_t)time(NULL), out);
+}
+
+int spiral_date_parse_stored(const char *s, spiral_date *out, int *no_offset)
+{
+	int zoneless = 0;
+	int rc = parse_iso(s, out, 1, ZONELESS_UTC, &zoneless);
+
+	if (rc)
+		return date_fail(rc, s, "ISO 8601 with an offset expected");
+	if (no_offset)
+		*no_offset = zoneless;
 	return 0;
 }
 
@@ -273,14 +365,27 @@ static int local_day_start(int64_t day, int64_t *out)
 
 int spiral_date_parse_bound(const char *s, int end_of_day, spiral_date *out)
 {
-	const char *p = s;
+	return spiral_date_parse_bound_at(s, end_of_day, (int64_t)time(NULL), out);
+}
+
+int spiral_date_parse_bound_at(const char *s, int end_of_day, int64_t now,
+			       spiral_date *out)
+{
+	char ymd[SPIRAL_DATE_LEN];
+	const char *p;
 	int y, mo, d, rc;
 	int64_t day, t;
 
+	/* A day said in words is the whole of that day, as one typed out. */
+	if ((rc = parse_relative(s, now, ymd)) == DATE_RANGE)
+		return date_fail(rc, s, "");
+	if (rc == DATE_OK)
+		s = ymd;
+	p = s;
 	if (strlen(s) != 10 || digits(&p, 4, &y) < 0 || *p++ != '-' ||
 	    digits(&p, 2, &mo) < 0 || *p++ != '-' || digits(&p, 2, &d) < 0 ||
 	    mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
-		return spiral_date_parse(s, out);
+		return spiral_date_parse_at(s, now, out);
 	/* A bare day is the whole local day, from its first second to its
 	 * last, however many hours it has. */
 	if (y < 1)

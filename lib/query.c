@@ -14,33 +14,116 @@
 void spiral_filter_init(spiral_filter *f, spiral_status_filter status)
 {
 	memset(f, 0, sizeof(*f));
-	f->phase = SPIRAL_PHASE_NONE;
 	f->status = status;
 	f->stalled_days = -1;
 	f->now = (int64_t)time(NULL);
 }
 
-/* Case-insensitive (ASCII) substring, as git log --author matches. */
-static int contains_nocase(const char *hay, const char *needle)
+void spiral_filter_free(spiral_filter *f)
+{
+	spiral_strv_free(&f->schools);
+	spiral_strv_free(&f->tags);
+	spiral_strv_free(&f->authors);
+}
+
+static int add_folded(spiral_strv *sv, const char *s)
+{
+	char *folded;
+	int rc;
+
+	if ((rc = spiral_text_fold(s, &folded)) < 0)
+		return rc;
+	rc = spiral_strv_push(sv, folded);
+	free(folded);
+	return rc;
+}
+
+int spiral_filter_add_school(spiral_filter *f, const char *school)
+{
+	return add_folded(&f->schools, school);
+}
+
+int spiral_filter_add_author(spiral_filter *f, const char *author)
+{
+	return add_folded(&f->authors, author);
+}
+
+int spiral_filter_add_tag(spiral_filter *f, const char *tag)
+{
+	return spiral_strv_push(&f->tags, tag);
+}
+
+void spiral_filter_add_phase(spiral_filter *f, spiral_phase p)
+{
+	if (p >= 0 && p < SPIRAL_PHASE_COUNT)
+		f->phases |= 1u << p;
+}
+
+static int phase_selected(const spiral_filter *f, spiral_phase p)
+{
+	return !f->phases || (p >= 0 && p < SPIRAL_PHASE_COUNT && (f->phases & (1u << p)));
+}
+
+/* Text as filters compare it: folded, or, without the memory to fold it,
+ * as it is (ASCII case aside), so that matching itself never fails.
+ * Free with free(). */
+static char *fold_for_match(const char *s)
+{
+	char *folded = NULL;
+
+	if (s && spiral_text_fold(s, &folded) < 0)
+		spiral_error_clear();
+	return folded;
+}
+
+static int contains_folded(const char *folded, const char *raw, const char *needle)
 {
 	size_t n = strlen(needle);
+	const char *hay = folded ? folded : raw;
 
 	if (!hay)
 		return 0;
+	if (folded)
+		return strstr(hay, needle) != NULL;
 	for (; *hay; hay++)
 		if (strncasecmp(hay, needle, n) == 0)
 			return 1;
 	return n == 0;
 }
 
-static int who_matches(const spiral_who *w, const char *author)
+/* Some author asked for is a substring of the name or email, folded, as
+ * git log --author matches (without a regular expression). */
+static int who_matches(const spiral_who *w, const spiral_strv *authors)
 {
-	return contains_nocase(w->author, author) || contains_nocase(w->email, author);
+	char *name = fold_for_match(w->author), *email = fold_for_match(w->email);
+	int found = 0;
+
+	for (size_t i = 0; i < authors->n && !found; i++)
+		found = contains_folded(name, w->author, authors->v[i]) ||
+			contains_folded(email, w->email, authors->v[i]);
+	free(name);
+	free(email);
+	return found;
 }
 
-static int same_nocase(const char *a, const char *b)
+static int school_matches(const char *school, const spiral_strv *schools)
 {
-	return a && b && strcasecmp(a, b) == 0;
+	char *folded = fold_for_match(school);
+	int found = 0;
+
+	for (size_t i = 0; school && i < schools->n && !found; i++)
+		found = strcmp(folded ? folded : school, schools->v[i]) == 0 ||
+			(!folded && strcasecmp(school, schools->v[i]) == 0);
+	free(folded);
+	return found;
+}
+
+static int tag_matches(const spiral_strv *tags, const spiral_strv *wanted)
+{
+	for (size_t i = 0; i < wanted->n; i++)
+		if (spiral_strv_contains(tags, wanted->v[i]))
+			return 1;
+	return 0;
 }
 
 int spiral_inquiry_stalled(const spiral_inquiry *inq, int days, int64_t now)
@@ -64,9 +147,9 @@ static int inquiry_base_matches(const spiral_filter *f, const spiral_inquiry *in
 		return 0;
 	if (f->status == SPIRAL_STATUS_CLOSED && !inq->closed)
 		return 0;
-	if (f->school && !same_nocase(inq->who.school, f->school))
+	if (f->schools.n && !school_matches(inq->who.school, &f->schools))
 		return 0;
-	if (f->tag && !spiral_strv_contains(&inq->tags, f->tag))
+	if (f->tags.n && !tag_matches(&inq->tags, &f->tags))
 		return 0;
 	if (f->stalled_days >= 0 && !spiral_inquiry_stalled(inq, f->stalled_days, f->now))
 		return 0;
@@ -77,13 +160,13 @@ int spiral_inquiry_matches(const spiral_filter *f, const spiral_inquiry *inq)
 {
 	if (!inquiry_base_matches(f, inq))
 		return 0;
-	if (f->phase != SPIRAL_PHASE_NONE && inq->phase != f->phase)
+	if (!phase_selected(f, inq->phase))
 		return 0;
 	/* An inquiry is someone's when they started it or logged in it. */
-	if (f->author && !who_matches(&inq->who, f->author)) {
+	if (f->authors.n && !who_matches(&inq->who, &f->authors)) {
 		size_t i;
 		for (i = 0; i < inq->nentries; i++)
-			if (who_matches(&inq->entries[i].who, f->author))
+			if (who_matches(&inq->entries[i].who, &f->authors))
 				break;
 		if (i == inq->nentries)
 			return 0;
@@ -101,7 +184,7 @@ static int record_selected(const spiral_filter *f, const spiral_who *who,
 {
 	if (!f)
 		return 1;
-	if (f->author && !who_matches(who, f->author))
+	if (f->authors.n && !who_matches(who, &f->authors))
 		return 0;
 	if (f->has_since && spiral_date_cmp(date, f->since) < 0)
 		return 0;
@@ -112,7 +195,7 @@ static int record_selected(const spiral_filter *f, const spiral_who *who,
 
 int spiral_entry_selected(const spiral_filter *f, const spiral_entry *e)
 {
-	if (f && f->phase != SPIRAL_PHASE_NONE && e->phase != f->phase)
+	if (f && !phase_selected(f, e->phase))
 		return 0;
 	return record_selected(f, &e->who, e->date);
 }
@@ -120,7 +203,7 @@ int spiral_entry_selected(const spiral_filter *f, const spiral_entry *e)
 int spiral_note_selected(const spiral_filter *f, const spiral_note *n)
 {
 	/* A note has no phase: --phase shows entries only. */
-	if (f && f->phase != SPIRAL_PHASE_NONE)
+	if (f && f->phases)
 		return 0;
 	return record_selected(f, &n->who, n->date);
 }

@@ -145,16 +145,23 @@ typedef struct spiral_date {
 /* Every parser accepts only the years 0001 to 9999 (at UTC and at the
  * date's own offset); anything else is SPIRAL_EUSAGE. */
 /* What a user types: YYYY-MM-DD (local midnight) or ISO 8601 date-time
- * with optional offset (local time without one). */
+ * with optional offset (local time without one), or a day as people say
+ * it, any case: "today", "yesterday", "N days ago", "N weeks ago", "last
+ * monday" ... "last sunday" (the latest such day before today), read as
+ * that day's YYYY-MM-DD.  _at counts those days from the instant now
+ * (seconds since the epoch), the others from the clock. */
 int spiral_date_parse(const char *s, spiral_date *out);
+int spiral_date_parse_at(const char *s, int64_t now, spiral_date *out);
 /* What a file holds: as spiral_date_parse, but a date without an offset is
  * UTC, on every machine.  *no_offset (when not NULL) is set to 1 for such a
  * date (fsck warns), else 0. */
 int spiral_date_parse_stored(const char *s, spiral_date *out, int *no_offset);
-/* A --since/--until bound: a bare YYYY-MM-DD is the whole local day, from
- * its first second (end_of_day 0) to its last (1), however many hours it
- * has; anything else as spiral_date_parse. */
+/* A --since/--until bound: a bare YYYY-MM-DD, or a day said in words, is
+ * the whole local day, from its first second (end_of_day 0) to its last
+ * (1), however many hours it has; anything else as spiral_date_parse. */
 int spiral_date_parse_bound(const char *s, int end_of_day, spiral_date *out);
+int spiral_date_parse_bound_at(const char *s, int end_of_day, int64_t now,
+			       spiral_date *out);
 /* As git reads GIT_AUTHOR_DATE: "@secs [+zone]", "secs +zone", ISO 8601,
  * RFC 2822. */
 int spiral_date_parse_git(const char *s, spiral_date *out);
@@ -174,6 +181,11 @@ int spiral_utf8_valid(const char *s, size_t len);
 /* The length of the valid UTF-8 sequence at s[0..len) and its code point
  * in *cp, or 0 when the bytes there are not valid UTF-8. */
 size_t spiral_utf8_next(const char *s, size_t len, unsigned *cp);
+/* s with Unicode's full case folding, composed (NFC), so that text typed in
+ * any case, composed or decomposed, compares equal ("TŌTARA" and
+ * "tōtara"): for matching, never for storing.  *out is allocated (free()).
+ * SPIRAL_ERROR when s is not valid UTF-8. */
+int spiral_text_fold(const char *s, char **out);
 /* A code point that is invisible yet changes how text around it shows:
  * format characters (Cf: bidirectional controls, zero-width characters,
  * the BOM, the soft hyphen...) and U+2028/U+2029. */
@@ -611,12 +623,14 @@ typedef enum spiral_status_filter {
 	SPIRAL_STATUS_ALL
 } spiral_status_filter;
 
-/* The filters shared by every reading command.  Unset strings are NULL. */
+/* The filters shared by every reading command.  A filter given several
+ * values means any of them; different filters must all match.  Empty
+ * lists and phases 0 select everything. */
 typedef struct spiral_filter {
-	const char *school; /* the inquiry's school, case-insensitive */
-	const char *tag;    /* the inquiry has this tag */
-	const char *author; /* substring of name or email, case-insensitive */
-	spiral_phase phase; /* NONE: any */
+	spiral_strv schools; /* the inquiry's school, folded (spiral_text_fold) */
+	spiral_strv tags;    /* the inquiry has one of these tags, exactly */
+	spiral_strv authors; /* folded; a substring of name or email */
+	unsigned phases;     /* 1u << phase for each phase asked for */
 	spiral_status_filter status;
 	int has_since, has_until;
 	spiral_date since, until;
@@ -625,6 +639,14 @@ typedef struct spiral_filter {
 } spiral_filter;
 
 void spiral_filter_init(spiral_filter *f, spiral_status_filter status);
+/* Add a value to a filter: schools and authors match whatever their case
+ * and Unicode normalisation (spiral_text_fold), tags exactly.  SPIRAL_ERROR
+ * for text that is not valid UTF-8. */
+int spiral_filter_add_school(spiral_filter *f, const char *school);
+int spiral_filter_add_author(spiral_filter *f, const char *author);
+int spiral_filter_add_tag(spiral_filter *f, const char *tag);
+void spiral_filter_add_phase(spiral_filter *f, spiral_phase p);
+void spiral_filter_free(spiral_filter *f);
 /* --since/--until values: spiral_date_parse_bound (section 3). */
 /* No entry for `days` days (counting from creation when there is none). */
 int spiral_inquiry_stalled(const spiral_inquiry *inq, int days, int64_t now);

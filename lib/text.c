@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <utf8proc.h>
 
 #include "spiral.h"
 
@@ -105,6 +106,23 @@ int spiral_text_check(const char *s, size_t len, const char *what)
 				    what, bad);
 	return spiral_error(SPIRAL_ERROR, "%s is not valid UTF-8 (at byte %zu)",
 			    what, bad);
+}
+
+int spiral_text_fold(const char *s, char **out)
+{
+	utf8proc_uint8_t *folded = NULL;
+	utf8proc_ssize_t n;
+
+	*out = NULL;
+	n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)strlen(s),
+			 &folded, UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+	if (n == UTF8PROC_ERROR_NOMEM)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	if (n < 0)
+		return spiral_error(SPIRAL_ERROR, "'%s' is not valid Unicode text: %s",
+				    s, utf8proc_errmsg(n));
+	*out = (char *)folded;
+	return 0;
 }
 
 int spiral_id_new(char out[SPIRAL_ID_LEN + 1])

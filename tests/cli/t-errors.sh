@@ -46,7 +46,7 @@ matches "it names the option" "'-m'" "$ERR"
 usage "--date without its value" spiral scan -m x --date
 usage "--learners without its value" spiral new T --learners
 usage "-C without a folder" spiral -C
-for d in yesterday 2026-13-01 2026-02-30 2026-02-03T25:00 "2026-02-03 junk" 03/02/2026; do
+for d in fortnight tomorrow "3 days" 2026-13-01 2026-02-30 2026-02-03T25:00 "2026-02-03 junk" 03/02/2026; do
 	usage "a bad --date '$d'" spiral scan -m x --date "$d"
 	matches "the bad date is named" "--date" "$ERR"
 done

@@ -105,7 +105,7 @@ rm inquiries/zz
 
 fails "bad --phase" 2 "phase" spiral list --phase plan
 fails "bad --status" 2 "status" spiral list --status open
-fails "bad --since" 2 "since" spiral log --since yesterday
+fails "bad --since" 2 "since" spiral log --since fortnight
 fails "bad --stalled" 2 "stalled" spiral list --stalled soon
 fails "list takes no arguments" 2 "no arguments" spiral list extra
 fails "unknown inquiry for log" 1 "no inquiry" spiral log ffffffff

@@ -1,7 +1,7 @@
 /*
- * fuzz_date: every date form accepted (spiral_date_parse: YYYY-MM-DD and
- * ISO 8601; spiral_date_parse_git: also "@SECONDS [ZONE]", "SECONDS ZONE"
- * and RFC 2822).  Whatever is accepted must format (spiral_date_format)
+ * fuzz_date: every date form accepted (spiral_date_parse: YYYY-MM-DD,
+ * ISO 8601 and days in words, "3 days ago"; spiral_date_parse_git: also
+ * "@SECONDS [ZONE]", "SECONDS ZONE" and RFC 2822).  Whatever is accepted must format (spiral_date_format)
  * to a date that spiral_date_parse reads back as the same instant and
  * offset, with an offset within a day; spiral_date_stamp and
  * spiral_date_day must agree with it.
