@@ -186,6 +186,16 @@ int tool_lib_fail(int rc)
 		tool_fail("%s", msg); /* made visible, as every message */
 		return EXIT_USAGE;
 	}
+	if (rc == SPIRAL_EAMBIGUOUS) {
+		/* A line per candidate: the library made each title visible. */
+		spiral_buf safe = SPIRAL_BUF_INIT;
+		if (spiral_visible(&safe, msg, strlen(msg), SPIRAL_VISIBLE_KEEP_NL) < 0 ||
+		    !safe.ptr)
+			tool_out_of_memory();
+		fprintf(stderr, "spiral: error: %s\n", safe.ptr);
+		spiral_buf_free(&safe);
+		return EXIT_FAIL;
+	}
 	tool_fail("%s", msg[0] ? msg : "failed");
 	return EXIT_FAIL;
 }

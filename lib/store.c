@@ -822,11 +822,67 @@ int spiral_store_load(spiral_store *st, const char *top, const char *only)
 	return rc;
 }
 
+static int cmp_inquiry_id(const void *key, const void *elem);
+
+/* A candidate's title, made visible, onto b: from st when it holds the
+ * inquiry, else from its own files under top. */
+static int put_title(spiral_buf *b, const char *id, const spiral_store *st,
+		     const char *top)
+{
+	const spiral_inquiry *inq = NULL;
+	spiral_store one = {0};
+	int rc;
+
+	if (st)
+		inq = bsearch(id, st->inquiries, st->ninquiries,
+			      sizeof(*st->inquiries), cmp_inquiry_id);
+	else if (top && spiral_store_load(&one, top, id) == 0 && one.ninquiries)
+		inq = &one.inquiries[0];
+	if (inq && inq->title)
+		rc = spiral_visible(b, inq->title, strlen(inq->title), 0);
+	else
+		rc = spiral_buf_puts(b, "(its inquiry.ini cannot be read)");
+	spiral_store_free(&one);
+	return rc;
+}
+
+/*
+ * "'abcd' is ambiguous; it could be:" and a line per candidate, each by a
+ * prefix that tells it from the others, with its title.  The titles are
+ * looked up before the message is set: loading one may set an error.
+ */
+static int ambiguous(const char *const *ids, size_t n, const char *prefix,
+		     const spiral_store *st, const char *top)
+{
+	const char **cands = malloc(n * sizeof(*cands));
+	spiral_buf msg = SPIRAL_BUF_INIT;
+	size_t nc = 0, plen = strlen(prefix);
+	int rc = cands ? 0 : -1;
+
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (strncmp(ids[i], prefix, plen) == 0)
+			cands[nc++] = ids[i];
+	if (rc == 0)
+		rc = spiral_buf_printf(&msg, "'%s' is ambiguous; it could be:", prefix);
+	for (size_t i = 0; rc == 0 && i < nc; i++) {
+		size_t len = spiral_id_short_len(cands[i], cands, nc);
+		if ((rc = spiral_buf_printf(&msg, "\n  %.*s ", (int)len, cands[i])) == 0)
+			rc = put_title(&msg, cands[i], st, top);
+	}
+	free(cands);
+	if (rc < 0 || !msg.ptr) {
+		spiral_buf_free(&msg);
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
+	spiral_error(SPIRAL_EAMBIGUOUS, "%s", msg.ptr);
+	spiral_buf_free(&msg);
+	return SPIRAL_EAMBIGUOUS;
+}
+
 static int find_prefix(const char *const *ids, size_t n, const char *prefix,
-		       size_t *found)
+		       size_t *found, const spiral_store *st, const char *top)
 {
 	size_t plen = strlen(prefix), matches = 0;
-	spiral_buf list = SPIRAL_BUF_INIT;
 
 	if (plen < 4 || plen > SPIRAL_ID_LEN ||
 	    strspn(prefix, "0123456789abcdef") != plen)
@@ -839,20 +895,12 @@ static int find_prefix(const char *const *ids, size_t n, const char *prefix,
 			continue;
 		*found = i;
 		matches++;
-		spiral_buf_printf(&list, " %.*s", 12, ids[i]);
 	}
-	if (matches == 1) {
-		spiral_buf_free(&list);
+	if (matches == 1)
 		return 0;
-	}
-	if (matches == 0) {
-		spiral_buf_free(&list);
+	if (matches == 0)
 		return spiral_error(SPIRAL_ENOTFOUND, "no inquiry '%s'", prefix);
-	}
-	spiral_error(SPIRAL_EAMBIGUOUS, "inquiry id '%s' is ambiguous; candidates:%s",
-		     prefix, list.ptr);
-	spiral_buf_free(&list);
-	return SPIRAL_EAMBIGUOUS;
+	return ambiguous(ids, n, prefix, st, top);
 }
 
 static int cmp_inquiry_id(const void *key, const void *elem)
@@ -898,7 +946,7 @@ int spiral_store_find(spiral_store *st, const char *prefix, spiral_inquiry **out
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		ids[i] = st->ids.n ? st->ids.v[i] : st->inquiries[i].id;
-	rc = find_prefix(ids, n, prefix, &found);
+	rc = find_prefix(ids, n, prefix, &found, st, NULL);
 	if (rc < 0) {
 		free(ids);
 		return rc;
@@ -928,7 +976,8 @@ int spiral_resolve_id(const char *top, const char *prefix, char **full)
 	int rc = spiral_list_ids(top, &ids);
 
 	if (rc == 0)
-		rc = find_prefix((const char *const *)ids.v, ids.n, prefix, &found);
+		rc = find_prefix((const char *const *)ids.v, ids.n, prefix, &found,
+				 NULL, top);
 	if (rc == 0 && !(*full = strdup(ids.v[found])))
 		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
 	spiral_strv_free(&ids);
