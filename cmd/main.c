@@ -138,10 +138,10 @@ const tool_cmd tool_commands[] = {
 	 "deletes or rewrites a record or adds a file that does not parse.",
 	 "      --install       install the hook into a bare hub repository\n"
 	 "      --allow-edits   accept hand edits of records that still parse\n"},
-	{"fsck", cmd_fsck, NEED_REPO, "",
+	{"fsck", cmd_fsck, NEED_REPO, "[-q]",
 	 "Check every file of the repository; list each problem with file and "
 	 "line.",
-	 NULL},
+	 "  -q, --quiet     say nothing when there is no problem\n"},
 	{"help", cmd_help, 0, "[COMMAND]",
 	 "List the commands, or show one command's usage and options.", NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL},

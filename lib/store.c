@@ -180,10 +180,38 @@ static int record_name(const char *name, int with_middle, char *middle,
 	return 0;
 }
 
+/* Where fsck's record_problem sends each problem of a file. */
+typedef struct problem_sink {
+	spiral_store *st;
+	const char *path;
+} problem_sink;
+
+static void sink_problem(void *user, int line, const char *message)
+{
+	problem_sink *sink = user;
+
+	spiral_store_problem(sink->st, sink->path, line, "%s", message);
+}
+
+/* fsck (st->strict) records every problem of a file as it is found; other
+ * loads only the one a file is left out for. */
+static void problem_init(record_problem *pb, problem_sink *sink,
+			 spiral_store *st, const char *path)
+{
+	memset(pb, 0, sizeof(*pb));
+	sink->st = st;
+	sink->path = path;
+	if (st->strict) {
+		pb->each = sink_problem;
+		pb->user = sink;
+	}
+}
+
 static void parse_problem(spiral_store *st, const char *path,
 			  const record_problem *pb)
 {
-	spiral_store_problem(st, path, pb->line, "%s", pb->message);
+	if (!pb->each) /* else each one is recorded already */
+		spiral_store_problem(st, path, pb->line, "%s", pb->message);
 }
 
 static int add_entry(spiral_store *st, spiral_inquiry *inq, const char *path,
@@ -193,6 +221,7 @@ static int add_entry(spiral_store *st, spiral_inquiry *inq, const char *path,
 	void *room;
 	char phase[16];
 	record_problem pb;
+	problem_sink sink;
 	int rc;
 
 	if (record_name(name, 1, phase, sizeof(phase), e.id) < 0 ||
@@ -202,11 +231,12 @@ static int add_entry(spiral_store *st, spiral_inquiry *inq, const char *path,
 				     "(STAMP-PHASE-ID.ini expected)");
 		return 0;
 	}
+	problem_init(&pb, &sink, st, path);
 	rc = record_parse_entry(data, len, st->strict, &e, &pb);
 	if (rc == 0 || rc == 1) {
 		if (rc == 1)
 			parse_problem(st, path, &pb);
-		else if (st->strict && e.phase != spiral_phase_from_name(phase))
+		if (st->strict && e.phase != spiral_phase_from_name(phase))
 			spiral_store_problem(st, path, 0,
 					     "phase '%s' in the file, '%s' in its name",
 					     spiral_phase_get(e.phase)->name, phase);
@@ -232,6 +262,7 @@ static int add_note(spiral_store *st, spiral_inquiry *inq, const char *path,
 	spiral_note n = {0};
 	void *room;
 	record_problem pb;
+	problem_sink sink;
 	int rc;
 
 	if (record_name(name, 0, NULL, 0, n.id) < 0) {
@@ -239,6 +270,7 @@ static int add_note(spiral_store *st, spiral_inquiry *inq, const char *path,
 				     "not a note file name (STAMP-ID.ini expected)");
 		return 0;
 	}
+	problem_init(&pb, &sink, st, path);
 	rc = record_parse_note(data, len, st->strict, &n, &pb);
 	if (rc == 0 || rc == 1) {
 		if (rc == 1)
@@ -264,6 +296,7 @@ static int add_change(spiral_store *st, spiral_inquiry *inq, const char *path,
 	void *room;
 	char field[16];
 	record_problem pb;
+	problem_sink sink;
 	int rc;
 
 	if (record_name(name, 1, field, sizeof(field), c.id) < 0 ||
@@ -273,6 +306,7 @@ static int add_change(spiral_store *st, spiral_inquiry *inq, const char *path,
 				     "(STAMP-FIELD-ID.ini expected)");
 		return 0;
 	}
+	problem_init(&pb, &sink, st, path);
 	rc = record_parse_change(data, len, st->strict, &c, &pb);
 	if (rc == 0 || rc == 1) {
 		if (rc == 1)
@@ -296,7 +330,11 @@ static int add_inquiry_file(spiral_store *st, spiral_inquiry *inq,
 {
 	spiral_inquiry tmp = {0};
 	record_problem pb;
-	int rc = record_parse_inquiry(data, len, st->strict, &tmp, &pb);
+	problem_sink sink;
+	int rc;
+
+	problem_init(&pb, &sink, st, path);
+	rc = record_parse_inquiry(data, len, st->strict, &tmp, &pb);
 
 	if (rc == 0 || rc == 1) {
 		if (rc == 1)
