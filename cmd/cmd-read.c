@@ -175,12 +175,13 @@ int cmd_log(int argc, char **argv, tool_ctx *ctx)
 		return rc;
 	if (argc - optind > 1)
 		return tool_usage(ctx, "too many arguments");
-	if ((rc = load_all(ctx, &st)) != 0)
-		return rc;
-	if (optind < argc && (rc = spiral_store_find(&st, argv[optind], &only)) < 0) {
+	if ((rc = spiral_store_load(&st, spiral_repo_top(ctx->repo), NULL)) < 0 ||
+	    (optind < argc && (rc = spiral_store_find(&st, argv[optind], &only)) < 0)) {
+		/* An inquiry that cannot be read: its file and line, as show. */
 		spiral_store_free(&st);
 		return tool_lib_fail(rc);
 	}
+	tool_report_problems(&st);
 	if ((rc = spiral_query_log(&st, &a.filter, only ? only->id : NULL, &rows, &n)) == 0)
 		rc = spiral_emit_log(&out, a.format, rows, n, spiral_store_short_len(&st),
 				     &ctx->style);

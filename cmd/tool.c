@@ -501,12 +501,13 @@ int tool_load_one(tool_ctx *ctx, const char *prefix, spiral_store *st,
 	rc = spiral_store_load(st, spiral_repo_top(ctx->repo), id);
 	if (rc == 0 && st->ninquiries == 0) {
 		/* Its inquiry.ini is unreadable: say why. */
-		rc = spiral_error(SPIRAL_ERROR, "%s%s%d: %s",
-				  st->nproblems ? st->problems[0].path : id,
-				  st->nproblems ? ":" : "",
-				  st->nproblems ? st->problems[0].line : 0,
-				  st->nproblems ? st->problems[0].message
-						: "cannot read the inquiry");
+		const spiral_problem *p = st->nproblems ? &st->problems[0] : NULL;
+		if (p && p->line)
+			rc = spiral_error(SPIRAL_ERROR, "%s:%d: %s", p->path, p->line,
+					  p->message);
+		else
+			rc = spiral_error(SPIRAL_ERROR, "%s: %s", p ? p->path : id,
+					  p ? p->message : "cannot read the inquiry");
 	} else if (rc == 0) {
 		*inq = &st->inquiries[0];
 		tool_report_problems(st);

@@ -997,9 +997,12 @@ int spiral_store_find(spiral_store *st, const char *prefix, spiral_inquiry **out
 		return 0;
 	}
 	why = first_problem_of(st, ids[found]);
-	if (why)
-		rc = spiral_error(SPIRAL_ERROR, "inquiry %.12s cannot be read: %s:%d: %s",
-				  ids[found], why->path, why->line, why->message);
+	/* The file and line at fault, as show says them. */
+	if (why && why->line)
+		rc = spiral_error(SPIRAL_ERROR, "%s:%d: %s", why->path, why->line,
+				  why->message);
+	else if (why)
+		rc = spiral_error(SPIRAL_ERROR, "%s: %s", why->path, why->message);
 	else
 		rc = spiral_error(SPIRAL_ERROR, "inquiry %.12s cannot be read",
 				  ids[found]);
