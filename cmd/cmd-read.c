@@ -220,10 +220,11 @@ int cmd_log(int argc, char **argv, tool_ctx *ctx)
 
 	if ((rc = read_parse(ctx, argc, argv, &a, SPIRAL_STATUS_ALL, log_options, 1)) >= 0)
 		return rc;
-	if ((rc = load_all(ctx, &st)) != 0)
+	if ((rc = spiral_store_load(&st, spiral_repo_top(ctx->repo), NULL)) < 0 ||
+	    (optind < argc && (rc = spiral_store_find(&st, argv[optind], &only)) < 0))
+		/* An inquiry that cannot be read: its file and line, as show. */
 		return read_done(&a, &out, &st, rc);
-	if (optind < argc && (rc = spiral_store_find(&st, argv[optind], &only)) < 0)
-		return read_done(&a, &out, &st, rc);
+	tool_report_problems(&st);
 	style = ctx->style; /* on a terminal, tables fit its width */
 	style.width = tool_columns();
 	if ((rc = spiral_query_log(&st, &a.filter, only ? only->id : NULL, &rows, &n)) == 0) {

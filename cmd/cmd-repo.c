@@ -154,15 +154,64 @@ int cmd_config(int argc, char **argv, tool_ctx *ctx)
 	return EXIT_OK;
 }
 
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* How many files the problems are in. */
+static size_t problem_files(const spiral_store *st)
+{
+	const char **paths = malloc(st->nproblems * sizeof(*paths) + 1);
+	size_t files = 0;
+
+	if (!paths)
+		return 0;
+	for (size_t i = 0; i < st->nproblems; i++)
+		paths[i] = st->problems[i].path;
+	qsort(paths, st->nproblems, sizeof(*paths), cmp_path);
+	for (size_t i = 0; i < st->nproblems; i++)
+		files += i == 0 || strcmp(paths[i - 1], paths[i]) != 0;
+	free(paths);
+	return files;
+}
+
+/* A file's problems in the order of its lines (a value is checked when
+ * the next key starts, after a bad line between them); those of the file
+ * as a whole (line 0) last.  The problems of one file are together. */
+static void sort_by_line(spiral_store *st)
+{
+	spiral_problem *p = st->problems;
+
+	for (size_t i = 1; i < st->nproblems; i++) {
+		unsigned line = (unsigned)p[i].line - 1; /* 0 sorts last */
+		size_t j = i;
+		spiral_problem moved = p[i];
+
+		while (j > 0 && strcmp(p[j - 1].path, moved.path) == 0 &&
+		       (unsigned)p[j - 1].line - 1 > line) {
+			p[j] = p[j - 1];
+			j--;
+		}
+		p[j] = moved;
+	}
+}
+
 int cmd_fsck(int argc, char **argv, tool_ctx *ctx)
 {
+	static const struct option longopts[] = {
+		{"quiet", no_argument, NULL, 'q'},
+		{NULL, 0, NULL, 0},
+	};
 	spiral_store st = {0};
-	size_t entries = 0;
-	int c, code, rc;
+	size_t entries = 0, files;
+	int c, code, rc, quiet = 0;
 
-	while ((c = tool_getopt(ctx, argc, argv, "", NULL, &code)) != -1)
+	while ((c = tool_getopt(ctx, argc, argv, "q", longopts, &code)) != -1) {
 		if (c == TOOL_STOP)
 			return code;
+		quiet = 1;
+	}
 	if (optind < argc)
 		return tool_usage(ctx, "fsck takes no arguments");
 	st.strict = 1;
@@ -170,6 +219,7 @@ int cmd_fsck(int argc, char **argv, tool_ctx *ctx)
 		spiral_store_free(&st);
 		return tool_lib_fail(rc);
 	}
+	sort_by_line(&st);
 	for (size_t i = 0; i < st.nproblems; i++) {
 		const spiral_problem *p = &st.problems[i];
 		out_visible(p->path);
@@ -182,7 +232,10 @@ int cmd_fsck(int argc, char **argv, tool_ctx *ctx)
 	for (size_t i = 0; i < st.ninquiries; i++)
 		entries += st.inquiries[i].nentries;
 	rc = st.nproblems ? EXIT_FAIL : EXIT_OK;
-	if (!st.nproblems)
+	if (st.nproblems && (files = problem_files(&st)) > 0)
+		out_printf("%zu problem%s in %zu file%s\n", st.nproblems,
+			   st.nproblems == 1 ? "" : "s", files, files == 1 ? "" : "s");
+	else if (!st.nproblems && !quiet)
 		out_printf("no problems in %zu inquiries and %zu entries\n",
 			   st.ninquiries, entries);
 	spiral_store_free(&st);

@@ -50,6 +50,8 @@
 	"      --format F       table (default), json, csv or md\n"              \
 	"      --color WHEN     auto, always or never\n"
 
+static int cmd_help(int argc, char **argv, tool_ctx *ctx);
+
 const tool_cmd tool_commands[] = {
 	{"init", cmd_init, 0, "[DIR] [--school NAME] [--cluster NAME]",
 	 "Create a spiral repository (or adopt a git repository) and commit its "
@@ -147,10 +149,12 @@ const tool_cmd tool_commands[] = {
 	 "deletes or rewrites a record or adds a file that does not parse.",
 	 "      --install       install the hook into a bare hub repository\n"
 	 "      --allow-edits   accept hand edits of records that still parse\n"},
-	{"fsck", cmd_fsck, NEED_REPO, "",
+	{"fsck", cmd_fsck, NEED_REPO, "[-q]",
 	 "Check every file of the repository; list each problem with file and "
 	 "line.",
-	 NULL},
+	 "  -q, --quiet     say nothing when there is no problem\n"},
+	{"help", cmd_help, 0, "[COMMAND]",
+	 "List the commands, or show one command's usage and options.", NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL},
 };
 
@@ -178,6 +182,26 @@ static void main_help(void)
 		 "  --help      this text; 'spiral help COMMAND' for one command\n"
 		 "\nSee spiral(1), spiral(5) for the files, spiral(7) for "
 		 "workflows.\n");
+}
+
+/* spiral help [COMMAND]: the commands, or one command's help. */
+static int cmd_help(int argc, char **argv, tool_ctx *ctx)
+{
+	const tool_cmd *c;
+	int opt, code;
+
+	while ((opt = tool_getopt(ctx, argc, argv, "", NULL, &code)) != -1)
+		if (opt == TOOL_STOP)
+			return code;
+	if (argc - optind > 1)
+		return tool_usage(ctx, "help takes one command");
+	if (optind == argc) {
+		main_help();
+		return EXIT_OK;
+	}
+	if (!(c = tool_find(argv[optind])))
+		return tool_unknown_command(argv[optind]);
+	return tool_help(c);
 }
 
 /* A command started with stdin, stdout or stderr closed would take that
@@ -240,15 +264,10 @@ static int run(const tool_cmd *cmd, int argc, char **argv)
 		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 			if (strcmp(argv[i], "--help") == 0)
 				return tool_help(cmd);
-		if ((rc = spiral_repo_open(&ctx.repo, NULL)) < 0)
-			return tool_lib_fail(rc);
 	}
-	if (cmd->flags & NEED_IDENTITY) {
-		if ((rc = spiral_identity(ctx.repo, &ctx.who)) < 0) {
-			spiral_repo_free(ctx.repo);
-			return tool_lib_fail(rc);
-		}
-	}
+	/* Opened by tool_getopt once the options are read: a usage error is
+	 * one outside a repository too. */
+	ctx.pending = cmd->flags & (NEED_REPO | NEED_IDENTITY);
 	optind = 0; /* GNU getopt: start afresh */
 	rc = cmd->fn(argc, argv, &ctx);
 	out_flush();
@@ -294,18 +313,9 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc)
 		return tool_usage(NULL, "no command given");
-	if (strcmp(argv[i], "help") == 0) {
-		const tool_cmd *c = i + 1 < argc ? tool_find(argv[i + 1]) : NULL;
-		if (i + 1 < argc && !c)
-			return tool_usage(NULL, "'%s' is not a spiral command",
-					  argv[i + 1]);
-		rc = c ? tool_help(c) : (main_help(), EXIT_OK);
-		out_flush();
-		return rc;
-	}
 	const tool_cmd *cmd = tool_find(argv[i]);
 	if (!cmd)
-		return tool_usage(NULL, "'%s' is not a spiral command", argv[i]);
+		return tool_unknown_command(argv[i]);
 	if (getenv("SPIRAL_DIR") && i > 1)
 		unsetenv("SPIRAL_DIR"); /* -C wins, as git's -C does over GIT_DIR */
 	name_program(argc - i, argv + i);

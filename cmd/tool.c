@@ -61,6 +61,23 @@ void tool_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* One short line: the command's usage, cut at a word to fit 80 columns
+ * (its --help has the rest). */
+static void usage_line(const tool_cmd *cmd)
+{
+	size_t room = 80 - strlen("usage: spiral  ...") - strlen(cmd->name);
+	size_t len = strlen(cmd->usage);
+
+	if (strlen(cmd->name) > 40 || len <= room + 4) {
+		fprintf(stderr, "usage: spiral %s %s\n", cmd->name, cmd->usage);
+		return;
+	}
+	for (len = room; len > 0 && cmd->usage[len] != ' '; len--)
+		;
+	fprintf(stderr, "usage: spiral %s %.*s ...\n", cmd->name, (int)len,
+		cmd->usage);
+}
+
 int tool_usage(tool_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
@@ -69,11 +86,96 @@ int tool_usage(tool_ctx *ctx, const char *fmt, ...)
 	vmessage("error", fmt, ap);
 	va_end(ap);
 	if (ctx && ctx->cmd)
-		fprintf(stderr, "usage: spiral %s %s\n(see 'spiral %s --help')\n",
-			ctx->cmd->name, ctx->cmd->usage, ctx->cmd->name);
+		usage_line(ctx->cmd);
 	else
-		fprintf(stderr, "usage: spiral [-C DIR] COMMAND [OPTIONS] [ARGS]\n"
-				"(see 'spiral --help')\n");
+		fputs("usage: spiral [-C DIR] COMMAND [OPTIONS] [ARGS]\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* ---- suggestions, as git's help.c makes them ---------------------------- */
+
+/* Damerau-Levenshtein with git's weights for a mistyped command: a swap
+ * of two neighbours 0, a substitution 2, an insertion 1, a deletion 3.
+ * SIZE_MAX when out of memory. */
+size_t tool_distance(const char *typed, const char *candidate)
+{
+	size_t la = strlen(typed), lb = strlen(candidate), d;
+	size_t *row0 = calloc(lb + 1, sizeof(size_t));
+	size_t *row1 = calloc(lb + 1, sizeof(size_t));
+	size_t *row2 = calloc(lb + 1, sizeof(size_t));
+
+	if (!row0 || !row1 || !row2) {
+		free(row0);
+		free(row1);
+		free(row2);
+		return SIZE_MAX;
+	}
+	for (size_t j = 0; j <= lb; j++)
+		row1[j] = j;
+	for (size_t i = 0; i < la; i++) {
+		size_t *spare = row0;
+
+		row2[0] = (i + 1) * 3;
+		for (size_t j = 0; j < lb; j++) {
+			size_t v = row1[j] + 2 * (typed[i] != candidate[j]);
+			if (i > 0 && j > 0 && typed[i - 1] == candidate[j] &&
+			    typed[i] == candidate[j - 1] && v > row0[j - 1])
+				v = row0[j - 1];
+			if (v > row1[j + 1] + 3)
+				v = row1[j + 1] + 3;
+			if (v > row2[j] + 1)
+				v = row2[j] + 1;
+			row2[j + 1] = v;
+		}
+		row0 = row1;
+		row1 = row2;
+		row2 = spare;
+	}
+	d = row1[lb];
+	free(row0);
+	free(row1);
+	free(row2);
+	return d;
+}
+
+size_t tool_similar(const char *typed, const char *const *candidates, size_t n,
+		    size_t *best)
+{
+	size_t len = strlen(typed), least = SIZE_MAX, nbest = 0;
+
+	if (len == 0 || len > 100)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		/* git: a prefix is as good as it gets, else distance + 1. */
+		size_t score = strncmp(candidates[i], typed, len) == 0 ? 0
+			       : tool_distance(typed, candidates[i]);
+		if (score && score != SIZE_MAX)
+			score++;
+		if (score < least) {
+			least = score;
+			nbest = 0;
+		}
+		if (score == least)
+			best[nbest++] = i;
+	}
+	return least < 6 ? nbest : 0; /* git's SIMILAR_ENOUGH */
+}
+
+int tool_unknown_command(const char *name)
+{
+	const char *names[64];
+	size_t n = 0, best[64], nbest;
+
+	for (const tool_cmd *c = tool_commands; c->name && n < 64; c++)
+		names[n++] = c->name;
+	nbest = tool_similar(name, names, n, best);
+	tool_fail("'%s' is not a spiral command", name);
+	if (nbest)
+		fprintf(stderr, "The most similar command%s\n",
+			nbest == 1 ? " is" : "s are");
+	for (size_t i = 0; i < nbest; i++)
+		fprintf(stderr, "\t%s\n", names[best[i]]);
+	fputs("usage: spiral [-C DIR] COMMAND [OPTIONS] [ARGS]\n", stderr);
 	return EXIT_USAGE;
 }
 
@@ -84,6 +186,16 @@ int tool_lib_fail(int rc)
 	if (rc == SPIRAL_EUSAGE) {
 		tool_fail("%s", msg); /* made visible, as every message */
 		return EXIT_USAGE;
+	}
+	if (rc == SPIRAL_EAMBIGUOUS) {
+		/* A line per candidate: the library made each title visible. */
+		spiral_buf safe = SPIRAL_BUF_INIT;
+		if (spiral_visible(&safe, msg, strlen(msg), SPIRAL_VISIBLE_KEEP_NL) < 0 ||
+		    !safe.ptr)
+			tool_out_of_memory();
+		fprintf(stderr, "spiral: error: %s\n", safe.ptr);
+		spiral_buf_free(&safe);
+		return EXIT_FAIL;
 	}
 	tool_fail("%s", msg[0] ? msg : "failed");
 	return EXIT_FAIL;
@@ -120,11 +232,59 @@ int tool_help(const tool_cmd *cmd)
 	}
 	if (cmd->options)
 		out_printf("\n%s", cmd->options);
-	out_printf("\nSee spiral-%s(1) for the whole story.\n", cmd->name);
+	if (strcmp(cmd->name, "help") == 0) /* no page of its own */
+		out_puts("\nSee spiral(1) for the whole story.\n");
+	else
+		out_printf("\nSee spiral-%s(1) for the whole story.\n", cmd->name);
 	return EXIT_OK;
 }
 
 /* ---- options ------------------------------------------------------------ */
+
+/* "unknown option '--shcool'; did you mean --school?" */
+static int unknown_long(tool_ctx *ctx, const char *arg, const struct option *all,
+			size_t n)
+{
+	const char *names[64];
+	size_t best[64], nbest;
+	const char *name = arg + 2 * (strncmp(arg, "--", 2) == 0);
+	char *typed = strndup(name, strcspn(name, "="));
+	spiral_buf alts = SPIRAL_BUF_INIT;
+
+	if (!typed)
+		tool_out_of_memory();
+	for (size_t i = 0; i < n && i < 64; i++)
+		names[i] = all[i].name;
+	nbest = tool_similar(typed, names, n < 64 ? n : 64, best);
+	free(typed);
+	for (size_t i = 0; i < nbest; i++)
+		spiral_buf_printf(&alts, "%s--%s",
+				  i == 0 ? "; did you mean "
+				  : i + 1 == nbest ? " or "
+						   : ", ",
+				  names[best[i]]);
+	if (nbest && !alts.ptr)
+		tool_out_of_memory();
+	int code = tool_usage(ctx, "unknown option '%s'%s%s", arg,
+			      alts.ptr ? alts.ptr : "", alts.ptr ? "?" : "");
+	spiral_buf_free(&alts);
+	return code;
+}
+
+/* What the command needs (the repository, an identity), once its options
+ * are known to be fine: a usage error is one even outside a repository. */
+static int setup(tool_ctx *ctx)
+{
+	unsigned need = ctx->pending;
+	int rc;
+
+	ctx->pending = 0;
+	if ((need & NEED_REPO) && (rc = spiral_repo_open(&ctx->repo, NULL)) < 0)
+		return tool_lib_fail(rc);
+	if ((need & NEED_IDENTITY) && (rc = spiral_identity(ctx->repo, &ctx->who)) < 0)
+		return tool_lib_fail(rc);
+	return EXIT_OK;
+}
 
 int tool_getopt(tool_ctx *ctx, int argc, char **argv, const char *shortopts,
 		const struct option *longopts, int *exit_code)
@@ -147,11 +307,14 @@ int tool_getopt(tool_ctx *ctx, int argc, char **argv, const char *shortopts,
 		return TOOL_STOP;
 	}
 	if (c == '?') {
-		if (optopt)
+		if (optopt && strncmp(argv[optind - 1], "--", 2) == 0)
+			*exit_code = tool_usage(ctx, "option '%.*s' takes no value",
+						(int)strcspn(argv[optind - 1], "="),
+						argv[optind - 1]);
+		else if (optopt)
 			*exit_code = tool_usage(ctx, "unknown option '-%c'", optopt);
 		else
-			*exit_code = tool_usage(ctx, "unknown option '%s'",
-						argv[optind - 1]);
+			*exit_code = unknown_long(ctx, argv[optind - 1], all, n);
 		return TOOL_STOP;
 	}
 	if (c == ':') {
@@ -159,6 +322,8 @@ int tool_getopt(tool_ctx *ctx, int argc, char **argv, const char *shortopts,
 					argv[optind - 1]);
 		return TOOL_STOP;
 	}
+	if (c == -1 && ctx->pending && (*exit_code = setup(ctx)) != EXIT_OK)
+		return TOOL_STOP;
 	return c;
 }
 
@@ -355,12 +520,13 @@ int tool_load_one(tool_ctx *ctx, const char *prefix, spiral_store *st,
 	rc = spiral_store_load(st, spiral_repo_top(ctx->repo), id);
 	if (rc == 0 && st->ninquiries == 0) {
 		/* Its inquiry.ini is unreadable: say why. */
-		rc = spiral_error(SPIRAL_ERROR, "%s%s%d: %s",
-				  st->nproblems ? st->problems[0].path : id,
-				  st->nproblems ? ":" : "",
-				  st->nproblems ? st->problems[0].line : 0,
-				  st->nproblems ? st->problems[0].message
-						: "cannot read the inquiry");
+		const spiral_problem *p = st->nproblems ? &st->problems[0] : NULL;
+		if (p && p->line)
+			rc = spiral_error(SPIRAL_ERROR, "%s:%d: %s", p->path, p->line,
+					  p->message);
+		else
+			rc = spiral_error(SPIRAL_ERROR, "%s: %s", p ? p->path : id,
+					  p ? p->message : "cannot read the inquiry");
 	} else if (rc == 0) {
 		*inq = &st->inquiries[0];
 		tool_report_problems(st);

@@ -23,6 +23,7 @@ typedef struct tool_ctx {
 	spiral_who who;
 	int color;   /* colour on stdout */
 	spiral_style style;
+	unsigned pending; /* NEED_* flags done once the options are read */
 } tool_ctx;
 
 typedef int (*tool_fn)(int argc, char **argv, tool_ctx *ctx);
@@ -43,7 +44,9 @@ extern const tool_cmd tool_commands[];
 
 /* getopt_long with --help added and errors turned into usage errors.
  * Returns the option, -1 at the end, or TOOL_STOP with *exit_code set
- * (0 after --help, 2 after a bad option). */
+ * (0 after --help, 2 after a bad option, 1 when the repository or the
+ * identity the command needs, opened at the end of the options so that a
+ * usage error is one anywhere, is not there). */
 #define TOOL_STOP 0x10000
 int tool_getopt(tool_ctx *ctx, int argc, char **argv, const char *shortopts,
 		const struct option *longopts, int *exit_code);
@@ -57,6 +60,16 @@ int tool_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int tool_lib_fail(int rc);
 void tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int tool_help(const tool_cmd *cmd);
+/* "'NAME' is not a spiral command", the closest commands, the usage line;
+ * returns EXIT_USAGE. */
+int tool_unknown_command(const char *name);
+/* git's weighted Damerau-Levenshtein distance from typed to candidate. */
+size_t tool_distance(const char *typed, const char *candidate);
+/* The candidates closest to typed, close enough to be what was meant (as
+ * git suggests commands): indexes into candidates, best first, ties all
+ * kept.  Returns how many (0 to n), stored in best[]. */
+size_t tool_similar(const char *typed, const char *const *candidates, size_t n,
+		    size_t *best);
 /* A command's one-line summary (for the phases, from the phase table). */
 void tool_summary(const tool_cmd *cmd, spiral_buf *out);
 

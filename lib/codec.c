@@ -58,6 +58,7 @@
 
 #include <ini.h>
 
+#include "internal.h"
 #include "spiral.h"
 
 /* Longest key or section name that the writer accepts. */
@@ -351,12 +352,84 @@ struct parse {
 	spiral_ini_cb cb;
 	void *user;
 	int rc, err_line, by_cb;
+
+	/* With problem set (fsck), each problem of the file is passed on and
+	 * the rest of the file is still read. */
+	ini_problem_cb problem;
+	int kept_line;    /* the first problem passed on */
+	int called_line;  /* the last line the handler was called for */
+	int content_line; /* the last line handed over, if it held neither
+			   * white space, a comment nor a section header */
+	size_t content_pos; /* where that line starts */
 };
 
+/* A problem of the file (SPIRAL_EFORMAT, its message set): the end of
+ * reading, or passed on without its "line N: " (the line goes with it). */
 static void parse_fail(struct parse *p, int line, int rc)
 {
+	if (p->problem && rc == SPIRAL_EFORMAT) {
+		const char *msg = spiral_error_message();
+		char at[32];
+		int n = snprintf(at, sizeof(at), "line %d: ", line);
+
+		if (n > 0 && strncmp(msg, at, (size_t)n) == 0)
+			msg += n;
+		if (!p->kept_line)
+			p->kept_line = line;
+		p->problem(p->user, line, msg);
+		return;
+	}
 	p->rc = rc;
 	p->err_line = line;
+}
+
+static int syntax_error(const struct parse *p, int line);
+static int syntax_error_at(const struct parse *p, int line, const char *s);
+
+/* inih calls no handler for a line it cannot read (no '=', a '[' without
+ * ']'): the line handed over last was one if it held something and no
+ * handler was called for it. */
+static void check_skipped(struct parse *p)
+{
+	int line = p->content_line;
+
+	p->content_line = 0;
+	if (p->problem && !p->rc && line && line != p->called_line)
+		parse_fail(p, line,
+			   syntax_error_at(p, line, p->data + p->content_pos));
+}
+
+/* Whether inih hands a line of s[0..n) to the handler or finds it wrong:
+ * not white space, a comment or a whole section header (inih's rules). */
+static int is_content(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && isspace((unsigned char)s[i]))
+		i++;
+	if (i == n || s[i] == ';' || s[i] == '#')
+		return 0;
+	if (s[i] != '[')
+		return 1;
+	for (i++; i < n; i++) {
+		if (s[i] == ']')
+			return 0;
+		if (s[i] == ';' && isspace((unsigned char)s[i - 1]))
+			return 1; /* an inline comment before the ']' */
+	}
+	return 1;
+}
+
+/* A line at fault: the end of reading, or (problems passed on) an empty
+ * line in its place, so that inih's line numbers stay right. */
+static char *skip_line(struct parse *p, char *str, int num)
+{
+	if (p->rc || num < 2)
+		return NULL;
+	p->indented = 0;
+	str[0] = '\n';
+	str[1] = '\0';
+	return str;
 }
 
 /*
@@ -370,6 +443,7 @@ static char *read_line(char *str, int num, void *stream)
 	const char *s = p->data + p->pos, *nl;
 	size_t n = p->len - p->pos;
 
+	check_skipped(p);
 	if (p->rc || p->pos >= p->len)
 		return NULL;
 	if (p->pos == 0 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
@@ -386,23 +460,25 @@ static char *read_line(char *str, int num, void *stream)
 	if (memchr(s, '\0', n)) {
 		parse_fail(p, p->line, spiral_error(SPIRAL_EFORMAT,
 			   "line %d: NUL byte", p->line));
-		return NULL;
+		return skip_line(p, str, num);
 	}
 	if (!spiral_utf8_valid(s, n)) {
 		parse_fail(p, p->line, spiral_error(SPIRAL_EFORMAT,
 			   "line %d is not valid UTF-8", p->line));
-		return NULL;
+		return skip_line(p, str, num);
 	}
 	/* inih's own rule: its buffer holds the line, "\r\n" and a NUL. */
 	if (num < 3 || n > (size_t)num - 3) {
 		parse_fail(p, p->line, spiral_error(SPIRAL_EFORMAT,
 			   "line %d is longer than %d bytes", p->line,
 			   num < 3 ? 0 : num - 3));
-		return NULL;
+		return skip_line(p, str, num);
 	}
 	/* The same test inih makes for a continuation line. */
 	p->indented = n > 0 && isspace((unsigned char)s[0]);
 	p->sections += n > 0 && s[0] == '[';
+	p->content_line = is_content(s, n) ? p->line : 0;
+	p->content_pos = (size_t)(s - p->data);
 	memcpy(str, s, n);
 	str[n] = '\n';
 	str[n + 1] = '\0';
@@ -532,7 +608,9 @@ static int flush(struct parse *p)
 	}
 	rc = p->cb(p->user, p->section, p->key, v, len, p->key_line);
 	if (rc) {
-		parse_fail(p, p->key_line, rc);
+		/* The callback's own code, never passed on. */
+		p->rc = rc;
+		p->err_line = p->key_line;
 		p->by_cb = 1;
 	}
 	return rc;
@@ -569,6 +647,7 @@ static int on_line(void *user, const char *section, const char *name,
 {
 	struct parse *p = user;
 
+	p->called_line = p->line;
 	if (p->rc)
 		return 0;
 	if (!name)
@@ -607,6 +686,14 @@ static int syntax_error(const struct parse *p, int line)
 	}
 	if (line == 1 && end - s >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
 		s += 3;
+	return syntax_error_at(p, line, s);
+}
+
+/* The same for the line that starts at s. */
+static int syntax_error_at(const struct parse *p, int line, const char *s)
+{
+	const char *end = p->data + p->len;
+
 	while (s < end && *s != '\n' && isspace((unsigned char)*s))
 		s++;
 	if (s < end && *s == '[')
@@ -619,8 +706,16 @@ static int syntax_error(const struct parse *p, int line)
 }
 
 /* The outcome: a callback's code as it is, else the first line at fault. */
-static int parse_result(const struct parse *p, int bad, int *err_line)
+static int parse_result(struct parse *p, int bad, int *err_line)
 {
+	if (p->problem && !p->rc && (p->kept_line || bad > 0)) {
+		/* Each was passed on; a line inih refused that was not seen
+		 * as one (another build's rules) is passed on here. */
+		if (!p->kept_line)
+			parse_fail(p, bad, syntax_error(p, bad));
+		*err_line = p->kept_line;
+		return SPIRAL_EFORMAT;
+	}
 	if (p->rc && (p->by_cb || bad <= 0 || p->err_line <= bad)) {
 		*err_line = p->err_line;
 		return p->rc;
@@ -637,8 +732,8 @@ static int parse_result(const struct parse *p, int bad, int *err_line)
 	return 0;
 }
 
-int spiral_ini_parse(const char *data, size_t len, spiral_ini_cb cb,
-		     void *user, int *err_line)
+static int parse_ini(const char *data, size_t len, spiral_ini_cb cb,
+		     ini_problem_cb problem, void *user, int *err_line)
 {
 	struct parse p = {0};
 	int bad, rc, line;
@@ -646,8 +741,10 @@ int spiral_ini_parse(const char *data, size_t len, spiral_ini_cb cb,
 	p.data = data;
 	p.len = len;
 	p.cb = cb;
+	p.problem = problem;
 	p.user = user;
 	bad = ini_parse_stream(read_line, &p, on_line, &p);
+	check_skipped(&p);
 	if (!p.rc)
 		flush(&p);
 	rc = parse_result(&p, bad, &line);
@@ -657,4 +754,16 @@ int spiral_ini_parse(const char *data, size_t len, spiral_ini_cb cb,
 	free(p.key);
 	spiral_buf_free(&p.value);
 	return rc;
+}
+
+int spiral_ini_parse(const char *data, size_t len, spiral_ini_cb cb,
+		     void *user, int *err_line)
+{
+	return parse_ini(data, len, cb, NULL, user, err_line);
+}
+
+int ini_parse_each(const char *data, size_t len, spiral_ini_cb cb,
+		   ini_problem_cb problem, void *user, int *err_line)
+{
+	return parse_ini(data, len, cb, problem, user, err_line);
 }

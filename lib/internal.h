@@ -6,15 +6,30 @@
 
 #include "spiral.h"
 
-/* A parse problem: line (0 if none) and message, for the store to record. */
+/* As spiral_ini_parse, reading on past each problem of the file (a line
+ * that is not INI, not UTF-8, too long; a value that cannot be one): each
+ * is given to problem (its line, its message without "line N: ") and the
+ * return is SPIRAL_EFORMAT with *err_line the first, as spiral_ini_parse's
+ * would be.  A callback's non-zero return still stops the reading. */
+typedef void (*ini_problem_cb)(void *user, int line, const char *message);
+int ini_parse_each(const char *data, size_t len, spiral_ini_cb cb,
+		   ini_problem_cb problem, void *user, int *err_line);
+
+/* A parse problem: line (0 if none) and message, for the store to record.
+ * With strict and each set (fsck), every problem of the file is also given
+ * to each(user, ...), in the order found, the file being read to its end;
+ * line and message hold the first. */
 typedef struct record_problem {
 	int line;
 	char message[512];
+	void (*each)(void *user, int line, const char *message);
+	void *user;
 } record_problem;
 
 /* Parse one record file.  Returns 0, or SPIRAL_EFORMAT with *pb filled.
  * With strict, unknown sections and keys are problems too (the record is
- * still returned: pb->line > 0 and the return is 1). */
+ * still returned: pb->line > 0 and the return is 1).  Without strict,
+ * pb->each is not looked at. */
 int record_parse_inquiry(const char *data, size_t len, int strict,
 			 spiral_inquiry *out, record_problem *pb);
 int record_parse_entry(const char *data, size_t len, int strict,

@@ -237,6 +237,10 @@ typedef struct parse_state {
 	int limit_line; /* the first value left out past a limit */
 	char limit[128];
 	size_t given[32];   /* values taken, per key index (as seen) */
+	int failed;         /* a problem that makes the record unreadable */
+	int warned;         /* a problem that leaves it readable (fsck) */
+	int parents_over;   /* too many parents, said once */
+	char unknown_section[64]; /* the last unknown section said */
 	spiral_buf para;    /* the paragraphs of the K_PARA key, joined */
 	size_t nparas;
 	const key_spec *para_key;
@@ -245,15 +249,59 @@ typedef struct parse_state {
 static int fail(parse_state *ps, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* fsck: every problem of the file said, the file read to its end. */
+static int keep_going(const parse_state *ps)
+{
+	return ps->strict && ps->pb->each;
+}
+
+/* Gives a problem to pb->each; pb keeps the first. */
+static void pass_on(record_problem *pb, int line, const char *message)
+{
+	if (!pb->message[0]) {
+		pb->line = line;
+		snprintf(pb->message, sizeof(pb->message), "%s", message);
+	}
+	pb->each(pb->user, line, message);
+}
+
+static void on_ini_problem(void *user, int line, const char *message)
+{
+	parse_state *ps = user;
+
+	ps->failed = 1;
+	pass_on(ps->pb, line, message);
+}
+
+/* A problem that makes the record unreadable: the end of it, or (fsck)
+ * passed on, the rest of the file still read. */
 static int fail(parse_state *ps, int line, const char *fmt, ...)
 {
+	char message[sizeof(ps->pb->message)];
 	va_list ap;
 
-	ps->pb->line = line;
 	va_start(ap, fmt);
-	vsnprintf(ps->pb->message, sizeof(ps->pb->message), fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	if (keep_going(ps)) {
+		ps->failed = 1;
+		pass_on(ps->pb, line, message);
+		return 0;
+	}
+	ps->pb->line = line;
+	memcpy(ps->pb->message, message, sizeof(message));
 	return SPIRAL_EFORMAT;
+}
+
+/* A problem that leaves the record readable, said by fsck where it is;
+ * 1 when it was said (else the caller notes the first, as before). */
+static int warn_here(parse_state *ps, int line, const char *message)
+{
+	if (!keep_going(ps))
+		return 0;
+	ps->warned = 1;
+	pass_on(ps->pb, line, message);
+	return 1;
 }
 
 static int store_str(char **slot, const char *value)
@@ -329,7 +377,13 @@ static int store_value(parse_state *ps, const key_spec *k, const char *key,
 			return fail(ps, line, "%s: '%s' is not an ISO 8601 date", key,
 				    value);
 		/* Read as UTC on every machine; fsck says so. */
-		if (no_offset && !ps->no_offset_line) {
+		if (no_offset && keep_going(ps)) {
+			char message[160];
+			snprintf(message, sizeof(message),
+				 "%s: '%.60s' has no UTC offset: read as UTC (add Z or "
+				 "+HH:MM)", key, value);
+			warn_here(ps, line, message);
+		} else if (no_offset && !ps->no_offset_line) {
 			ps->no_offset_line = line;
 			snprintf(ps->no_offset, sizeof(ps->no_offset),
 				 "%s: '%.60s' has no UTC offset: read as UTC (add Z or "
@@ -417,7 +471,12 @@ static int given_twice(const parse_state *ps, size_t i, const char *key)
  */
 static int note_twice(parse_state *ps, const char *key, int line)
 {
-	if (!ps->twice_line) {
+	if (keep_going(ps)) {
+		char message[128];
+		snprintf(message, sizeof(message),
+			 "%.60s given twice; a merge kept both values: keep one", key);
+		warn_here(ps, line, message);
+	} else if (!ps->twice_line) {
 		ps->twice_line = line;
 		snprintf(ps->twice, sizeof(ps->twice),
 			 "%.60s given twice; a merge kept both values: keep one",
@@ -450,15 +509,21 @@ static int past_limit(parse_state *ps, size_t i, int line)
 		ps->given[i]++;
 		return 0;
 	}
-	if (strcmp(k->section, "change") == 0)
-		return fail(ps, line, "more than %zu parents (see LIMITS in spiral(5))",
-			    max);
+	if (strcmp(k->section, "change") == 0) {
+		int rc = 0;
+		if (!ps->parents_over)
+			rc = fail(ps, line, "more than %zu parents (see LIMITS in "
+				  "spiral(5))", max);
+		ps->parents_over = 1;
+		return rc ? rc : 1;
+	}
 	if (!ps->limit_line) {
 		ps->limit_line = line;
 		snprintf(ps->limit, sizeof(ps->limit),
 			 "more than %zu %s in [%s]: the rest are left out (see "
 			 "LIMITS in spiral(5))",
 			 max, k->key ? k->key : "values", k->section);
+		warn_here(ps, line, ps->limit);
 	}
 	return 1;
 }
@@ -482,9 +547,28 @@ static int on_value(void *user, const char *section, const char *key,
 			return note_twice(ps, key, line);
 		ps->seen |= 1u << i;
 		rc = store_value(ps, k, key, value, len, line);
+		if (rc == SPIRAL_ENOMEM && keep_going(ps)) {
+			on_ini_problem(ps, line, "out of memory");
+			return SPIRAL_ENOMEM; /* the end of reading */
+		}
 		if (rc == SPIRAL_ENOMEM)
 			return fail(ps, line, "out of memory");
 		return rc;
+	}
+	if (keep_going(ps)) {
+		char message[sizeof(ps->unknown)];
+		if (section_known)
+			snprintf(message, sizeof(message), "unknown key '%s' in [%s]",
+				 key, section);
+		else if (strcmp(ps->unknown_section, section) != 0)
+			snprintf(message, sizeof(message), "unknown section [%s]",
+				 section);
+		else
+			return 0; /* its section is said once */
+		snprintf(ps->unknown_section, sizeof(ps->unknown_section), "%s",
+			 section_known ? "" : section);
+		warn_here(ps, line, message);
+		return 0;
 	}
 	if (!ps->unknown_line) {
 		ps->unknown_line = line;
@@ -508,10 +592,27 @@ static int parse_record(const char *data, size_t len, const key_spec *keys,
 
 	pb->line = 0;
 	pb->message[0] = '\0';
-	rc = spiral_ini_parse(data, len, on_value, &ps, &err_line);
+	if (keep_going(&ps))
+		rc = ini_parse_each(data, len, on_value, on_ini_problem, &ps,
+				    &err_line);
+	else
+		rc = spiral_ini_parse(data, len, on_value, &ps, &err_line);
 	if (para_done(&ps) < 0 && rc == 0)
 		rc = SPIRAL_ENOMEM;
 	spiral_buf_free(&ps.para);
+	if (keep_going(&ps) && rc != SPIRAL_ENOMEM) {
+		/* Every problem was passed on as found; the keys missing are
+		 * the last. */
+		for (size_t i = 0; i < nkeys; i++) {
+			if (keys[i].required && !(ps.seen & (1u << i))) {
+				char message[128];
+				snprintf(message, sizeof(message), "[%s] has no '%s'",
+					 keys[i].section, keys[i].key);
+				on_ini_problem(&ps, 0, message);
+			}
+		}
+		return ps.failed || rc < 0 ? SPIRAL_EFORMAT : ps.warned;
+	}
 	if (rc == SPIRAL_EFORMAT && !pb->message[0]) {
 		const char *msg = spiral_error_message();
 		char at[32];
@@ -617,6 +718,28 @@ static const key_spec repository_keys[] = {
 	{"repository", "format", K_STR, AT(repository_record, format), 1},
 };
 
+/* A problem of the record as a whole, found once it is read: SPIRAL_EFORMAT,
+ * and (fsck) passed on. */
+static int whole_fail(record_problem *pb, int strict, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int whole_fail(record_problem *pb, int strict, const char *fmt, ...)
+{
+	char message[sizeof(pb->message)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	if (strict && pb->each) {
+		pass_on(pb, 0, message);
+	} else {
+		pb->line = 0;
+		memcpy(pb->message, message, sizeof(message));
+	}
+	return SPIRAL_EFORMAT;
+}
+
 int record_parse_inquiry(const char *data, size_t len, int strict,
 			 spiral_inquiry *out, record_problem *pb)
 {
@@ -632,9 +755,7 @@ int record_parse_entry(const char *data, size_t len, int strict,
 	rc = parse_record(data, len, KEYS(entry_keys), out, strict, pb);
 	if (rc >= 0 && out->verdict != SPIRAL_VERDICT_NONE &&
 	    out->phase != SPIRAL_CHECK) {
-		snprintf(pb->message, sizeof(pb->message),
-			 "a verdict is only given on a check");
-		return SPIRAL_EFORMAT;
+		return whole_fail(pb, strict, "a verdict is only given on a check");
 	}
 	return rc;
 }
@@ -653,16 +774,14 @@ int record_parse_change(const char *data, size_t len, int strict,
 	if (rc < 0)
 		return rc;
 	if (spiral_field_is_set(out->field) == (out->op == SPIRAL_OP_SET)) {
-		snprintf(pb->message, sizeof(pb->message),
-			 "field '%s' cannot take op '%s'",
-			 spiral_field_name(out->field), spiral_op_name(out->op));
-		return SPIRAL_EFORMAT;
+		return whole_fail(pb, strict, "field '%s' cannot take op '%s'",
+				  spiral_field_name(out->field),
+				  spiral_op_name(out->op));
 	}
 	if (out->field == SPIRAL_FIELD_STATUS && strcmp(out->value, "active") &&
 	    strcmp(out->value, "closed")) {
-		snprintf(pb->message, sizeof(pb->message),
-			 "status '%s' is neither active nor closed", out->value);
-		return SPIRAL_EFORMAT;
+		return whole_fail(pb, strict, "status '%s' is neither active nor closed",
+				  out->value);
 	}
 	return rc;
 }

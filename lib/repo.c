@@ -580,6 +580,27 @@ static void lock_holder(int fd, spiral_buf *out)
 	}
 }
 
+/* A write to a repository that cannot take one (a read-only mount, files
+ * without write permission) says so, naming its git folder; err is the
+ * errno of the failed attempt. */
+static int read_only_error(spiral_repo *r, int err)
+{
+	const char *git = git_repository_path(r->git);
+	int len = (int)strlen(git);
+
+	while (len > 1 && git[len - 1] == '/')
+		len--;
+	return spiral_error(SPIRAL_ERROR,
+			    "cannot write to %.*s: the repository is read-only (%s)",
+			    len, git,
+			    err == EROFS ? "read-only file system" : "permission denied");
+}
+
+static int is_read_only_errno(int err)
+{
+	return err == EACCES || err == EPERM || err == EROFS;
+}
+
 /* The lock is a flock on .git/spiral.lock: the kernel drops it when its
  * holder dies, so a lock file left by a killed command is simply taken.
  * The holder writes "pid command" into it for a waiting command to show.
@@ -597,7 +618,19 @@ static int lock_take(spiral_repo *r, int *fd_out, int *waited)
 	*waited = 0;
 	if (!path)
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	/* As root, permissions do not stop a write; a read-only mount does. */
+	if (access(git_repository_path(r->git), W_OK) < 0 &&
+	    is_read_only_errno(errno)) {
+		rc = read_only_error(r, errno);
+		free(path);
+		return rc;
+	}
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
+	if (fd < 0 && is_read_only_errno(errno)) {
+		rc = read_only_error(r, errno);
+		free(path);
+		return rc;
+	}
 	if (fd < 0) {
 		rc = spiral_error(SPIRAL_ERROR, "cannot open the lock %s: %s", path,
 				  errno == ELOOP ? "it is a symbolic link"

@@ -180,10 +180,38 @@ static int record_name(const char *name, int with_middle, char *middle,
 	return 0;
 }
 
+/* Where fsck's record_problem sends each problem of a file. */
+typedef struct problem_sink {
+	spiral_store *st;
+	const char *path;
+} problem_sink;
+
+static void sink_problem(void *user, int line, const char *message)
+{
+	problem_sink *sink = user;
+
+	spiral_store_problem(sink->st, sink->path, line, "%s", message);
+}
+
+/* fsck (st->strict) records every problem of a file as it is found; other
+ * loads only the one a file is left out for. */
+static void problem_init(record_problem *pb, problem_sink *sink,
+			 spiral_store *st, const char *path)
+{
+	memset(pb, 0, sizeof(*pb));
+	sink->st = st;
+	sink->path = path;
+	if (st->strict) {
+		pb->each = sink_problem;
+		pb->user = sink;
+	}
+}
+
 static void parse_problem(spiral_store *st, const char *path,
 			  const record_problem *pb)
 {
-	spiral_store_problem(st, path, pb->line, "%s", pb->message);
+	if (!pb->each) /* else each one is recorded already */
+		spiral_store_problem(st, path, pb->line, "%s", pb->message);
 }
 
 static int add_entry(spiral_store *st, spiral_inquiry *inq, const char *path,
@@ -193,6 +221,7 @@ static int add_entry(spiral_store *st, spiral_inquiry *inq, const char *path,
 	void *room;
 	char phase[16];
 	record_problem pb;
+	problem_sink sink;
 	int rc;
 
 	if (record_name(name, 1, phase, sizeof(phase), e.id) < 0 ||
@@ -202,11 +231,12 @@ static int add_entry(spiral_store *st, spiral_inquiry *inq, const char *path,
 				     "(STAMP-PHASE-ID.ini expected)");
 		return 0;
 	}
+	problem_init(&pb, &sink, st, path);
 	rc = record_parse_entry(data, len, st->strict, &e, &pb);
 	if (rc == 0 || rc == 1) {
 		if (rc == 1)
 			parse_problem(st, path, &pb);
-		else if (st->strict && e.phase != spiral_phase_from_name(phase))
+		if (st->strict && e.phase != spiral_phase_from_name(phase))
 			spiral_store_problem(st, path, 0,
 					     "phase '%s' in the file, '%s' in its name",
 					     spiral_phase_get(e.phase)->name, phase);
@@ -232,6 +262,7 @@ static int add_note(spiral_store *st, spiral_inquiry *inq, const char *path,
 	spiral_note n = {0};
 	void *room;
 	record_problem pb;
+	problem_sink sink;
 	int rc;
 
 	if (record_name(name, 0, NULL, 0, n.id) < 0) {
@@ -239,6 +270,7 @@ static int add_note(spiral_store *st, spiral_inquiry *inq, const char *path,
 				     "not a note file name (STAMP-ID.ini expected)");
 		return 0;
 	}
+	problem_init(&pb, &sink, st, path);
 	rc = record_parse_note(data, len, st->strict, &n, &pb);
 	if (rc == 0 || rc == 1) {
 		if (rc == 1)
@@ -264,6 +296,7 @@ static int add_change(spiral_store *st, spiral_inquiry *inq, const char *path,
 	void *room;
 	char field[16];
 	record_problem pb;
+	problem_sink sink;
 	int rc;
 
 	if (record_name(name, 1, field, sizeof(field), c.id) < 0 ||
@@ -273,6 +306,7 @@ static int add_change(spiral_store *st, spiral_inquiry *inq, const char *path,
 				     "(STAMP-FIELD-ID.ini expected)");
 		return 0;
 	}
+	problem_init(&pb, &sink, st, path);
 	rc = record_parse_change(data, len, st->strict, &c, &pb);
 	if (rc == 0 || rc == 1) {
 		if (rc == 1)
@@ -296,7 +330,11 @@ static int add_inquiry_file(spiral_store *st, spiral_inquiry *inq,
 {
 	spiral_inquiry tmp = {0};
 	record_problem pb;
-	int rc = record_parse_inquiry(data, len, st->strict, &tmp, &pb);
+	problem_sink sink;
+	int rc;
+
+	problem_init(&pb, &sink, st, path);
+	rc = record_parse_inquiry(data, len, st->strict, &tmp, &pb);
 
 	if (rc == 0 || rc == 1) {
 		if (rc == 1)
@@ -822,11 +860,67 @@ int spiral_store_load(spiral_store *st, const char *top, const char *only)
 	return rc;
 }
 
+static int cmp_inquiry_id(const void *key, const void *elem);
+
+/* A candidate's title, made visible, onto b: from st when it holds the
+ * inquiry, else from its own files under top. */
+static int put_title(spiral_buf *b, const char *id, const spiral_store *st,
+		     const char *top)
+{
+	const spiral_inquiry *inq = NULL;
+	spiral_store one = {0};
+	int rc;
+
+	if (st)
+		inq = bsearch(id, st->inquiries, st->ninquiries,
+			      sizeof(*st->inquiries), cmp_inquiry_id);
+	else if (top && spiral_store_load(&one, top, id) == 0 && one.ninquiries)
+		inq = &one.inquiries[0];
+	if (inq && inq->title)
+		rc = spiral_visible(b, inq->title, strlen(inq->title), 0);
+	else
+		rc = spiral_buf_puts(b, "(its inquiry.ini cannot be read)");
+	spiral_store_free(&one);
+	return rc;
+}
+
+/*
+ * "'abcd' is ambiguous; it could be:" and a line per candidate, each by a
+ * prefix that tells it from the others, with its title.  The titles are
+ * looked up before the message is set: loading one may set an error.
+ */
+static int ambiguous(const char *const *ids, size_t n, const char *prefix,
+		     const spiral_store *st, const char *top)
+{
+	const char **cands = malloc(n * sizeof(*cands));
+	spiral_buf msg = SPIRAL_BUF_INIT;
+	size_t nc = 0, plen = strlen(prefix);
+	int rc = cands ? 0 : -1;
+
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (strncmp(ids[i], prefix, plen) == 0)
+			cands[nc++] = ids[i];
+	if (rc == 0)
+		rc = spiral_buf_printf(&msg, "'%s' is ambiguous; it could be:", prefix);
+	for (size_t i = 0; rc == 0 && i < nc; i++) {
+		size_t len = spiral_id_short_len(cands[i], cands, nc);
+		if ((rc = spiral_buf_printf(&msg, "\n  %.*s ", (int)len, cands[i])) == 0)
+			rc = put_title(&msg, cands[i], st, top);
+	}
+	free(cands);
+	if (rc < 0 || !msg.ptr) {
+		spiral_buf_free(&msg);
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
+	spiral_error(SPIRAL_EAMBIGUOUS, "%s", msg.ptr);
+	spiral_buf_free(&msg);
+	return SPIRAL_EAMBIGUOUS;
+}
+
 static int find_prefix(const char *const *ids, size_t n, const char *prefix,
-		       size_t *found)
+		       size_t *found, const spiral_store *st, const char *top)
 {
 	size_t plen = strlen(prefix), matches = 0;
-	spiral_buf list = SPIRAL_BUF_INIT;
 
 	if (plen < 4 || plen > SPIRAL_ID_LEN ||
 	    strspn(prefix, "0123456789abcdef") != plen)
@@ -839,20 +933,12 @@ static int find_prefix(const char *const *ids, size_t n, const char *prefix,
 			continue;
 		*found = i;
 		matches++;
-		spiral_buf_printf(&list, " %.*s", 12, ids[i]);
 	}
-	if (matches == 1) {
-		spiral_buf_free(&list);
+	if (matches == 1)
 		return 0;
-	}
-	if (matches == 0) {
-		spiral_buf_free(&list);
+	if (matches == 0)
 		return spiral_error(SPIRAL_ENOTFOUND, "no inquiry '%s'", prefix);
-	}
-	spiral_error(SPIRAL_EAMBIGUOUS, "inquiry id '%s' is ambiguous; candidates:%s",
-		     prefix, list.ptr);
-	spiral_buf_free(&list);
-	return SPIRAL_EAMBIGUOUS;
+	return ambiguous(ids, n, prefix, st, top);
 }
 
 static int cmp_inquiry_id(const void *key, const void *elem)
@@ -898,7 +984,7 @@ int spiral_store_find(spiral_store *st, const char *prefix, spiral_inquiry **out
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		ids[i] = st->ids.n ? st->ids.v[i] : st->inquiries[i].id;
-	rc = find_prefix(ids, n, prefix, &found);
+	rc = find_prefix(ids, n, prefix, &found, st, NULL);
 	if (rc < 0) {
 		free(ids);
 		return rc;
@@ -911,9 +997,12 @@ int spiral_store_find(spiral_store *st, const char *prefix, spiral_inquiry **out
 		return 0;
 	}
 	why = first_problem_of(st, ids[found]);
-	if (why)
-		rc = spiral_error(SPIRAL_ERROR, "inquiry %.12s cannot be read: %s:%d: %s",
-				  ids[found], why->path, why->line, why->message);
+	/* The file and line at fault, as show says them. */
+	if (why && why->line)
+		rc = spiral_error(SPIRAL_ERROR, "%s:%d: %s", why->path, why->line,
+				  why->message);
+	else if (why)
+		rc = spiral_error(SPIRAL_ERROR, "%s: %s", why->path, why->message);
 	else
 		rc = spiral_error(SPIRAL_ERROR, "inquiry %.12s cannot be read",
 				  ids[found]);
@@ -928,7 +1017,8 @@ int spiral_resolve_id(const char *top, const char *prefix, char **full)
 	int rc = spiral_list_ids(top, &ids);
 
 	if (rc == 0)
-		rc = find_prefix((const char *const *)ids.v, ids.n, prefix, &found);
+		rc = find_prefix((const char *const *)ids.v, ids.n, prefix, &found,
+				 NULL, top);
 	if (rc == 0 && !(*full = strdup(ids.v[found])))
 		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
 	spiral_strv_free(&ids);

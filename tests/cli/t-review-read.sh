@@ -323,6 +323,6 @@ ok "log PREFIX accepts it too" spiral log "${good:0:32}"
 fails "a prefix of both is ambiguous" 1 "ambiguous" spiral show abcdef0123456789
 fails "the broken one says why" 1 "cannot be read.*has no 'title'|has no 'title'" \
 	spiral show "$bad"
-fails "log of the broken one says why" 1 "cannot be read.*has no 'title'" spiral log "$bad"
+fails "log of the broken one says why" 1 "inquiry\.ini: \[inquiry\] has no 'title'" spiral log "$bad"
 
 finish

@@ -189,8 +189,8 @@ sed 's/^title = .*/title = Twin/' "inquiries/${ID:0:2}/$ID/inquiry.ini" \
 git add inquiries && git commit -qm "a twin by hand"
 N=$((N + 1))
 fails "switch with an ambiguous prefix" 1 "ambiguous" spiral switch "${ID:0:4}"
-matches "the error lists the first candidate" "${ID:0:12}" "$ERR"
-matches "the error lists the second candidate" "${TWIN:0:12}" "$ERR"
+matches "the error lists the first candidate, with its title" "^  ${ID:0:8} Year 9 writing$" "$ERR"
+matches "the error lists the second candidate, with its title" "^  ${TWIN:0:8} Twin$" "$ERR"
 same "a failed switch keeps the current inquiry" "$ID" "$(git config spiral.current)"
 ok "five digits tell them apart" spiral switch "${TWIN:0:5}"
 same "switched to the twin" "$TWIN" "$(git config spiral.current)"
