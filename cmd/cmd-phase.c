@@ -78,17 +78,16 @@ static int text_get(tool_ctx *ctx, text_source *src, const char *template_text,
 						    ? "the text on standard input"
 						    : src->file)) < 0)
 			return rc;
-		/* A file's last line ends in a newline that is not text, as
-		 * LF or CRLF: a CRLF file must not leave a lone CR behind. */
-		while (len && (*out)[len - 1] == '\n') {
+		/* Word's BOM and CRLF, as from nano; the newlines that end the
+		 * file are not text. */
+		len = spiral_text_unix(*out, len);
+		while (len && (*out)[len - 1] == '\n')
 			(*out)[--len] = '\0';
-			if (len && (*out)[len - 1] == '\r')
-				(*out)[--len] = '\0';
-		}
 	} else if ((rc = tool_edit_text(ctx, template_text, 0, out)) < 0) {
 		return rc;
 	}
-	if (!**out)
+	/* White space alone says nothing: as empty. */
+	if (spiral_text_blank(*out, strlen(*out)))
 		return spiral_error(SPIRAL_ERROR, "the text is empty; nothing was written");
 	return 0;
 }
@@ -193,7 +192,7 @@ static int phase_parse(tool_ctx *ctx, int argc, char **argv, phase_args *a)
 		case OPT_EVIDENCE:
 			if (spiral_text_check(optarg, strlen(optarg), "--evidence") < 0)
 				return tool_lib_fail(SPIRAL_ERROR);
-			if (!*optarg)
+			if (spiral_text_blank(optarg, strlen(optarg)))
 				return tool_fail("--evidence is empty; nothing was written");
 			if (spiral_strv_push(&a->e.evidence, optarg) < 0)
 				return tool_lib_fail(SPIRAL_ENOMEM);
