@@ -218,6 +218,17 @@ fails "a name starting with a combining mark" 2 "$msg" spiral scan -m x --measur
 fails "41 characters" 2 "$msg" spiral scan -m x --measure "$(printf 'ā%.0s' $(seq 41))=3"
 ok "40 characters" spiral scan "$ID" -m x --measure "$(printf 'ā%.0s' $(seq 40))=3"
 clean "clean after the measures"
+# A cluster hub (spiral verify-push as its pre-receive hook) takes them.
+MAIN=$PWD
+git init -q --bare "$SANDBOX/hub.git"
+ok "verify-push --install on a hub" spiral verify-push --install "$SANDBOX/hub.git"
+new_repo pusher
+spiral new "Reo" -q >/dev/null
+spiral scan -m "Kōrero" --measure reo_kōrero=3 --measure "पढ़ना=2" --target "βαθμός=1" >/dev/null
+git remote add hub "$SANDBOX/hub.git"
+ok "a push of measures in any script is accepted by the hub" git push -q hub HEAD:main
+same "the hub has them" "$(git rev-parse HEAD)" "$(git -C "$SANDBOX/hub.git" rev-parse main)"
+cd "$MAIN" || exit 1
 
 # ---- 6. the editor template and its trailers -------------------------------------
 spiral switch "$ID" >/dev/null
