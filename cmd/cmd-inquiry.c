@@ -12,13 +12,24 @@ static int fail_txn(spiral_txn *t, spiral_store *st, int rc)
 	return tool_lib_fail(rc);
 }
 
+/* A title must say something; learners may be "" (none described), but
+ * not white space alone, which would show as a blank. */
 static int check_field_text(const char *value, const char *what)
 {
+	int title = strcmp(what, "the title") == 0;
+
 	if (spiral_text_check(value, strlen(value), what) < 0)
 		return SPIRAL_ERROR;
-	if (!*value)
+	if (!*value && title)
 		return spiral_error(SPIRAL_ERROR, "%s is empty; nothing was written",
 				    what);
+	if (*value && spiral_text_blank(value, strlen(value)))
+		return spiral_error(SPIRAL_ERROR,
+				    "%s is only white space: %s; nothing was written",
+				    what,
+				    title ? "give a title, as in \"Year 9 writing\""
+					  : "describe the learners as a group, as in "
+					    "\"Year 9 boys\", or give \"\" for none");
 	return 0;
 }
 
@@ -75,7 +86,7 @@ int cmd_new(int argc, char **argv, tool_ctx *ctx)
 						     : "a TITLE is needed");
 	}
 	if ((rc = check_field_text(argv[optind], "the title")) < 0 ||
-	    (rc = spiral_text_check(learners, strlen(learners), "--learners")) < 0 ||
+	    (rc = check_field_text(learners, "--learners")) < 0 ||
 	    (rc = tool_need_school(ctx)) < 0 ||
 	    (continues && (rc = tool_inquiry_id(ctx, continues, &inq.continues)) < 0) ||
 	    (rc = spiral_id_new(inq.id)) < 0 || (rc = spiral_write_date(&inq.created)) < 0) {
@@ -247,8 +258,11 @@ static int edits_from_editor(tool_ctx *ctx, const spiral_inquiry *inq, edits *e)
 	for (size_t i = 0; rc == 0 && i < inq->team.n; i++)
 		if (!spiral_strv_contains(&ed.team, inq->team.v[i]))
 			rc = spiral_strv_push(&e->unteam, inq->team.v[i]);
-	if (rc == 0 && e->title && !*e->title)
-		rc = spiral_error(SPIRAL_ERROR, "the title is empty; nothing was written");
+	/* A field left as it was is not checked again. */
+	if (rc == 0 && e->title && strcmp(e->title, inq->title) != 0)
+		rc = check_field_text(e->title, "the title");
+	if (rc == 0 && e->learners && strcmp(e->learners, inq->learners) != 0)
+		rc = check_field_text(e->learners, "learners");
 	spiral_strv_free(&ed.tags);
 	spiral_strv_free(&ed.team);
 	free(text);
@@ -344,7 +358,8 @@ int cmd_edit(int argc, char **argv, tool_ctx *ctx)
 		return tool_usage(ctx, "nothing to change: give --title, --learners, "
 				       "--tag... (no editor without a terminal)");
 	}
-	if (e.title && (rc = check_field_text(e.title, "the title")) < 0) {
+	if ((e.title && (rc = check_field_text(e.title, "the title")) < 0) ||
+	    (e.learners && (rc = check_field_text(e.learners, "--learners")) < 0)) {
 		edits_free(&e);
 		return tool_lib_fail(rc);
 	}

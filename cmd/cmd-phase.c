@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tool.h"
 
@@ -78,19 +79,65 @@ static int text_get(tool_ctx *ctx, text_source *src, const char *template_text,
 						    ? "the text on standard input"
 						    : src->file)) < 0)
 			return rc;
-		/* A file's last line ends in a newline that is not text, as
-		 * LF or CRLF: a CRLF file must not leave a lone CR behind. */
-		while (len && (*out)[len - 1] == '\n') {
+		/* Word's BOM and CRLF, as from nano; the newlines that end the
+		 * file are not text. */
+		len = spiral_text_unix(*out, len);
+		while (len && (*out)[len - 1] == '\n')
 			(*out)[--len] = '\0';
-			if (len && (*out)[len - 1] == '\r')
-				(*out)[--len] = '\0';
-		}
 	} else if ((rc = tool_edit_text(ctx, template_text, 0, out)) < 0) {
 		return rc;
 	}
-	if (!**out)
+	/* White space alone says nothing: as empty. */
+	if (spiral_text_blank(*out, strlen(*out)))
 		return spiral_error(SPIRAL_ERROR, "the text is empty; nothing was written");
 	return 0;
+}
+
+/* The template's view of the inquiry now: the last entry's first line
+ * and the measures of the cycle, so the team writes with them in sight. */
+static int template_state(spiral_buf *b, const spiral_inquiry *inq,
+			  char **example)
+{
+	spiral_measure_summary *m = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (inq->nentries) {
+		const spiral_entry *last = &inq->entries[inq->nentries - 1];
+		char day[SPIRAL_DATE_LEN];
+		size_t first = strcspn(last->text, "\n");
+		char *line = strndup(last->text, first);
+
+		if (!line)
+			return -1;
+		spiral_date_day(last->date, day);
+		rc |= spiral_buf_printf(b, "#\n# The last entry (%s, %s): ",
+					spiral_phase_get(last->phase)->name, day);
+		tool_oneline(b, line, 120);
+		rc |= spiral_buf_puts(b, "\n");
+		free(line);
+	}
+	if (spiral_inquiry_measures(inq, inq->cycle, &m, &n) < 0)
+		return -1;
+	if (n)
+		rc |= spiral_buf_printf(b, "#\n# Measures of cycle %d:\n", inq->cycle);
+	for (size_t i = 0; i < n; i++) {
+		char num[40];
+
+		rc |= spiral_buf_printf(b, "#   %s: baseline ", m[i].name);
+		spiral_number_format(m[i].baseline, num);
+		rc |= spiral_buf_puts(b, m[i].has_baseline ? num : "none");
+		spiral_number_format(m[i].target, num);
+		rc |= spiral_buf_printf(b, ", target %s", m[i].has_target ? num : "none");
+		spiral_number_format(m[i].latest, num);
+		rc |= spiral_buf_printf(b, ", latest %s\n", m[i].has_latest ? num : "none");
+	}
+	/* The examples name a measure of the inquiry when it has one. */
+	*example = NULL;
+	if (n && !(*example = strdup(m[0].name)))
+		rc = -1;
+	spiral_measures_free(m, n);
+	return rc ? -1 : 0;
 }
 
 /* The editor's template; NULL when out of memory. */
@@ -98,6 +145,7 @@ static char *phase_template(const spiral_inquiry *inq, spiral_phase p)
 {
 	const spiral_phase_info *ph = spiral_phase_get(p);
 	spiral_buf b = SPIRAL_BUF_INIT;
+	char *measure = NULL;
 	int rc = 0;
 
 	rc |= spiral_buf_printf(&b, "\n# %s for \"", ph->name);
@@ -111,6 +159,21 @@ static char *phase_template(const spiral_inquiry *inq, spiral_phase p)
 		for (const char *const *q = spiral_learner_questions; *q; q++)
 			rc |= spiral_buf_printf(&b, "#   %s\n", *q);
 	}
+	rc |= template_state(&b, inq, &measure);
+	rc |= spiral_buf_printf(
+		&b,
+		"#\n# After the text, a last paragraph of lines like these gives the\n"
+		"# entry's evidence, measures, targets%s and tags, as the options do:\n"
+		"#   Evidence: Writing samples, Term 1\n"
+		"#   Measure: %s=42\n"
+		"#   Target: %s=60\n"
+		"%s"
+		"#   Tag: writing\n",
+		p == SPIRAL_CHECK ? ",\n# verdict (enough, partly or not-enough)" : "",
+		measure ? measure : "writing_at_expected",
+		measure ? measure : "writing_at_expected",
+		p == SPIRAL_CHECK ? "#   Verdict: partly\n" : "");
+	free(measure);
 	rc |= spiral_buf_puts(&b, "#\n# Lines starting with '#' are ignored; an "
 				  "empty text aborts and nothing is written.\n");
 	if (rc) {
@@ -139,9 +202,6 @@ static int add_number(tool_ctx *ctx, spiral_kvs *kvs, const char *arg,
 	return rc < 0 ? tool_lib_fail(rc) : 0;
 }
 
-/* How far ahead of the clock --date may be: a day, for time zones. */
-#define DATE_AHEAD_MAX (24 * 60 * 60)
-
 typedef struct phase_args {
 	spiral_entry e;
 	text_source text;
@@ -156,6 +216,190 @@ static void phase_args_free(phase_args *a)
 	spiral_buf_free(&a->text.message);
 	spiral_strv_free(&a->tags);
 }
+
+/* ---- the editor's trailers ----------------------------------------------
+ *
+ * As git's trailers: the last paragraph of the edited text, when every line
+ * of it is "Key: value" with one of these keys (in any case; a line that
+ * starts with white space continues the one before), gives the entry's
+ * fields as the options do.  Anywhere else such a line is prose. */
+enum { TR_EVIDENCE, TR_MEASURE, TR_TARGET, TR_VERDICT, TR_TAG };
+static const char *const trailer_keys[] = {"Evidence", "Measure", "Target",
+					   "Verdict", "Tag", NULL};
+
+/* The trailer key of line[0..len), or -1; *value is where its value
+ * starts.  Verdict is a trailer of check alone. */
+static int trailer_key(const char *line, size_t len, int is_check,
+		       size_t *value)
+{
+	size_t key = 0, i;
+
+	while (key < len && line[key] != ':' && line[key] != ' ' && line[key] != '\t')
+		key++;
+	for (i = key; i < len && (line[i] == ' ' || line[i] == '\t');)
+		i++;
+	if (i >= len || line[i] != ':')
+		return -1;
+	for (int k = 0; trailer_keys[k]; k++) {
+		if (strlen(trailer_keys[k]) == key &&
+		    strncasecmp(line, trailer_keys[k], key) == 0 &&
+		    (k != TR_VERDICT || is_check)) {
+			for (i++; i < len && (line[i] == ' ' || line[i] == '\t');)
+				i++;
+			*value = i;
+			return k;
+		}
+	}
+	return -1;
+}
+
+/* Where the trailer block of text starts (the offset of its first line),
+ * or the length of text when it has none. */
+static size_t trailer_block(const char *text, int is_check)
+{
+	size_t len = strlen(text), start = 0, at, value;
+
+	/* The last paragraph: after the last line of white space alone. */
+	for (at = 0; at < len;) {
+		size_t end = at + strcspn(text + at, "\n");
+		if (spiral_text_blank(text + at, end - at))
+			start = end + 1;
+		at = end + (end < len);
+	}
+	if (start >= len || trailer_key(text + start, strcspn(text + start, "\n"),
+					is_check, &value) < 0)
+		return len;
+	for (at = start; at < len;) {
+		size_t end = at + strcspn(text + at, "\n");
+		if (text[at] != ' ' && text[at] != '\t' &&
+		    trailer_key(text + at, end - at, is_check, &value) < 0)
+			return len;
+		at = end + (end < len);
+	}
+	return start;
+}
+
+/* An error of a trailer: a usage error (exit 2) that quotes its line;
+ * nothing is written. */
+static int trailer_error(const char *line, const char *why)
+{
+	spiral_buf quoted = SPIRAL_BUF_INIT;
+
+	tool_oneline(&quoted, line, 120);
+	tool_fail("the line '%s' of the edited text: %s; nothing was written",
+		  quoted.ptr ? quoted.ptr : "", why);
+	spiral_buf_free(&quoted);
+	return EXIT_USAGE;
+}
+
+static int trailer_number(spiral_kvs *kvs, const char *line, const char *value)
+{
+	char *name = NULL;
+	double number;
+	int rc;
+
+	if (spiral_measure_parse(value, &name, &number) < 0)
+		return trailer_error(line, spiral_error_message());
+	if (spiral_kvs_get(kvs, name)) {
+		free(name);
+		return trailer_error(line, "that name is given twice (here or as an "
+					   "option)");
+	}
+	rc = spiral_kvs_set(kvs, name, number);
+	free(name);
+	return rc < 0 ? tool_lib_fail(rc) : 0;
+}
+
+/* One trailer, value already joined with its continuation lines. */
+static int trailer_apply(phase_args *a, int key, const char *line,
+			 const char *value)
+{
+	spiral_verdict v;
+
+	switch (key) {
+	case TR_EVIDENCE:
+		if (spiral_text_blank(value, strlen(value)))
+			return trailer_error(line, "the evidence is empty");
+		return spiral_strv_push(&a->e.evidence, value) < 0
+			       ? tool_lib_fail(SPIRAL_ENOMEM) : 0;
+	case TR_MEASURE:
+		return trailer_number(&a->e.measures, line, value);
+	case TR_TARGET:
+		return trailer_number(&a->e.targets, line, value);
+	case TR_VERDICT:
+		v = spiral_verdict_from_name(value);
+		if (v == SPIRAL_VERDICT_NONE)
+			return trailer_error(line, "a verdict is enough, partly or "
+						   "not-enough");
+		if (a->e.verdict != SPIRAL_VERDICT_NONE && a->e.verdict != v)
+			return trailer_error(line, "a different verdict is given "
+						   "too");
+		a->e.verdict = v;
+		return 0;
+	case TR_TAG:
+		if (!spiral_tag_valid(value))
+			return trailer_error(line, "that cannot be a tag");
+		if (!spiral_strv_contains(&a->tags, value) &&
+		    spiral_strv_push(&a->tags, value) < 0)
+			return tool_lib_fail(SPIRAL_ENOMEM);
+		return 0;
+	}
+	return 0;
+}
+
+/* Takes the trailers off the end of *text into a's fields.  Returns 0 or
+ * the exit code of the error it printed. */
+static int take_trailers(phase_args *a, char *text)
+{
+	size_t len = strlen(text), at = trailer_block(text, a->e.phase == SPIRAL_CHECK);
+	size_t prose = at;
+	int rc = 0;
+
+	while (at < len && rc == 0) {
+		spiral_buf value = SPIRAL_BUF_INIT;
+		size_t end = at + strcspn(text + at, "\n"), from;
+		int key = trailer_key(text + at, end - at, a->e.phase == SPIRAL_CHECK,
+				      &from);
+		char *line = strndup(text + at, end - at);
+
+		if (!line)
+			return tool_lib_fail(SPIRAL_ENOMEM);
+		rc = spiral_buf_put(&value, text + at + from, end - at - from);
+		/* Continuation lines join with one space, as git's do. */
+		for (at = end + (end < len);
+		     rc == 0 && at < len && (text[at] == ' ' || text[at] == '\t');
+		     at = end + (end < len)) {
+			size_t skip = at;
+			end = at + strcspn(text + at, "\n");
+			while (skip < end && (text[skip] == ' ' || text[skip] == '\t'))
+				skip++;
+			if ((rc = spiral_buf_putc(&value, ' ')) == 0)
+				rc = spiral_buf_put(&value, text + skip, end - skip);
+		}
+		if (rc == 0)
+			rc = spiral_buf_put(&value, "", 0);
+		if (rc < 0) {
+			rc = tool_lib_fail(SPIRAL_ENOMEM);
+		} else {
+			/* Trailing white space is not part of a value. */
+			while (value.len && (value.ptr[value.len - 1] == ' ' ||
+					     value.ptr[value.len - 1] == '\t'))
+				value.ptr[--value.len] = '\0';
+			rc = trailer_apply(a, key, line, value.ptr);
+		}
+		free(line);
+		spiral_buf_free(&value);
+	}
+	/* The prose ends before the blank lines above the trailers. */
+	while (prose && (text[prose - 1] == '\n' || text[prose - 1] == ' ' ||
+			 text[prose - 1] == '\t'))
+		prose--;
+	text[prose] = '\0';
+	return rc;
+}
+
+/* How far ahead of the clock --date may be: a day, for time zones. */
+#define DATE_AHEAD_MAX (24 * 60 * 60)
 
 static int phase_parse(tool_ctx *ctx, int argc, char **argv, phase_args *a)
 {
@@ -193,7 +437,7 @@ static int phase_parse(tool_ctx *ctx, int argc, char **argv, phase_args *a)
 		case OPT_EVIDENCE:
 			if (spiral_text_check(optarg, strlen(optarg), "--evidence") < 0)
 				return tool_lib_fail(SPIRAL_ERROR);
-			if (!*optarg)
+			if (spiral_text_blank(optarg, strlen(optarg)))
 				return tool_fail("--evidence is empty; nothing was written");
 			if (spiral_strv_push(&a->e.evidence, optarg) < 0)
 				return tool_lib_fail(SPIRAL_ENOMEM);
@@ -290,6 +534,17 @@ int cmd_phase(int argc, char **argv, tool_ctx *ctx)
 	}
 	if ((rc = text_get(ctx, &a.text, tmpl, &text)) < 0)
 		goto fail;
+	if (tmpl && (rc = take_trailers(&a, text)) != 0) {
+		free(text);
+		phase_args_free(&a);
+		free(tmpl);
+		return rc;
+	}
+	if (spiral_text_blank(text, strlen(text))) {
+		rc = spiral_error(SPIRAL_ERROR, "the text is empty (there are only "
+						"trailers); nothing was written");
+		goto fail;
+	}
 	a.e.text = text;
 	text = NULL;
 	if ((rc = tool_begin(ctx, prefix, &t, &st, &inq)) < 0)

@@ -9,9 +9,12 @@
 
 int tool_check_settings(const char *school, const char *cluster)
 {
-	if ((school && spiral_text_check(school, strlen(school), "--school") < 0) ||
-	    (cluster && spiral_text_check(cluster, strlen(cluster), "--cluster") < 0))
-		return tool_lib_fail(SPIRAL_ERROR);
+	int rc = 0;
+
+	/* As 'spiral config' would refuse them (a blank one: exit 2). */
+	if ((school && (rc = spiral_config_check("school", school)) < 0) ||
+	    (cluster && (rc = spiral_config_check("cluster", cluster)) < 0))
+		return tool_lib_fail(rc);
 	return EXIT_OK;
 }
 

@@ -737,6 +737,7 @@ int tool_edit_text(tool_ctx *ctx, const char *template_text, int raw,
 		goto out;
 	if ((rc = spiral_text_check(data, len, "the edited text")) < 0)
 		goto out;
+	len = spiral_text_unix(data, len); /* an editor that saves CRLF, a BOM */
 	*out = raw ? strdup(data) : clean_edited(data);
 	if (!*out)
 		rc = spiral_error(SPIRAL_ENOMEM, "out of memory; nothing was written");

@@ -236,6 +236,8 @@ typedef struct parse_state {
 	char twice[128];
 	int limit_line; /* the first value left out past a limit */
 	char limit[128];
+	int long_line; /* the first value longer than spiral writes (read) */
+	char long_value[128];
 	size_t given[32];   /* values taken, per key index (as seen) */
 	int failed;         /* a problem that makes the record unreadable */
 	int warned;         /* a problem that leaves it readable (fsck) */
@@ -352,6 +354,39 @@ static int parse_number(const char *s, double *out)
 		       : -1;
 }
 
+/* The most characters spiral writes in a value of k, or 0 for no limit.
+ * A change's value is a title, learners, a status, a tag or a team member:
+ * the title's limit covers them all. */
+static size_t key_max_chars(const key_spec *k)
+{
+	if (!k->key)
+		return 0;
+	if (strcmp(k->key, "title") == 0 || strcmp(k->key, "value") == 0)
+		return SPIRAL_MAX_TITLE;
+	if (strcmp(k->key, "learners") == 0)
+		return SPIRAL_MAX_LEARNERS;
+	if (strcmp(k->section, "evidence") == 0)
+		return SPIRAL_MAX_EVIDENCE;
+	return 0;
+}
+
+/* A longer value than spiral writes (made elsewhere, or by hand) is read
+ * in full: nothing is lost; fsck notes it. */
+static void note_long(parse_state *ps, const key_spec *k, const char *value,
+		      size_t len, int line)
+{
+	size_t max = key_max_chars(k), count;
+
+	if (!max || ps->long_line || len <= max ||
+	    (count = spiral_utf8_count(value, len)) <= max)
+		return;
+	ps->long_line = line;
+	snprintf(ps->long_value, sizeof(ps->long_value),
+		 "%s is %zu characters, more than the %zu spiral writes (read "
+		 "in full; see LIMITS in spiral(5))",
+		 k->key, count, max);
+}
+
 static int store_value(parse_state *ps, const key_spec *k, const char *key,
 		       const char *value, size_t len, int line)
 {
@@ -360,6 +395,8 @@ static int store_value(parse_state *ps, const key_spec *k, const char *key,
 	long n;
 	char *end;
 
+	if (ps->strict)
+		note_long(ps, k, value, len, line);
 	switch (k->kind) {
 	case K_STR:
 		return store_str((char **)slot, value);
@@ -653,6 +690,11 @@ static int parse_record(const char *data, size_t len, const key_spec *keys,
 	if (strict && ps.no_offset_line) {
 		pb->line = ps.no_offset_line;
 		snprintf(pb->message, sizeof(pb->message), "%s", ps.no_offset);
+		return 1;
+	}
+	if (strict && ps.long_line) {
+		pb->line = ps.long_line;
+		snprintf(pb->message, sizeof(pb->message), "%s", ps.long_value);
 		return 1;
 	}
 	return 0;

@@ -398,6 +398,36 @@ static int config_set_raw(spiral_repo *r, const char *git_name,
 	return rc < 0 ? rc : 0;
 }
 
+/* A school, a cluster, a name or an email of only white space would be
+ * recorded in every entry: refuse it when it is set. */
+static int config_value_check(const char *name, const char *value)
+{
+	const spiral_config_key *k = spiral_config_key_find(name);
+	const char *key = k ? k->name : name;
+
+	if (spiral_text_check(value, strlen(value), key) < 0)
+		return SPIRAL_ERROR;
+	if (strchr(value, '\n'))
+		return spiral_error(SPIRAL_EUSAGE, "%s cannot hold a newline", key);
+	if (strcmp(key, "editor") != 0 && spiral_text_blank(value, strlen(value)))
+		return spiral_error(SPIRAL_EUSAGE,
+				    "%s cannot be empty or only white space: give "
+				    "%s",
+				    key,
+				    strcmp(key, "school") == 0 ? "the school's name, as "
+								 "in \"Kowhai Intermediate\""
+				    : strcmp(key, "cluster") == 0 ? "the cluster's name"
+				    : strcmp(key, "user.name") == 0 ? "your name, as in "
+								      "\"Aroha Ngata\""
+								    : "your email");
+	return 0;
+}
+
+int spiral_config_check(const char *name, const char *value)
+{
+	return config_value_check(name, value);
+}
+
 int spiral_config_set_global(const char *name, const char *value)
 {
 	const spiral_config_key *k = spiral_config_key_find(name);
@@ -407,8 +437,8 @@ int spiral_config_set_global(const char *name, const char *value)
 	const char *home = getenv("HOME");
 	int rc;
 
-	if (value && spiral_text_check(value, strlen(value), name) < 0)
-		return SPIRAL_ERROR;
+	if (value && (rc = config_value_check(name, value)) < 0)
+		return rc;
 	library_init();
 	/* The file git reads as the user's own: ~/.gitconfig unless only the
 	 * XDG one exists. */
@@ -457,11 +487,10 @@ int spiral_config_get(spiral_repo *r, const char *name, char **value)
 int spiral_config_set(spiral_repo *r, const char *name, const char *value)
 {
 	const spiral_config_key *k = spiral_config_key_find(name);
+	int rc;
 
-	if (value && spiral_text_check(value, strlen(value), name) < 0)
-		return SPIRAL_ERROR;
-	if (value && strchr(value, '\n'))
-		return spiral_error(SPIRAL_EUSAGE, "%s cannot hold a newline", name);
+	if (value && (rc = config_value_check(name, value)) < 0)
+		return rc;
 	return config_set_raw(r, k ? k->git_name : name, value);
 }
 
@@ -480,6 +509,8 @@ static int setting(spiral_repo *r, const char *env, const char *key,
 
 int spiral_identity(spiral_repo *r, spiral_who *out)
 {
+	const char *env;
+
 	memset(out, 0, sizeof(*out));
 	if (setting(r, "GIT_AUTHOR_NAME", "user.name", &out->author) < 0 ||
 	    setting(r, "GIT_AUTHOR_EMAIL", "user.email", &out->email) < 0 ||
@@ -498,6 +529,20 @@ int spiral_identity(spiral_repo *r, spiral_who *out)
 				    "'spiral config --global user.name \"Your Name\"' "
 				    "and 'spiral config --global user.email "
 				    "you@school.nz'");
+	}
+	/* As git, a name set to nothing is refused, not taken from the
+	 * configuration instead: an entry by "" names no one. */
+	if ((env = getenv("GIT_AUTHOR_NAME")) && spiral_text_blank(env, strlen(env))) {
+		spiral_who_free(out);
+		return spiral_error(SPIRAL_ERROR,
+				    "GIT_AUTHOR_NAME is empty: unset it, or set it to "
+				    "your name");
+	}
+	if (spiral_text_blank(out->author, strlen(out->author))) {
+		spiral_who_free(out);
+		return spiral_error(SPIRAL_ERROR,
+				    "user.name is empty: set your name with 'spiral "
+				    "config --global user.name \"Your Name\"'");
 	}
 	if (spiral_text_check(out->author, strlen(out->author), "user.name") < 0 ||
 	    spiral_text_check(out->email, strlen(out->email), "user.email") < 0 ||

@@ -190,6 +190,17 @@ int spiral_text_fold(const char *s, char **out);
  * format characters (Cf: bidirectional controls, zero-width characters,
  * the BOM, the soft hyphen...) and U+2028/U+2029. */
 int spiral_unicode_invisible(unsigned cp);
+/* Text as typed into any editor: a leading BOM dropped, CRLF and a lone CR
+ * made LF, in place; returns the new length (s is NUL-terminated there). */
+size_t spiral_text_unix(char *s, size_t len);
+/* 1 when valid UTF-8 s[0..len) holds only white space (ASCII, and Unicode's
+ * space, line and paragraph separators such as U+00A0), or nothing. */
+int spiral_text_blank(const char *s, size_t len);
+/* Characters (code points) of valid UTF-8. */
+size_t spiral_utf8_count(const char *s, size_t len);
+/* 0 when s has at most max characters, else SPIRAL_ERROR "WHAT is N
+ * characters; at most MAX". */
+int spiral_text_limit(const char *s, const char *what, size_t max);
 
 /* A fresh random ID: 32 lowercase hex digits (128 bits). */
 #define SPIRAL_ID_LEN 32
@@ -198,8 +209,16 @@ int spiral_id_valid(const char *s); /* 32 lowercase hex digits */
 /* Shortest prefix (at least 8) that is unique among ids. */
 size_t spiral_id_short_len(const char *id, const char *const *ids, size_t n);
 
-/* Measure and tag names. */
+/* Measure and tag names.  A measure name is letters and digits of any
+ * script (a combining mark after a letter), '_', and '-' '.' after the
+ * first: at most SPIRAL_MEASURE_NAME_MAX characters (and
+ * SPIRAL_MEASURE_NAME_BYTES bytes, so that "name = number" fits a line). */
+#define SPIRAL_MEASURE_NAME_MAX 40
+#define SPIRAL_MEASURE_NAME_BYTES 120
 int spiral_measure_name_valid(const char *s);
+/* The name in NFC (allocated in *out) when it is a valid measure name;
+ * else SPIRAL_EUSAGE with a message that says what a name may hold. */
+int spiral_measure_name_normalize(const char *s, char **out);
 int spiral_tag_valid(const char *s);
 /* Parse "NAME=NUMBER"; the name is allocated. SPIRAL_EUSAGE if malformed. */
 int spiral_measure_parse(const char *arg, char **name, double *value);
@@ -266,6 +285,11 @@ typedef struct spiral_who {
 #define SPIRAL_MAX_PARENTS 100   /* parents of one change */
 #define SPIRAL_MAX_VALUES 1000   /* tags, team members, evidence items */
 #define SPIRAL_MAX_MEASURES 100  /* measures, and targets, of one entry */
+/* Characters (code points) of one value, checked when written; a longer
+ * value from elsewhere is still read (fsck notes it). */
+#define SPIRAL_MAX_TITLE 200     /* an inquiry's title */
+#define SPIRAL_MAX_LEARNERS 200  /* its learners */
+#define SPIRAL_MAX_EVIDENCE 2000 /* one evidence item */
 
 typedef struct spiral_entry {
 	char id[SPIRAL_ID_LEN + 1];
@@ -481,6 +505,10 @@ int spiral_config_set(spiral_repo *r, const char *name, const char *value);
 /* Set (or with NULL unset) a key in the user's own git configuration
  * (~/.gitconfig), as git config --global; needs no repository. */
 int spiral_config_set_global(const char *name, const char *value);
+/* What set and set_global check of a value: valid UTF-8, one line, and
+ * for school, cluster, user.name and user.email not blank (SPIRAL_EUSAGE,
+ * with what to give instead). */
+int spiral_config_check(const char *name, const char *value);
 
 /* The author of a write: git identity (env overrides) and the clone's school.
  * With r NULL, the user's configuration alone (no school).  Fails with a

@@ -125,6 +125,67 @@ int spiral_text_fold(const char *s, char **out)
 	return 0;
 }
 
+size_t spiral_text_unix(char *s, size_t len)
+{
+	size_t from = 0, to = 0;
+
+	/* A BOM says nothing but "this is UTF-8"; CRLF and a lone CR end a
+	 * line as LF does: a file saved by Word reads as one saved by nano. */
+	if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		from = 3;
+	for (; from < len; from++) {
+		if (s[from] == '\r') {
+			s[to++] = '\n';
+			if (from + 1 < len && s[from + 1] == '\n')
+				from++;
+		} else {
+			s[to++] = s[from];
+		}
+	}
+	if (to < len)
+		s[to] = '\0';
+	return to;
+}
+
+int spiral_text_blank(const char *s, size_t len)
+{
+	size_t i = 0, n;
+	unsigned cp;
+
+	while (i < len) {
+		if ((n = spiral_utf8_next(s + i, len - i, &cp)) == 0)
+			return 0;
+		if (!(cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0x85)) {
+			utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
+			if (c != UTF8PROC_CATEGORY_ZS && c != UTF8PROC_CATEGORY_ZL &&
+			    c != UTF8PROC_CATEGORY_ZP)
+				return 0;
+		}
+		i += n;
+	}
+	return 1;
+}
+
+size_t spiral_utf8_count(const char *s, size_t len)
+{
+	size_t count = 0;
+
+	/* Continuation bytes are not characters of their own. */
+	for (size_t i = 0; i < len; i++)
+		count += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return count;
+}
+
+int spiral_text_limit(const char *s, const char *what, size_t max)
+{
+	size_t count = spiral_utf8_count(s, strlen(s));
+
+	if (count <= max)
+		return 0;
+	return spiral_error(SPIRAL_ERROR, "%s is %zu characters; at most %zu", what,
+			    count, max);
+}
+
 int spiral_id_new(char out[SPIRAL_ID_LEN + 1])
 {
 	unsigned char raw[SPIRAL_ID_LEN / 2];
@@ -171,19 +232,61 @@ size_t spiral_id_short_len(const char *id, const char *const *ids, size_t n)
 	return len < idlen ? len : idlen;
 }
 
-/* Measure names become INI keys: ASCII, short, never mistaken for syntax. */
+/* Measure names become INI keys: letters and digits of any script, never
+ * mistaken for syntax, short enough for one line of any inih. */
 int spiral_measure_name_valid(const char *s)
 {
-	size_t i;
+	size_t len = strlen(s), count = 0, n;
+	int after_letter = 0;
+	unsigned cp;
 
-	for (i = 0; s[i]; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' ||
-		      (i > 0 && (c == '-' || c == '.'))))
+	if (len == 0 || len > SPIRAL_MEASURE_NAME_BYTES)
+		return 0;
+	for (size_t i = 0; i < len; i += n, count++) {
+		utf8proc_category_t c;
+
+		if ((n = spiral_utf8_next(s + i, len - i, &cp)) == 0)
 			return 0;
+		if (cp == '_' || (i > 0 && (cp == '-' || cp == '.'))) {
+			after_letter = 0;
+			continue;
+		}
+		c = utf8proc_category((utf8proc_int32_t)cp);
+		if (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) {
+			after_letter = 1;
+		} else if (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO) {
+			after_letter = 0;
+		} else if (c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME) {
+			if (!after_letter) /* a mark belongs to the letter before */
+				return 0;
+		} else {
+			return 0;
+		}
 	}
-	return i >= 1 && i <= 40;
+	return count <= SPIRAL_MEASURE_NAME_MAX;
+}
+
+int spiral_measure_name_normalize(const char *s, char **out)
+{
+	utf8proc_uint8_t *nfc;
+
+	*out = NULL;
+	if (!spiral_utf8_valid(s, strlen(s)))
+		return spiral_error(SPIRAL_EUSAGE, "'%s' is not valid UTF-8", s);
+	nfc = utf8proc_NFC((const utf8proc_uint8_t *)s);
+	if (!nfc)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	if (!spiral_measure_name_valid((const char *)nfc)) {
+		spiral_error(SPIRAL_EUSAGE,
+			     "'%s' is not a measure name: use letters and digits "
+			     "of any script and _ (and - . after the first), at "
+			     "most %d characters",
+			     s, SPIRAL_MEASURE_NAME_MAX);
+		free(nfc);
+		return SPIRAL_EUSAGE;
+	}
+	*out = (char *)nfc;
+	return 0;
 }
 
 /* Tags are short single-line labels: any UTF-8 but no control characters
@@ -215,15 +318,18 @@ int spiral_measure_parse(const char *arg, char **name, double *value)
 
 	if (!eq)
 		return spiral_error(SPIRAL_EUSAGE, "'%s' is not NAME=NUMBER", arg);
-	n = strndup(arg, (size_t)(eq - arg));
-	if (!n)
-		return spiral_error(SPIRAL_ENOMEM, "out of memory");
-	if (!spiral_measure_name_valid(n)) {
-		spiral_error(SPIRAL_EUSAGE,
-			     "'%s' is not a measure name (letters, digits, _ - ., "
-			     "at most 40)", n);
-		free(n);
-		return SPIRAL_EUSAGE;
+	{
+		char *typed = strndup(arg, (size_t)(eq - arg));
+		int rc;
+
+		if (!typed)
+			return spiral_error(SPIRAL_ENOMEM, "out of memory");
+		/* NFC: a name typed with a combining macron is the same
+		 * measure as one typed with the precomposed letter. */
+		rc = spiral_measure_name_normalize(typed, &n);
+		free(typed);
+		if (rc < 0)
+			return rc;
 	}
 	errno = 0;
 	v = strtod(eq + 1, &end);

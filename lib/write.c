@@ -42,6 +42,12 @@ static int ser_change(const void *r, spiral_buf *out)
 
 int spiral_txn_add_inquiry(spiral_txn *t, const spiral_inquiry *inq)
 {
+	int rc;
+
+	if ((rc = spiral_text_limit(inq->title0, "the title", SPIRAL_MAX_TITLE)) < 0 ||
+	    (inq->learners0 && (rc = spiral_text_limit(inq->learners0, "the learners field",
+						      SPIRAL_MAX_LEARNERS)) < 0))
+		return rc;
 	return txn_add_record(t, spiral_path_inquiry_file(inq->id), inq, ser_inquiry);
 }
 
@@ -62,6 +68,10 @@ int spiral_txn_add_entry(spiral_txn *t, const char *inquiry,
 
 	if (rc < 0)
 		return rc;
+	for (size_t i = 0; i < e->evidence.n; i++)
+		if ((rc = spiral_text_limit(e->evidence.v[i], "an evidence item",
+					    SPIRAL_MAX_EVIDENCE)) < 0)
+			return rc;
 	return txn_add_record(t, spiral_path_entry(inquiry, e), e, ser_entry);
 }
 
@@ -119,6 +129,12 @@ int spiral_edit_set(spiral_txn *t, const spiral_inquiry *inq, spiral_field f,
 	/* Setting the value it has is nothing, unless it settles a conflict. */
 	if (strcmp(current, value) == 0 && !in_conflict(inq, f))
 		return 0;
+	if (f != SPIRAL_FIELD_STATUS &&
+	    (rc = spiral_text_limit(value, f == SPIRAL_FIELD_TITLE ? "the title"
+								   : "the learners field",
+				    f == SPIRAL_FIELD_TITLE ? SPIRAL_MAX_TITLE
+							    : SPIRAL_MAX_LEARNERS)) < 0)
+		return rc;
 	rc = add_change(t, inq, f, SPIRAL_OP_SET, value, who, date, &inq->heads[f]);
 	return rc < 0 ? rc : 1;
 }

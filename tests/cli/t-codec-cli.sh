@@ -3,6 +3,10 @@
 # as titles, learners and evidence come back byte for byte in
 # `show`/`log`/`list --format json`; and every file spiral wrote stays
 # within 160 bytes a line and in the shape any inih reads the same.
+# What spiral refuses on purpose is refused, and only that: text of white
+# space alone, a title or learners over 200 characters, evidence over 2000
+# (spiral(5), LIMITS); and a file given with -F reads as the same file from
+# nano would (no BOM, LF line ends), while -m keeps every byte.
 . "$(dirname "$0")/lib.sh"
 
 new_repo
@@ -43,10 +47,29 @@ texts = [
     "last line ends in spaces   \nand tab\t\nand CRLF\r\nend",
     "ends with newlines (-m, titles, evidence)\n\n",
 ]
+import unicodedata
+def blank(t):
+    return all(c in " \t\n\v\f\r\x85" or unicodedata.category(c) in ("Zs", "Zl", "Zp")
+               for c in t)
+ok = {"title": [], "evidence": [], "text": []}
 for i, t in enumerate(texts):
     with open(os.path.join(sys.argv[1], "%02d" % i), "wb") as f:
         f.write(t.encode())
+    if not blank(t) and len(t) <= 200:
+        ok["title"].append("%02d" % i)
+    if not blank(t):
+        ok["text"].append("%02d" % i)
+    if not blank(t) and len(t) <= 2000:
+        ok["evidence"].append("%02d" % i)
+for k, v in ok.items():
+    with open(sys.argv[1] + ".ok-" + k, "w") as f:
+        f.write(" %s " % " ".join(v))
 EOF
+# Which texts a title (and learners) or an evidence item may be.
+ok_title=$(cat "$T.ok-title")
+ok_evidence=$(cat "$T.ok-evidence")
+ok_text=$(cat "$T.ok-text")
+ok_as() { case $2 in *" $1 "*) return 0 ;; esac; return 1; }
 files=("$T"/*)
 same "the hostile texts are ready" 30 "${#files[@]}"
 # text VAR FILE: the bytes of FILE in VAR, trailing newlines and all.
@@ -58,10 +81,36 @@ t='' t0='' t4='' t20='' title='' learners=''
 compare() {
 	python3 -c '
 import json, os, sys
+import unicodedata
 kind, T = sys.argv[1], sys.argv[2]
 want = {n: open(os.path.join(T, n), "rb").read().decode() for n in os.listdir(T)}
-if sys.argv[3:] == ["file-ends"]:
+if "file-ends" in sys.argv[3:]:
     want = {k: v for k, v in want.items() if not v.endswith(("\n", "\r"))}
+def blank(t):
+    return all(c in " \t\n\v\f\r\x85" or unicodedata.category(c) in ("Zs", "Zl", "Zp")
+               for c in t)
+def from_file(t):
+    # -F: no BOM, CRLF and CR as LF, the newlines ending the file dropped
+    if t.startswith("\ufeff"):
+        t = t[1:]
+    return t.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
+if "F" in sys.argv[3:]:
+    want = {k: from_file(v) for k, v in want.items()}
+if "F-even" in sys.argv[3:]:
+    want = {k: from_file(v) if int(k) % 2 == 0 else v for k, v in want.items()}
+names = sorted(want)
+limit = {"evidence": 2000, "titles": 200, "learners": 200,
+         "edited-titles": 200, "edited-learners": 200}.get(kind)
+want = {k: v for k, v in want.items() if not blank(v)}
+if limit:
+    want = {k: v for k, v in want.items() if len(v) <= limit}
+if kind.startswith("edited-"):
+    # only inquiries that new made were edited
+    made = lambda n: not blank(n) and len(n) <= 200
+    texts = {n: open(os.path.join(T, n), "rb").read().decode() for n in names}
+    shift = 1 if kind == "edited-titles" else 2
+    want = {k: v for k, v in want.items()
+            if made(texts[names[(names.index(k) - shift) % len(names)]])}
 d = json.load(sys.stdin)
 got = {}
 if kind == "entries":
@@ -69,10 +118,10 @@ if kind == "entries":
         got[e["evidence"][0].split()[-1]] = e["text"]
 elif kind == "evidence":
     for e in d["entries"]:
-        got[e["evidence"][0].split()[-1]] = e["evidence"][1]
+        if len(e["evidence"]) > 1:
+            got[e["evidence"][0].split()[-1]] = e["evidence"][1]
 elif kind in ("titles", "learners", "edited-titles", "edited-learners"):
     # inquiries tagged case-NN; edited ones hold the texts of NN+1 and NN+2
-    names = sorted(want)
     shift = {"titles": 0, "learners": 0, "edited-titles": 1, "edited-learners": 2}[kind]
     for i in d:
         for t in i["tags"]:
@@ -93,21 +142,37 @@ for n in sorted(want):
 
 # ---- entries: -F FILE, the case in an evidence item, then the text as one -------
 ID=$(spiral new "Hostile texts" -q)
-bad=0
+bad=0 refused=0
 for f in "${files[@]}"; do
 	text t "$f"
-	spiral act -F "$f" --evidence "case ${f##*/}" --evidence "$t" \
-		>/dev/null || { bad=$((bad + 1)); echo "act -F $f failed" >&2; }
+	n=${f##*/}
+	if ok_as "$n" "$ok_evidence"; then
+		set -- --evidence "$t"
+	else
+		set --
+		fails "evidence $n: refused (white space, or over 2000 characters)" 1 \
+			'--evidence is empty|an evidence item is [0-9]+ characters; at most 2000' \
+			spiral act -m x --evidence "$t"
+	fi
+	if ! spiral act -F "$f" --evidence "case $n" "$@" >/dev/null 2>"$SANDBOX/err"; then
+		if grep -q 'the text is empty; nothing was written' "$SANDBOX/err"; then
+			refused=$((refused + 1))
+		else
+			bad=$((bad + 1))
+			echo "act -F $f failed: $(cat "$SANDBOX/err")" >&2
+		fi
+	fi
 done
 same "every hostile text is accepted with -F and --evidence" 0 "$bad"
-same "entries: every -F text reads back byte for byte" "" \
-	"$(spiral show "$ID" --format json | compare entries "$T" file-ends)"
-same "entries: log --format json has them byte for byte too" "" \
+same "-F text of white space alone is refused as empty" 2 "$refused"
+same "entries: every -F text reads back as from nano: no BOM, LF" "" \
+	"$(spiral show "$ID" --format json | compare entries "$T" F)"
+same "entries: log --format json has them too" "" \
 	"$(spiral log "$ID" --format json | python3 -c '
-import json, sys; print(json.dumps({"entries": json.load(sys.stdin)}))' | compare entries "$T" file-ends)"
+import json, sys; print(json.dumps({"entries": json.load(sys.stdin)}))' | compare entries "$T" F)"
 same "evidence reads back byte for byte" "" \
 	"$(spiral show "$ID" --format json | compare evidence "$T")"
-commits "one commit a text" $((2 + ${#files[@]}))
+commits "one commit a text" $((2 + ${#files[@]} - 2))
 clean "clean after the hostile texts"
 
 # ---- -F FILE whose last line ends with LF, or CRLF, or several -------------------
@@ -124,16 +189,21 @@ for f in "${files[@]}"; do
 	case $(tail -c 1 "$f" | od -An -c | tr -d ' ') in
 	'\n' | '\r') continue ;;
 	esac
+	ok_as "$n" "$ok_text" || continue
 	spiral act -F "$SANDBOX/lf" --evidence "case $n" >/dev/null || echo "lf $n failed" >&2
 done
 same "the newlines that end a file (LF or CRLF) are not text" "" \
-	"$(spiral show "$ID2" --format json | compare entries "$T" file-ends)"
+	"$(spiral show "$ID2" --format json | compare entries "$T" file-ends F)"
 
 # ---- -F - and -m -------------------------------------------------------------
 ID3=$(spiral new "Stdin and -m" -q)
 for f in "${files[@]}"; do
 	n=${f##*/}
-	if [ $((10#$n % 2)) = 0 ]; then
+	if ! ok_as "$n" "$ok_text"; then
+		fails "text $n of white space alone: refused as empty" 1 \
+			'^spiral: error: the text is empty; nothing was written$' \
+			spiral scan -F - <"$f"
+	elif [ $((10#$n % 2)) = 0 ]; then
 		spiral scan -F - --evidence "case $n" <"$f" >/dev/null || echo "stdin $n failed" >&2
 	else
 		text t "$f"
@@ -141,8 +211,8 @@ for f in "${files[@]}"; do
 			echo "-m $n failed" >&2
 	fi
 done
-same "-F - and -m texts read back byte for byte" "" \
-	"$(spiral show "$ID3" --format json | compare entries "$T")"
+same "-m texts read back byte for byte, -F - ones as from nano" "" \
+	"$(spiral show "$ID3" --format json | compare entries "$T" F-even)"
 text t0 "$T/00"
 text t4 "$T/04"
 text t20 "$T/20"
@@ -158,8 +228,14 @@ print('' if got == want else repr(got))" "$T")"
 # ---- titles, learners, notes ------------------------------------------------
 for f in "${files[@]}"; do
 	text t "$f"
-	spiral new "$t" --learners "$t" --tag "case-${f##*/}" -q \
-		>/dev/null || echo "new $f failed" >&2
+	if ok_as "${f##*/}" "$ok_title"; then
+		spiral new "$t" --learners "$t" --tag "case-${f##*/}" -q \
+			>/dev/null || echo "new $f failed" >&2
+	else
+		fails "title ${f##*/}: refused (white space, or over 200 characters)" 1 \
+			'the title is (only white space|[0-9]+ characters; at most 200)' \
+			spiral new "$t" -q
+	fi
 done
 same "titles given to new read back byte for byte" "" \
 	"$(spiral list --format json | compare titles "$T")"
@@ -180,8 +256,12 @@ for f in "${files[@]}"; do
 	id=${case_id[${f##*/}]:-none}
 	text title "$t1"
 	text learners "$t2"
-	spiral edit "$id" --title "$title" --learners "$learners" >/dev/null ||
-		echo "edit $f failed" >&2
+	if [ "$id" != none ]; then
+		ok_as "${t1##*/}" "$ok_title" && { spiral edit "$id" --title "$title" \
+			>/dev/null || echo "edit $f failed" >&2; }
+		ok_as "${t2##*/}" "$ok_title" && { spiral edit "$id" --learners "$learners" \
+			>/dev/null || echo "edit $f failed" >&2; }
+	fi
 	i=$((i + 1))
 done
 same "titles set by edit read back byte for byte" "" \
@@ -209,7 +289,7 @@ for m in sys.stdin.buffer.read().split(b"\0")[1:]:
 clean "clean after everything"
 ok "spiral fsck after everything" spiral fsck
 git ls-files -z >"$SANDBOX/files"
-same "spiral wrote many files" 1 "$(($(tr -cd '\0' <"$SANDBOX/files" | wc -c) > 200))"
+same "spiral wrote many files" 1 "$(($(tr -cd '\0' <"$SANDBOX/files" | wc -c) > 150))"
 long=$(xargs -0 env LC_ALL=C awk 'length($0) > 160 { print FILENAME ":" FNR ": " length($0) }' \
 	<"$SANDBOX/files")
 same "no line of any file is longer than 160 bytes" "" "$long"

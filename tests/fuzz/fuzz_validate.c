@@ -79,7 +79,8 @@ static void check_names(const char *s)
 
 	FUZZ_CHECK(!spiral_id_valid(s) == !id_reference(s));
 	if (spiral_measure_name_valid(s)) {
-		FUZZ_CHECK(len >= 1 && len <= 40);
+		FUZZ_CHECK(len >= 1 && len <= SPIRAL_MEASURE_NAME_BYTES &&
+			   spiral_utf8_count(s, len) <= SPIRAL_MEASURE_NAME_MAX);
 		/* A measure is written as a key of [measures]. */
 		FUZZ_CHECK(spiral_ini_value(&b, s, "1", 1) == 0);
 	}
