@@ -325,10 +325,11 @@ int cmd_phase(int argc, char **argv, tool_ctx *ctx)
 	if ((rc = tool_commit(ctx, t, ctx->cmd->name, inq->id, inq->title, a.e.text)) < 0)
 		goto fail_borrowed;
 	/* Logging in a closed inquiry is allowed (a late entry), but said. */
-	if (inq->closed)
+	if (inq->closed) {
+		int len = tool_short_len(ctx, inq->id);
 		tool_warn("inquiry %.*s is closed; spiral reopen %.*s to carry on",
-			  tool_short_len(ctx, inq->id), inq->id,
-			  tool_short_len(ctx, inq->id), inq->id);
+			  len, inq->id, len, inq->id);
+	}
 	print_logged(ctx, inq, &a.e, a.close);
 	memset(&a.e.who, 0, sizeof(a.e.who));
 	phase_args_free(&a);

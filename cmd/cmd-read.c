@@ -251,11 +251,13 @@ int cmd_show(int argc, char **argv, tool_ctx *ctx)
 		return tool_lib_fail(rc);
 	}
 	/* --continues both ways needs the others: their problems are not
-	 * this inquiry's (a link to one that did not load stops there). */
-	if ((rc = spiral_store_load(&all, spiral_repo_top(ctx->repo), NULL)) == 0)
-		rc = spiral_store_lineage(&all, inq, &lin);
-	if (rc == 0)
+	 * this inquiry's (a link to one that did not load stops there), and
+	 * when they cannot be read at all the inquiry is still shown. */
+	if (spiral_store_load(&all, spiral_repo_top(ctx->repo), NULL) == 0 &&
+	    spiral_store_lineage(&all, inq, &lin) == 0)
 		rc = show_emit(ctx, &out, inq, &a, &lin);
+	else
+		rc = show_emit(ctx, &out, inq, &a, NULL);
 	spiral_lineage_free(&lin);
 	spiral_store_free(&all);
 	return read_done(a.format, &out, &st, rc);
