@@ -490,16 +490,27 @@ static int phase_parse(tool_ctx *ctx, int argc, char **argv, phase_args *a)
 	return text_usage(ctx, &a->text);
 }
 
+/* What was logged, and what comes next now that it is the last entry. */
 static void print_logged(tool_ctx *ctx, const spiral_inquiry *inq,
-			 const spiral_entry *e)
+			 const spiral_entry *e, int closing)
 {
-	const spiral_phase_info *next = spiral_phase_get(spiral_phase_next(e->phase));
+	int len = tool_short_len(ctx, inq->id);
+	spiral_buf next_text = SPIRAL_BUF_INIT;
+	char id[SPIRAL_ID_LEN + 1];
+	spiral_next next;
 
-	out_printf("Logged %s in %.*s ", spiral_phase_get(e->phase)->name,
-		   tool_short_len(ctx, inq->id), inq->id);
+	out_printf("Logged %s in %.*s ", spiral_phase_get(e->phase)->name, len,
+		   inq->id);
 	out_visible(inq->title);
-	out_printf(" (cycle %d)\nNext: %s: %s\n", e->cycle, next->name,
-		   next->question);
+	out_printf(" (cycle %d)\n", e->cycle);
+	if (e->new_cycle)
+		out_printf("Cycle %d starts with the next entry.\n", e->cycle + 1);
+	snprintf(id, sizeof(id), "%.*s", len, inq->id);
+	spiral_inquiry_next(inq, e, closing, &next);
+	/* The entry is written: advice that cannot be made is left out. */
+	if (spiral_next_text(&next_text, &next, id) == 0)
+		out_buf(&next_text);
+	spiral_buf_free(&next_text);
 }
 
 int cmd_phase(int argc, char **argv, tool_ctx *ctx)
@@ -568,11 +579,13 @@ int cmd_phase(int argc, char **argv, tool_ctx *ctx)
 		goto fail_borrowed;
 	if ((rc = tool_commit(ctx, t, ctx->cmd->name, inq->id, inq->title, a.e.text)) < 0)
 		goto fail_borrowed;
-	print_logged(ctx, inq, &a.e);
-	if (a.e.new_cycle)
-		out_printf("Cycle %d starts with the next entry.\n", a.e.cycle + 1);
-	if (a.close)
-		out_puts("The inquiry is closed.\n");
+	/* Logging in a closed inquiry is allowed (a late entry), but said. */
+	if (inq->closed) {
+		int len = tool_short_len(ctx, inq->id);
+		tool_warn("inquiry %.*s is closed; spiral reopen %.*s to carry on",
+			  len, inq->id, len, inq->id);
+	}
+	print_logged(ctx, inq, &a.e, a.close);
 	memset(&a.e.who, 0, sizeof(a.e.who));
 	phase_args_free(&a);
 	spiral_txn_free(t);

@@ -261,11 +261,33 @@ static int show_csv(spiral_buf *out, const spiral_inquiry *inq,
 	return rc;
 }
 
+static int show_emit(tool_ctx *ctx, spiral_buf *out, const spiral_inquiry *inq,
+		     const read_args *a, const spiral_lineage *lin)
+{
+	int rc;
+
+	switch (a->format) {
+	case SPIRAL_FORMAT_JSON:
+		if ((rc = spiral_json_show(out, inq, &a->filter, lin)) == 0)
+			rc = spiral_buf_putc(out, '\n');
+		return rc;
+	case SPIRAL_FORMAT_CSV:
+		/* One row an entry, as log writes them. */
+		return show_csv(out, inq, &a->filter);
+	case SPIRAL_FORMAT_MD:
+		return spiral_md_show(out, inq, &a->filter, lin);
+	default:
+		return spiral_text_show(out, inq, tool_short_len(ctx, inq->id),
+					&ctx->style, &a->filter, lin);
+	}
+}
+
 int cmd_show(int argc, char **argv, tool_ctx *ctx)
 {
 	read_args a;
-	spiral_store st = {0};
+	spiral_store st = {0}, all = {0};
 	spiral_inquiry *inq;
+	spiral_lineage lin = {0};
 	spiral_buf out = SPIRAL_BUF_INIT;
 	int rc;
 
@@ -275,23 +297,16 @@ int cmd_show(int argc, char **argv, tool_ctx *ctx)
 		return rc;
 	if ((rc = tool_load_one(ctx, optind < argc ? argv[optind] : NULL, &st, &inq)) < 0)
 		return read_done(&a, &out, &st, rc);
-	switch (a.format) {
-	case SPIRAL_FORMAT_JSON:
-		if ((rc = spiral_json_show(&out, inq, &a.filter)) == 0)
-			rc = spiral_buf_putc(&out, '\n');
-		break;
-	case SPIRAL_FORMAT_CSV:
-		/* One row an entry, as log writes them. */
-		rc = show_csv(&out, inq, &a.filter);
-		break;
-	case SPIRAL_FORMAT_MD:
-		rc = spiral_md_show(&out, inq, &a.filter);
-		break;
-	default:
-		rc = spiral_text_show(&out, inq, tool_short_len(ctx, inq->id), &ctx->style,
-				      &a.filter);
-		break;
-	}
+	/* --continues both ways needs the others: their problems are not
+	 * this inquiry's (a link to one that did not load stops there), and
+	 * when they cannot be read at all the inquiry is still shown. */
+	if (spiral_store_load(&all, spiral_repo_top(ctx->repo), NULL) == 0 &&
+	    spiral_store_lineage(&all, inq, &lin) == 0)
+		rc = show_emit(ctx, &out, inq, &a, &lin);
+	else
+		rc = show_emit(ctx, &out, inq, &a, NULL);
+	spiral_lineage_free(&lin);
+	spiral_store_free(&all);
 	return read_done(&a, &out, &st, rc);
 }
 
@@ -342,6 +357,11 @@ static void status_free(status_info *s)
 	spiral_tracking_free(s->remotes, s->nremotes);
 }
 
+static void json_or_null(spiral_buf *out, const char *s, int *bad)
+{
+	*bad |= (s ? spiral_json_string(out, s) : spiral_buf_puts(out, "null")) < 0;
+}
+
 /* status_json and status_text return SPIRAL_ENOMEM when any piece could not
  * be added: a status with a part missing is never printed. */
 static int status_json(spiral_buf *out, const status_info *s)
@@ -356,12 +376,29 @@ static int status_json(spiral_buf *out, const status_info *s)
 		bad |= spiral_buf_puts(out, "null") < 0;
 	bad |= spiral_buf_puts(out, ",\"next\":") < 0;
 	if (q) {
-		const spiral_phase_info *next = spiral_phase_get(spiral_phase_next(q->phase));
+		spiral_next next;
+		const spiral_phase_info *ph;
+		spiral_strv commands = {0};
+
+		spiral_inquiry_next(q, NULL, 0, &next);
+		ph = spiral_phase_get(next.phase);
 		bad |= spiral_buf_puts(out, "{\"phase\":") < 0;
-		bad |= spiral_json_string(out, next->name) < 0;
+		json_or_null(out, ph ? ph->name : NULL, &bad);
 		bad |= spiral_buf_puts(out, ",\"question\":") < 0;
-		bad |= spiral_json_string(out, next->question) < 0;
-		bad |= spiral_buf_putc(out, '}') < 0;
+		json_or_null(out, ph ? ph->question : NULL, &bad);
+		bad |= spiral_buf_puts(out, ",\"decision\":") < 0;
+		bad |= spiral_json_string(out, spiral_next_name(next.kind)) < 0;
+		bad |= spiral_buf_puts(out, ",\"verdict\":") < 0;
+		json_or_null(out, spiral_verdict_name(next.verdict), &bad);
+		bad |= spiral_buf_printf(out, ",\"cycle\":%d,\"commands\":",
+					 next.cycle) < 0;
+		bad |= spiral_next_commands(&next, q->id, &commands) < 0;
+		for (size_t i = 0; i < commands.n; i++) {
+			bad |= spiral_buf_putc(out, i ? ',' : '[') < 0;
+			bad |= spiral_json_string(out, commands.v[i]) < 0;
+		}
+		bad |= spiral_buf_puts(out, commands.n ? "]}" : "[]}") < 0;
+		spiral_strv_free(&commands);
 	} else {
 		bad |= spiral_buf_puts(out, "null") < 0;
 	}
@@ -429,9 +466,9 @@ static int status_text(tool_ctx *ctx, spiral_buf *out, const status_info *s,
 
 	if (q) {
 		const spiral_phase_info *ph = spiral_phase_get(q->phase);
-		const spiral_phase_info *next =
-			spiral_phase_get(spiral_phase_next(q->phase));
 		const char *school = q->who.school ? q->who.school : "";
+		spiral_next next;
+		char id[SPIRAL_ID_LEN + 1];
 
 		bad |= spiral_buf_printf(out, "%sOn inquiry %.*s%s ", ctx->style.bold,
 					 len, q->id, ctx->style.reset) < 0;
@@ -447,8 +484,9 @@ static int status_text(tool_ctx *ctx, spiral_buf *out, const status_info *s,
 			bad |= spiral_buf_printf(out, "Phase: none yet, cycle %d (started "
 						      "%s)\n",
 						 q->cycle, day) < 0;
-		bad |= spiral_buf_printf(out, "Next: %s: %s\n  spiral %s -m \"...\"\n",
-					 next->name, next->question, next->name) < 0;
+		snprintf(id, sizeof(id), "%.*s", len, q->id);
+		spiral_inquiry_next(q, NULL, 0, &next);
+		bad |= spiral_next_text(out, &next, id) < 0;
 	} else if (s->current_missing) {
 		bad |= spiral_buf_printf(out, "The current inquiry %.12s is not in this "
 					      "repository: spiral switch INQUIRY\n",

@@ -492,9 +492,11 @@ int spiral_inquiry_fold(spiral_inquiry *inq)
 	return 0;
 }
 
-/* One value of a measure or target in a cycle, in the records' order. */
+/* One value of a measure or target, with its cycle and its place in the
+ * records' order. */
 typedef struct measure_value {
 	const char *name;
+	int cycle;
 	size_t order;
 	int target;
 	double value;
@@ -505,79 +507,230 @@ static int cmp_measure_value(const void *a, const void *b)
 	const measure_value *x = a, *y = b;
 	int c = strcmp(x->name, y->name);
 
+	if (!c)
+		c = (x->cycle > y->cycle) - (x->cycle < y->cycle);
 	return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
-/* Sorting every value of the cycle by name once keeps this near linear
- * however many measures the entries hold. */
-int spiral_inquiry_measures(const spiral_inquiry *inq, int cycle,
-			    spiral_measure_summary **out, size_t *n)
+static int cmp_cycle_no(const void *a, const void *b)
 {
-	spiral_measure_summary *list = NULL, *s = NULL;
-	measure_value *v;
-	size_t total = 0, k = 0, count = 0, groups = 0;
+	const spiral_cycle *x = a, *y = b;
 
+	return (x->cycle > y->cycle) - (x->cycle < y->cycle);
+}
+
+static spiral_cycle *cycle_find(spiral_cycle *cycles, size_t n, int cycle)
+{
+	spiral_cycle key;
+
+	key.cycle = cycle;
+	return bsearch(&key, cycles, n, sizeof(*cycles), cmp_cycle_no);
+}
+
+/* The contract: with no target, or a target equal to the baseline, both
+ * target and progress are null; a carried target follows the same rule. */
+static void measure_progress(spiral_measure_summary *s)
+{
+	if (s->has_target && s->has_baseline && s->target == s->baseline)
+		s->has_target = 0;
+	if (s->has_target && s->has_baseline && s->has_latest) {
+		s->has_progress = 1;
+		s->progress = (s->latest - s->baseline) / (s->target - s->baseline);
+	}
+	if (s->has_carried && s->has_baseline && s->carried_target == s->baseline)
+		s->has_carried = 0;
+	if (s->has_carried && s->has_baseline && s->has_latest) {
+		s->has_carried_progress = 1;
+		s->carried_progress = (s->latest - s->baseline) /
+				      (s->carried_target - s->baseline);
+	}
+}
+
+/* A new summary at the end of c's measures; NULL when out of memory. */
+static spiral_measure_summary *cycle_measure_add(spiral_cycle *c, size_t *cap,
+						 const char *name)
+{
+	spiral_measure_summary *s;
+
+	if (c->nmeasures == *cap) {
+		size_t grown = *cap ? 2 * *cap : 4;
+		s = realloc(c->measures, grown * sizeof(*s));
+		if (!s)
+			return NULL;
+		c->measures = s;
+		*cap = grown;
+	}
+	s = &c->measures[c->nmeasures];
+	memset(s, 0, sizeof(*s));
+	if (!(s->name = strdup(name)))
+		return NULL;
+	c->nmeasures++;
+	return s;
+}
+
+/* Fills the measures of cycles[0..n) (sorted by number, distinct) from
+ * every value of the inquiry up to the last of them.  Sorting every value
+ * by name, then cycle, once keeps this near linear however many measures
+ * and cycles the entries hold; a measure's carried target is the last
+ * target of the latest earlier cycle that set one. */
+static int cycles_measures(const spiral_inquiry *inq, spiral_cycle *cycles,
+			   size_t n)
+{
+	int upto = n ? cycles[n - 1].cycle : 0;
+	size_t total = 0, k = 0, *cap = calloc(n + 1, sizeof(*cap));
+	measure_value *v = NULL;
+
+	if (!cap)
+		goto oom;
 	for (size_t i = 0; i < inq->nentries; i++)
-		if (inq->entries[i].cycle == cycle)
+		if (inq->entries[i].cycle <= upto)
 			total += inq->entries[i].measures.n + inq->entries[i].targets.n;
 	if (!(v = malloc((total + 1) * sizeof(*v))))
-		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+		goto oom;
 	for (size_t i = 0; i < inq->nentries; i++) {
 		const spiral_entry *e = &inq->entries[i];
-		if (e->cycle != cycle)
+		if (e->cycle > upto)
 			continue;
 		for (size_t j = 0; j < e->measures.n; j++, k++)
-			v[k] = (measure_value){e->measures.v[j].name, k, 0,
+			v[k] = (measure_value){e->measures.v[j].name, e->cycle, k, 0,
 					       e->measures.v[j].value};
 		for (size_t j = 0; j < e->targets.n; j++, k++)
-			v[k] = (measure_value){e->targets.v[j].name, k, 1,
+			v[k] = (measure_value){e->targets.v[j].name, e->cycle, k, 1,
 					       e->targets.v[j].value};
 	}
 	if (total > 1)
 		qsort(v, total, sizeof(*v), cmp_measure_value);
-	for (k = 0; k < total; k++)
-		if (k == 0 || strcmp(v[k].name, v[k - 1].name) != 0)
-			groups++;
-	if (!(list = calloc(groups + 1, sizeof(*list))))
-		goto oom;
-	for (k = 0; k < total; k++) {
-		if (k == 0 || strcmp(v[k].name, v[k - 1].name) != 0) {
-			s = &list[count];
-			if (!(s->name = strdup(v[k].name)))
+	for (k = 0; k < total;) {
+		/* One name: its cycles in order, carrying the last target. */
+		const char *name = v[k].name;
+		int has_carry = 0, carry_cycle = 0;
+		double carry = 0;
+
+		while (k < total && strcmp(v[k].name, name) == 0) {
+			int cycle = v[k].cycle, has_target = 0;
+			double target = 0;
+			spiral_cycle *c = cycle_find(cycles, n, cycle);
+			spiral_measure_summary *s = NULL;
+
+			if (c && !(s = cycle_measure_add(c, &cap[c - cycles], name)))
 				goto oom;
-			count++;
+			for (; k < total && v[k].cycle == cycle &&
+			       strcmp(v[k].name, name) == 0;
+			     k++) {
+				if (v[k].target) {
+					has_target = 1;
+					target = v[k].value;
+				} else if (s && !s->has_baseline) {
+					s->has_baseline = s->has_latest = 1;
+					s->baseline = s->latest = v[k].value;
+				} else if (s) {
+					s->latest = v[k].value;
+				}
+			}
+			if (s) {
+				s->has_target = has_target;
+				s->target = target;
+				s->has_carried = !has_target && has_carry;
+				s->carried_target = carry;
+				s->carried_cycle = carry_cycle;
+				measure_progress(s);
+			}
+			if (has_target) {
+				has_carry = 1;
+				carry = target;
+				carry_cycle = cycle;
+			}
 		}
-		if (v[k].target) {
-			s->has_target = 1;
-			s->target = v[k].value;
-			continue;
-		}
-		if (!s->has_baseline) {
-			s->has_baseline = 1;
-			s->baseline = v[k].value;
-		}
-		s->has_latest = 1;
-		s->latest = v[k].value;
 	}
 	free(v);
-	/* The contract: with no target, or a target equal to the baseline,
-	 * both target and progress are null. */
-	for (size_t i = 0; i < count; i++) {
-		s = &list[i];
-		if (s->has_target && s->has_baseline && s->target == s->baseline)
-			s->has_target = 0;
-		if (s->has_target && s->has_baseline && s->has_latest) {
-			s->has_progress = 1;
-			s->progress = (s->latest - s->baseline) / (s->target - s->baseline);
-		}
-	}
-	*out = list;
-	*n = count;
+	free(cap);
 	return 0;
 oom:
 	free(v);
-	spiral_measures_free(list, count);
+	free(cap);
+	for (size_t i = 0; i < n; i++) {
+		spiral_measures_free(cycles[i].measures, cycles[i].nmeasures);
+		cycles[i].measures = NULL;
+		cycles[i].nmeasures = 0;
+	}
 	return spiral_error(SPIRAL_ENOMEM, "out of memory");
+}
+
+int spiral_inquiry_measures(const spiral_inquiry *inq, int cycle,
+			    spiral_measure_summary **out, size_t *n)
+{
+	spiral_cycle one;
+	int rc;
+
+	memset(&one, 0, sizeof(one));
+	one.cycle = cycle;
+	if ((rc = cycles_measures(inq, &one, 1)) < 0)
+		return rc;
+	*out = one.measures;
+	*n = one.nmeasures;
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+int spiral_inquiry_cycles(const spiral_inquiry *inq, spiral_cycle **out,
+			  size_t *n)
+{
+	int *numbers = malloc((inq->nentries + 1) * sizeof(*numbers));
+	spiral_cycle *cycles = NULL;
+	size_t count = 0, k = 0;
+
+	if (!numbers)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	/* The cycles that have entries, and the one the inquiry is in. */
+	for (size_t i = 0; i < inq->nentries; i++)
+		numbers[k++] = inq->entries[i].cycle;
+	numbers[k++] = inq->cycle;
+	qsort(numbers, k, sizeof(*numbers), cmp_int);
+	if (!(cycles = calloc(k, sizeof(*cycles)))) {
+		free(numbers);
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < k; i++)
+		if (i == 0 || numbers[i] != numbers[i - 1]) {
+			cycles[count].cycle = numbers[i];
+			cycles[count++].verdict = SPIRAL_VERDICT_NONE;
+		}
+	free(numbers);
+	for (size_t i = 0; i < inq->nentries; i++) {
+		const spiral_entry *e = &inq->entries[i];
+		spiral_cycle *c = cycle_find(cycles, count, e->cycle);
+
+		if (!c->has_started || spiral_date_cmp(e->date, c->started) < 0)
+			c->started = e->date;
+		if (!c->has_started || spiral_date_cmp(e->date, c->ended) > 0)
+			c->ended = e->date;
+		c->has_started = 1;
+		if (e->phase == SPIRAL_CHECK && e->verdict != SPIRAL_VERDICT_NONE)
+			c->verdict = e->verdict;
+	}
+	/* A cycle has ended once a later one is under way. */
+	for (size_t i = 0; i < count; i++)
+		cycles[i].has_ended = cycles[i].has_started && i + 1 < count;
+	if (cycles_measures(inq, cycles, count) < 0) {
+		free(cycles);
+		return SPIRAL_ENOMEM;
+	}
+	*out = cycles;
+	*n = count;
+	return 0;
+}
+
+void spiral_cycles_free(spiral_cycle *c, size_t n)
+{
+	for (size_t i = 0; c && i < n; i++)
+		spiral_measures_free(c[i].measures, c[i].nmeasures);
+	free(c);
 }
 
 void spiral_measures_free(spiral_measure_summary *m, size_t n)

@@ -282,16 +282,98 @@ int spiral_json_entry(spiral_buf *out, const spiral_inquiry *inq,
 	return spiral_buf_putc(out, '}');
 }
 
+/* One measure's summary; with_carried adds the target carried over. */
+static void json_measure(spiral_buf *out, const spiral_measure_summary *m,
+			 int with_carried)
+{
+	spiral_json_string(out, m->name);
+	spiral_buf_puts(out, ":{\"baseline\":");
+	json_number(out, m->has_baseline, m->baseline);
+	spiral_buf_puts(out, ",\"target\":");
+	json_number(out, m->has_target, m->target);
+	spiral_buf_puts(out, ",\"latest\":");
+	json_number(out, m->has_latest, m->latest);
+	spiral_buf_puts(out, ",\"progress\":");
+	json_number(out, m->has_progress, m->progress);
+	if (with_carried) {
+		spiral_buf_puts(out, ",\"carried_target\":");
+		json_number(out, m->has_carried, m->carried_target);
+		spiral_buf_puts(out, ",\"carried_progress\":");
+		json_number(out, m->has_carried_progress, m->carried_progress);
+	}
+	spiral_buf_putc(out, '}');
+}
+
+/* "cycles":[...], oldest first. */
+static void json_cycles(spiral_buf *out, const spiral_cycle *cycles, size_t n)
+{
+	spiral_buf_puts(out, ",\"cycles\":[");
+	for (size_t i = 0; i < n; i++) {
+		const spiral_cycle *c = &cycles[i];
+		spiral_buf_printf(out, "%s{\"cycle\":%d,\"started\":", i ? "," : "",
+				  c->cycle);
+		if (c->has_started)
+			json_date(out, c->started);
+		else
+			spiral_buf_puts(out, "null");
+		spiral_buf_puts(out, ",\"ended\":");
+		if (c->has_ended)
+			json_date(out, c->ended);
+		else
+			spiral_buf_puts(out, "null");
+		spiral_buf_puts(out, ",\"verdict\":");
+		json_str_or_null(out, spiral_verdict_name(c->verdict));
+		spiral_buf_puts(out, ",\"measures\":{");
+		for (size_t k = 0; k < c->nmeasures; k++) {
+			if (k)
+				spiral_buf_putc(out, ',');
+			json_measure(out, &c->measures[k], 1);
+		}
+		spiral_buf_puts(out, "}}");
+	}
+	spiral_buf_putc(out, ']');
+}
+
+/* "continued_by" and "lineage" (nearest first, ending with a missing
+ * link when there is one, named again in "lineage_missing"). */
+static void json_lineage(spiral_buf *out, const spiral_lineage *lin)
+{
+	spiral_buf_puts(out, ",\"continued_by\":[");
+	for (size_t i = 0; i < lin->nforward; i++) {
+		if (i)
+			spiral_buf_putc(out, ',');
+		spiral_json_string(out, lin->forward[i]->id);
+	}
+	spiral_buf_puts(out, "],\"lineage\":[");
+	for (size_t i = 0; i < lin->nback; i++) {
+		if (i)
+			spiral_buf_putc(out, ',');
+		spiral_json_string(out, lin->back[i]->id);
+	}
+	if (lin->missing) {
+		if (lin->nback)
+			spiral_buf_putc(out, ',');
+		spiral_json_string(out, lin->missing);
+	}
+	spiral_buf_puts(out, "],\"lineage_missing\":");
+	json_str_or_null(out, lin->missing);
+}
+
 int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq,
-		     const spiral_filter *f)
+		     const spiral_filter *f, const spiral_lineage *lin)
 {
 	int first = 1;
 
 	spiral_measure_summary *ms = NULL;
-	size_t nms = 0;
+	spiral_cycle *cycles = NULL;
+	size_t nms = 0, ncycles = 0;
 
 	if (spiral_inquiry_measures(inq, inq->cycle, &ms, &nms) < 0)
 		return SPIRAL_ENOMEM;
+	if (spiral_inquiry_cycles(inq, &cycles, &ncycles) < 0) {
+		spiral_measures_free(ms, nms);
+		return SPIRAL_ENOMEM;
+	}
 	spiral_buf_putc(out, '{');
 	summary_fields(out, inq, 0);
 	spiral_buf_puts(out, ",\"entries\":[");
@@ -330,18 +412,13 @@ int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq,
 	for (size_t i = 0; i < nms; i++) {
 		if (i)
 			spiral_buf_putc(out, ',');
-		spiral_json_string(out, ms[i].name);
-		spiral_buf_puts(out, ":{\"baseline\":");
-		json_number(out, ms[i].has_baseline, ms[i].baseline);
-		spiral_buf_puts(out, ",\"target\":");
-		json_number(out, ms[i].has_target, ms[i].target);
-		spiral_buf_puts(out, ",\"latest\":");
-		json_number(out, ms[i].has_latest, ms[i].latest);
-		spiral_buf_puts(out, ",\"progress\":");
-		json_number(out, ms[i].has_progress, ms[i].progress);
-		spiral_buf_putc(out, '}');
+		json_measure(out, &ms[i], 0);
 	}
-	spiral_buf_puts(out, "},\"conflicts\":{");
+	spiral_buf_putc(out, '}');
+	json_cycles(out, cycles, ncycles);
+	if (lin)
+		json_lineage(out, lin);
+	spiral_buf_puts(out, ",\"conflicts\":{");
 	for (size_t i = 0; i < inq->nconflicts; i++) {
 		if (i)
 			spiral_buf_putc(out, ',');
@@ -351,6 +428,7 @@ int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq,
 	}
 	spiral_buf_puts(out, "}}");
 	spiral_measures_free(ms, nms);
+	spiral_cycles_free(cycles, ncycles);
 	return buf_done(out);
 }
 
@@ -395,13 +473,141 @@ static void text_kvs(spiral_buf *out, const spiral_kvs *kvs)
 	}
 }
 
+/* A measure's target for people: its own, else the one carried over from
+ * an earlier cycle ("60 (cycle 1's)"); "" when there is none. */
+static void target_text(const spiral_measure_summary *m, char out[64])
+{
+	char num[40];
+
+	out[0] = '\0';
+	if (number_text(m->has_target, m->target, num) == 0)
+		snprintf(out, 64, "%s", num);
+	else if (number_text(m->has_carried, m->carried_target, num) == 0)
+		snprintf(out, 64, "%s (cycle %d's)", num, m->carried_cycle);
+}
+
+/* Its progress against that target, or -1 as percent_text. */
+static int progress_text(const spiral_measure_summary *m, char out[40])
+{
+	if (m->has_target)
+		return percent_text(m->has_progress, m->progress, out);
+	return percent_text(m->has_carried_progress, m->carried_progress, out);
+}
+
+/* Whether show has cycles to tell: more than one, or results in one. */
+static int cycles_worth_showing(const spiral_cycle *cycles, size_t n)
+{
+	return n > 1 || (n == 1 && (cycles[0].nmeasures ||
+				    cycles[0].verdict != SPIRAL_VERDICT_NONE));
+}
+
+/* When a cycle ran: "2026-03-02 to 2026-05-01", "since 2026-06-10". */
+static void cycle_span(spiral_buf *out, const spiral_cycle *c)
+{
+	char from[SPIRAL_DATE_LEN], to[SPIRAL_DATE_LEN];
+
+	if (!c->has_started) {
+		spiral_buf_puts(out, "no entries yet");
+		return;
+	}
+	spiral_date_day(c->started, from);
+	if (!c->has_ended) {
+		spiral_buf_printf(out, "since %s", from);
+		return;
+	}
+	spiral_date_day(c->ended, to);
+	spiral_buf_printf(out, "%s to %s", from, to);
+}
+
+/* Every cycle's results for people: a heading and a table each. */
+static void text_cycles(spiral_buf *out, const spiral_cycle *cycles, size_t n)
+{
+	char num[40], target[64];
+
+	for (size_t i = 0; i < n; i++) {
+		const spiral_cycle *c = &cycles[i];
+		int tw = 10;
+
+		spiral_buf_printf(out, "\ncycle %d%s: ", c->cycle,
+				  i + 1 == n ? " (current)" : "");
+		cycle_span(out, c);
+		if (c->verdict != SPIRAL_VERDICT_NONE)
+			spiral_buf_printf(out, ", verdict %s",
+					  spiral_verdict_name(c->verdict));
+		spiral_buf_putc(out, '\n');
+		if (!c->nmeasures) {
+			spiral_buf_puts(out, "  no measures\n");
+			continue;
+		}
+		for (size_t k = 0; k < c->nmeasures; k++) {
+			target_text(&c->measures[k], target);
+			if ((int)strlen(target) > tw)
+				tw = (int)strlen(target);
+		}
+		spiral_buf_printf(out, "  %-24s %10s %*s %10s %9s\n", "name",
+				  "baseline", tw, "target", "latest", "progress");
+		for (size_t k = 0; k < c->nmeasures; k++) {
+			const spiral_measure_summary *m = &c->measures[k];
+			spiral_buf_printf(out, "  %-24s", m->name);
+			if (number_text(m->has_baseline, m->baseline, num) < 0)
+				strcpy(num, "-");
+			spiral_buf_printf(out, " %10s", num);
+			target_text(m, target);
+			spiral_buf_printf(out, " %*s", tw, target[0] ? target : "-");
+			if (number_text(m->has_latest, m->latest, num) < 0)
+				strcpy(num, "-");
+			spiral_buf_printf(out, " %10s", num);
+			if (progress_text(m, num) < 0)
+				strcpy(num, "-");
+			spiral_buf_printf(out, " %9s\n", num);
+		}
+	}
+}
+
+/* "continues: ID title <- ID title ..." and "continued by: ID title
+ * (school)", ids shortened to short_len. */
+static void text_lineage(spiral_buf *out, const spiral_inquiry *inq,
+			 const spiral_lineage *lin, int short_len)
+{
+	if (!lin) {
+		if (inq->continues)
+			spiral_buf_printf(out, "continues: %.*s\n", short_len,
+					  inq->continues);
+		return;
+	}
+	if (lin->nback || lin->missing)
+		spiral_buf_puts(out, "continues: ");
+	for (size_t i = 0; i < lin->nback; i++) {
+		spiral_buf_printf(out, "%s%.*s ", i ? " <- " : "", short_len,
+				  lin->back[i]->id);
+		vis(out, lin->back[i]->title);
+	}
+	if (lin->missing)
+		spiral_buf_printf(out, "%s%.*s (not in this repository)",
+				  lin->nback ? " <- " : "", short_len, lin->missing);
+	else if (lin->loop)
+		spiral_buf_printf(out, " <- %.*s (a loop: stops here)", short_len,
+				  lin->loop);
+	if (lin->nback || lin->missing)
+		spiral_buf_putc(out, '\n');
+	for (size_t i = 0; i < lin->nforward; i++) {
+		const spiral_inquiry *q = lin->forward[i];
+		spiral_buf_printf(out, "continued by: %.*s ", short_len, q->id);
+		vis(out, q->title);
+		spiral_buf_puts(out, " (");
+		vis(out, q->who.school ? q->who.school : "");
+		spiral_buf_puts(out, ")\n");
+	}
+}
+
 int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
-		     const spiral_style *style, const spiral_filter *f)
+		     const spiral_style *style, const spiral_filter *f,
+		     const spiral_lineage *lin)
 {
 	const spiral_phase_info *ph = spiral_phase_get(inq->phase);
-	spiral_measure_summary *ms = NULL;
-	size_t nms = 0;
-	char day[SPIRAL_DATE_LEN], num[40];
+	spiral_cycle *cycles = NULL;
+	size_t ncycles = 0;
+	char day[SPIRAL_DATE_LEN];
 
 	spiral_buf_printf(out, "%sinquiry %.*s%s  ", style->bold, short_len, inq->id,
 			  style->reset);
@@ -430,8 +636,7 @@ int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
 	spiral_buf_printf(out, "created:   %s by ", day);
 	vis(out, inq->who.author ? inq->who.author : "");
 	spiral_buf_putc(out, '\n');
-	if (inq->continues)
-		spiral_buf_printf(out, "continues: %.*s\n", short_len, inq->continues);
+	text_lineage(out, inq, lin, short_len);
 	for (size_t i = 0; i < inq->nconflicts; i++) {
 		const spiral_conflict *c = &inq->conflicts[i];
 		spiral_buf_printf(out, "%sconflict:%s  %s has %zu values: ", style->warn,
@@ -492,28 +697,11 @@ int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
 		spiral_buf_putc(out, '\n');
 		vis_block(out, n->text, "    ");
 	}
-	if (spiral_inquiry_measures(inq, inq->cycle, &ms, &nms) < 0)
+	if (spiral_inquiry_cycles(inq, &cycles, &ncycles) < 0)
 		return SPIRAL_ENOMEM;
-	if (nms) {
-		spiral_buf_printf(out, "\nmeasures, cycle %d:\n", inq->cycle);
-		spiral_buf_printf(out, "  %-24s %10s %10s %10s %9s\n", "name",
-				  "baseline", "target", "latest", "progress");
-		for (size_t i = 0; i < nms; i++) {
-			spiral_buf_printf(out, "  %-24s", ms[i].name);
-			double vals[3] = {ms[i].baseline, ms[i].target, ms[i].latest};
-			int has[3] = {ms[i].has_baseline, ms[i].has_target,
-				      ms[i].has_latest};
-			for (int k = 0; k < 3; k++) {
-				if (number_text(has[k], vals[k], num) < 0)
-					strcpy(num, "-");
-				spiral_buf_printf(out, " %10s", num);
-			}
-			if (percent_text(ms[i].has_progress, ms[i].progress, num) < 0)
-				strcpy(num, "-");
-			spiral_buf_printf(out, " %9s\n", num);
-		}
-	}
-	spiral_measures_free(ms, nms);
+	if (cycles_worth_showing(cycles, ncycles))
+		text_cycles(out, cycles, ncycles);
+	spiral_cycles_free(cycles, ncycles);
 	return buf_done(out);
 }
 
@@ -1041,17 +1229,88 @@ int spiral_emit_log(spiral_buf *out, spiral_format format,
 
 /* ---- show as Markdown --------------------------------------------------- */
 
-int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq,
-		   const spiral_filter *f)
+/* Every cycle's results as Markdown: a section and a table each. */
+static void md_cycles(spiral_buf *out, const spiral_cycle *cycles, size_t n)
 {
-	const spiral_phase_info *ph = spiral_phase_get(inq->phase);
-	spiral_measure_summary *ms = NULL;
-	size_t nms = 0;
-	char day[SPIRAL_DATE_LEN], num[40];
-	grid g = {0};
 	static const char *const cols[] = {"Measure", "Baseline", "Target", "Latest",
 					   "Progress", NULL};
-	static const size_t maxw[] = {40, 12, 12, 12, 12};
+	static const size_t maxw[] = {40, 12, 24, 12, 12};
+	char num[40], target[64];
+
+	for (size_t i = 0; i < n; i++) {
+		const spiral_cycle *c = &cycles[i];
+		grid g = {0};
+
+		spiral_buf_printf(out, "\n## Cycle %d%s: ", c->cycle,
+				  i + 1 == n ? " (current)" : "");
+		cycle_span(out, c);
+		spiral_buf_puts(out, "\n\n");
+		if (c->verdict != SPIRAL_VERDICT_NONE)
+			spiral_buf_printf(out, "Verdict: **%s**\n\n",
+					  spiral_verdict_name(c->verdict));
+		if (!c->nmeasures) {
+			spiral_buf_puts(out, "No measures.\n");
+			continue;
+		}
+		grid_header(&g, cols);
+		for (size_t k = 0; k < c->nmeasures; k++) {
+			const spiral_measure_summary *m = &c->measures[k];
+			grid_add(&g, m->name);
+			number_text(m->has_baseline, m->baseline, num);
+			grid_add(&g, num);
+			target_text(m, target);
+			grid_add(&g, target);
+			number_text(m->has_latest, m->latest, num);
+			grid_add(&g, num);
+			progress_text(m, num);
+			grid_add(&g, num);
+			g.nrows++;
+		}
+		render(out, SPIRAL_FORMAT_MD, &g, maxw, NULL);
+	}
+}
+
+/* "Continues" and "Continued by" items, full ids (as the document's). */
+static void md_lineage(spiral_buf *out, const spiral_inquiry *inq,
+		       const spiral_lineage *lin)
+{
+	if (!lin) {
+		if (inq->continues)
+			spiral_buf_printf(out, "- **Continues:** %s\n", inq->continues);
+		return;
+	}
+	if (lin->nback || lin->missing)
+		spiral_buf_puts(out, "- **Continues:** ");
+	for (size_t i = 0; i < lin->nback; i++) {
+		spiral_buf_printf(out, "%s%s ", i ? " \xe2\x86\x90 " : "",
+				  lin->back[i]->id);
+		md_cell(out, lin->back[i]->title);
+	}
+	if (lin->missing)
+		spiral_buf_printf(out, "%s%s (not in this repository)",
+				  lin->nback ? " \xe2\x86\x90 " : "", lin->missing);
+	else if (lin->loop)
+		spiral_buf_printf(out, " \xe2\x86\x90 %s (a loop: stops here)",
+				  lin->loop);
+	if (lin->nback || lin->missing)
+		spiral_buf_putc(out, '\n');
+	for (size_t i = 0; i < lin->nforward; i++) {
+		const spiral_inquiry *q = lin->forward[i];
+		spiral_buf_printf(out, "- **Continued by:** %s ", q->id);
+		md_cell(out, q->title);
+		spiral_buf_puts(out, " (");
+		md_cell(out, q->who.school ? q->who.school : "");
+		spiral_buf_puts(out, ")\n");
+	}
+}
+
+int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq,
+		   const spiral_filter *f, const spiral_lineage *lin)
+{
+	const spiral_phase_info *ph = spiral_phase_get(inq->phase);
+	spiral_cycle *cycles = NULL;
+	size_t ncycles = 0;
+	char day[SPIRAL_DATE_LEN];
 
 	spiral_buf_puts(out, "# ");
 	md_cell(out, inq->title);
@@ -1071,6 +1330,7 @@ int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq,
 		md_cell(out, inq->team.v[i]);
 	}
 	spiral_buf_putc(out, '\n');
+	md_lineage(out, inq, lin);
 	for (size_t i = 0; i < inq->nentries; i++) {
 		const spiral_entry *e = &inq->entries[i];
 		if (!spiral_entry_selected(f, e))
@@ -1092,25 +1352,10 @@ int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq,
 			spiral_buf_printf(out, "\nVerdict: **%s**\n",
 					  spiral_verdict_name(e->verdict));
 	}
-	if (spiral_inquiry_measures(inq, inq->cycle, &ms, &nms) < 0)
+	if (spiral_inquiry_cycles(inq, &cycles, &ncycles) < 0)
 		return SPIRAL_ENOMEM;
-	if (nms) {
-		spiral_buf_printf(out, "\n## Measures, cycle %d\n\n", inq->cycle);
-		grid_header(&g, cols);
-		for (size_t i = 0; i < nms; i++) {
-			double v[3] = {ms[i].baseline, ms[i].target, ms[i].latest};
-			int has[3] = {ms[i].has_baseline, ms[i].has_target, ms[i].has_latest};
-			grid_add(&g, ms[i].name);
-			for (int k = 0; k < 3; k++) {
-				number_text(has[k], v[k], num);
-				grid_add(&g, num);
-			}
-			percent_text(ms[i].has_progress, ms[i].progress, num);
-			grid_add(&g, num);
-			g.nrows++;
-		}
-		render(out, SPIRAL_FORMAT_MD, &g, maxw, NULL);
-	}
-	spiral_measures_free(ms, nms);
+	if (cycles_worth_showing(cycles, ncycles))
+		md_cycles(out, cycles, ncycles);
+	spiral_cycles_free(cycles, ncycles);
 	return buf_done(out);
 }

@@ -341,12 +341,30 @@ typedef struct spiral_conflict {
 	spiral_strv heads;  /* head change ids, same order as values */
 } spiral_conflict;
 
-/* Per-cycle summary of one measure.  has_* say which numbers exist. */
+/* Per-cycle summary of one measure.  has_* say which numbers exist.
+ * target is the cycle's own (the contract's); when the cycle set none, the
+ * last target of the latest earlier cycle that set one (carried_cycle) is
+ * carried over, with the progress against it.  Either target is left out
+ * when it equals the baseline. */
 typedef struct spiral_measure_summary {
 	char *name;
 	int has_baseline, has_target, has_latest, has_progress;
 	double baseline, target, latest, progress;
+	int has_carried, has_carried_progress, carried_cycle;
+	double carried_target, carried_progress;
 } spiral_measure_summary;
+
+/* One cycle of an inquiry: the dates of its first and last entries (none
+ * before its first entry; no end while it is the current cycle), the
+ * verdict of its last check that gave one, and its measures. */
+typedef struct spiral_cycle {
+	int cycle;
+	int has_started, has_ended;
+	spiral_date started, ended;
+	spiral_verdict verdict;
+	spiral_measure_summary *measures; /* sorted by name */
+	size_t nmeasures;
+} spiral_cycle;
 
 typedef struct spiral_inquiry {
 	char id[SPIRAL_ID_LEN + 1];
@@ -391,6 +409,42 @@ int64_t spiral_inquiry_next_seq(const spiral_inquiry *inq);
 int spiral_inquiry_measures(const spiral_inquiry *inq, int cycle,
 			    spiral_measure_summary **out, size_t *n);
 void spiral_measures_free(spiral_measure_summary *m, size_t n);
+/* Every cycle that has entries, and the current one, oldest first, each
+ * with its measures as spiral_inquiry_measures gives them.  Caller frees
+ * with spiral_cycles_free. */
+int spiral_inquiry_cycles(const spiral_inquiry *inq, spiral_cycle **out,
+			  size_t *n);
+void spiral_cycles_free(spiral_cycle *c, size_t n);
+
+/* What comes next (next.c): the spiral's next phase, or after a check the
+ * decision its verdict calls for. */
+typedef enum spiral_next_kind {
+	SPIRAL_NEXT_PHASE,     /* log the next phase (after check --new-cycle:
+				* the new cycle's scan) */
+	SPIRAL_NEXT_VERDICT,   /* a check without verdict: answer its question */
+	SPIRAL_NEXT_CLOSE,     /* enough: close, or carry it to new learners */
+	SPIRAL_NEXT_NEW_CYCLE, /* partly, not-enough: start the next cycle */
+	SPIRAL_NEXT_REOPEN,    /* the inquiry is closed */
+} spiral_next_kind;
+typedef struct spiral_next {
+	spiral_next_kind kind;
+	spiral_phase phase;     /* the phase to log (PHASE, VERDICT, NEW_CYCLE) */
+	spiral_verdict verdict; /* of the last entry */
+	int cycle;              /* the cycle the next entry goes in */
+} spiral_next;
+/* From the inquiry's last entry in causal order, or from `added` when not
+ * NULL (an entry just written: its seq puts it last), and with closing set
+ * as if the inquiry were closed by it. */
+void spiral_inquiry_next(const spiral_inquiry *inq, const spiral_entry *added,
+			 int closing, spiral_next *out);
+/* "phase", "verdict", "close", "new-cycle", "reopen". */
+const char *spiral_next_name(spiral_next_kind kind);
+/* The commands that carry it out, for the inquiry shown as id. */
+int spiral_next_commands(const spiral_next *next, const char *id,
+			 spiral_strv *out);
+/* For people: a "Next: ..." line (or that the inquiry is closed), then the
+ * commands, indented. */
+int spiral_next_text(spiral_buf *out, const spiral_next *next, const char *id);
 /* For a write, before it adds to inq: 0 when one more record fits in its
  * folder `folder` ("entries", "notes" or "changes") and, when f is tag or
  * team and value is not already in that set, one more value fits in the
@@ -443,6 +497,19 @@ int spiral_store_load(spiral_store *st, const char *top, const char *only);
  * that quotes its first problem. */
 int spiral_store_find(spiral_store *st, const char *prefix,
 		      spiral_inquiry **out);
+/* --continues both ways (lineage.c): back holds the inquiries inq
+ * continues, nearest first, as far as they are loaded; the walk stops at a
+ * link to an inquiry not in st (missing: its id) or back to one already
+ * walked (loop: its id).  forward holds those that continue inq, oldest
+ * first.  Pointers into st; free with spiral_lineage_free. */
+typedef struct spiral_lineage {
+	const spiral_inquiry **back, **forward;
+	size_t nback, nforward;
+	const char *missing, *loop;
+} spiral_lineage;
+int spiral_store_lineage(const spiral_store *st, const spiral_inquiry *inq,
+			 spiral_lineage *out);
+void spiral_lineage_free(spiral_lineage *l);
 void spiral_store_problem(spiral_store *st, const char *path, int line,
 			  const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -727,12 +794,14 @@ typedef struct spiral_style {
 } spiral_style;
 
 /* The contract's JSON shapes.  The show emitters list the entries and notes
- * that f selects (all when f is NULL); measures cover the whole cycle. */
+ * that f selects (all when f is NULL); measures cover the whole cycle, and
+ * every cycle is shown.  lin (may be NULL) adds what the inquiry continues
+ * and what continues it. */
 int spiral_json_summary(spiral_buf *out, const spiral_inquiry *inq);
 int spiral_json_entry(spiral_buf *out, const spiral_inquiry *inq,
 		      const spiral_entry *e, int with_inquiry);
 int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq,
-		     const spiral_filter *f);
+		     const spiral_filter *f, const spiral_lineage *lin);
 /* list and log in any format but html.  A table fits style->width by
  * cutting its titles and texts; Markdown shows short IDs too.  f is the
  * filter that chose the rows (or NULL): with --stalled, each row also has
@@ -750,10 +819,11 @@ int spiral_csv_field(spiral_buf *out, const char *s);
 
 /* `show` as a Markdown document. */
 int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq,
-		   const spiral_filter *f);
+		   const spiral_filter *f, const spiral_lineage *lin);
 /* `show` for people; ids shortened to short_len. */
 int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
-		     const spiral_style *style, const spiral_filter *f);
+		     const spiral_style *style, const spiral_filter *f,
+		     const spiral_lineage *lin);
 
 /* ---- 10. merging files -------------------------------------------------- */
 

@@ -83,9 +83,10 @@ agree "after a future-dated scan" "$A" hunch learn
 json "$A"
 same "updated is the latest date, the future one" "$ahead" "$(py 'd["updated"]')"
 # The report this replaces: a back-dated check after future-dated entries
-# said "Next: scan" while list said act.
+# said "Next: scan" while list said act.  (A check that starts a new
+# cycle leads to its scan; one without a verdict asks for it: t-cycles.)
 ok "check --date in the past after it" spiral check "$A" -m "checked" \
-	--date 2026-11-30
+	--verdict partly --new-cycle --date 2026-11-30
 matches "check names scan as next" "^Next: scan: " "$OUT"
 same "stored as given" "2026-11-30T00:00:00+00:00" \
 	"$(key "$(entry_file "$A" "checked")" date)"
@@ -155,7 +156,8 @@ same "six phases in one second keep their order" "scan focus hunch learn act che
 	"$(phases "$D")"
 same "all six keep the date they were given" "2026-06-01T09:00:00+12:00" \
 	"$(sed -n 's/^date = //p' "inquiries/${D:0:2}/$D"/entries/*.ini | sort -u)"
-agree "six quick phases" "$D" check scan
+# A check without a verdict: next, its verdict (a check).
+agree "six quick phases" "$D" check check
 E=$(spiral new "E quick, clock" -q)
 for p in scan focus hunch learn act check; do spiral "$p" "$E" -m "clock $p" >/dev/null; done
 same "and with the clock" "scan focus hunch learn act check" "$(phases "$E")"
@@ -260,7 +262,7 @@ cd "$SANDBOX/b"
 same "show --format json is byte-identical in both clones" "$show_a" \
 	"$(spiral show --format json)"
 same "and list" "$list_a" "$(spiral list --format json)"
-agree "b after merging" "$M" check scan
+agree "b after merging" "$M" check check
 # B, having seen everything, writes with a clock years behind.
 ok "b writes after the merge, with an old clock" env \
 	GIT_AUTHOR_DATE=2020-01-01T00:00:00+00:00 "$SPIRAL" scan -m "B after all"

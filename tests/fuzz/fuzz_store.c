@@ -106,11 +106,20 @@ static void render(spiral_store *st)
 	for (size_t i = 0; i < st->ninquiries; i++) {
 		const spiral_inquiry *inq = &st->inquiries[i];
 		spiral_inquiry *found = NULL;
+		spiral_lineage lin;
+		spiral_next next;
 
 		FUZZ_CHECK(spiral_store_find(st, inq->id, &found) == 0 &&
 			   found == inq);
 		FUZZ_CHECK(spiral_inquiry_next_seq(inq) >= 1);
-		if (spiral_json_show(&b, inq, NULL) == SPIRAL_ENOMEM)
+		if (spiral_store_lineage(st, inq, &lin) == SPIRAL_ENOMEM)
+			abort();
+		FUZZ_CHECK(lin.nback < st->ninquiries || st->ninquiries == 0);
+		spiral_inquiry_next(inq, NULL, 0, &next);
+		if (spiral_next_text(&b, &next, inq->id) == SPIRAL_ENOMEM)
+			abort();
+		b.len = 0;
+		if (spiral_json_show(&b, inq, NULL, &lin) == SPIRAL_ENOMEM)
 			abort();
 		check_json("show --format json", &b);
 		b.len = 0;
@@ -125,15 +134,16 @@ static void render(spiral_store *st)
 			check_json("a JSON entry", &b);
 			b.len = 0;
 		}
-		if (spiral_text_show(&b, inq, short_len, &plain, NULL) ==
+		if (spiral_text_show(&b, inq, short_len, &plain, NULL, &lin) ==
 		    SPIRAL_ENOMEM)
 			abort();
 		check_text("show", &b, 0);
 		b.len = 0;
-		if (spiral_md_show(&b, inq, NULL) == SPIRAL_ENOMEM)
+		if (spiral_md_show(&b, inq, NULL, &lin) == SPIRAL_ENOMEM)
 			abort();
 		check_text("show --format md", &b, 0);
 		b.len = 0;
+		spiral_lineage_free(&lin);
 		for (int cycle = 1; cycle <= inq->cycle && cycle <= 3; cycle++) {
 			spiral_measure_summary *m = NULL;
 			size_t nm = 0;
@@ -223,8 +233,10 @@ static void round_trip(const spiral_store *st)
 	FUZZ_CHECK(st2.ninquiries == st->ninquiries);
 	for (size_t i = 0; i < st->ninquiries; i++) {
 		j1.len = j2.len = 0;
-		if (spiral_json_show(&j1, &st->inquiries[i], NULL) == SPIRAL_ENOMEM ||
-		    spiral_json_show(&j2, &st2.inquiries[i], NULL) == SPIRAL_ENOMEM)
+		if (spiral_json_show(&j1, &st->inquiries[i], NULL, NULL) ==
+			    SPIRAL_ENOMEM ||
+		    spiral_json_show(&j2, &st2.inquiries[i], NULL, NULL) ==
+			    SPIRAL_ENOMEM)
 			abort();
 		if (j1.len != j2.len || memcmp(j1.ptr, j2.ptr, j1.len) != 0)
 			fuzz_fail("written again, inquiry %s shows otherwise:\n%s\n"
