@@ -376,15 +376,19 @@ static void note_long(parse_state *ps, const key_spec *k, const char *value,
 		      size_t len, int line)
 {
 	size_t max = key_max_chars(k), count;
+	char message[sizeof(ps->long_value)];
 
-	if (!max || ps->long_line || len <= max ||
+	if (!max || (ps->long_line && !keep_going(ps)) || len <= max ||
 	    (count = spiral_utf8_count(value, len)) <= max)
 		return;
-	ps->long_line = line;
-	snprintf(ps->long_value, sizeof(ps->long_value),
+	snprintf(message, sizeof(message),
 		 "%s is %zu characters, more than the %zu spiral writes (read "
 		 "in full; see LIMITS in spiral(5))",
 		 k->key, count, max);
+	if (warn_here(ps, line, message))
+		return;
+	ps->long_line = line;
+	memcpy(ps->long_value, message, sizeof(message));
 }
 
 static int store_value(parse_state *ps, const key_spec *k, const char *key,

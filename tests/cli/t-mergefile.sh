@@ -88,8 +88,9 @@ matches "show warns of the doubled key" "inquiry.ini:[0-9]+: title given twice" 
 	"$(cat "$SANDBOX/stderr")"
 fails "fsck reports the doubled key" 1 "" spiral fsck
 line=$(grep -n '^title = ' "$inquiry" | sed -n 2p | cut -d: -f1)
-same "with file and line" \
-	"$inquiry:$line: title given twice; a merge kept both values: keep one" "$OUT"
+same "with file and line, then the count" \
+	"$inquiry:$line: title given twice; a merge kept both values: keep one
+1 problem in 1 file" "$OUT"
 
 # Keeping one value settles it.
 edit "$inquiry" "title = Writing in Year 9 (A)" ""
