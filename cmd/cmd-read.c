@@ -44,13 +44,10 @@ static const struct option log_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* status shows where you are, whatever the filters: it takes only what
- * changes how that is shown. */
-static const struct option status_options[] = {
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"color", optional_argument, NULL, OPT_COLOR},
-	{NULL, 0, NULL, 0},
-};
+/* status takes the shared filters (the contract's "every reading
+ * command"): they choose whose unsettled conflicts it lists; the current
+ * inquiry, hand edits and remotes are shown whatever they say. */
+#define status_options read_options
 
 typedef struct read_args {
 	spiral_filter filter;
@@ -322,6 +319,7 @@ typedef struct status_info {
 	spiral_tracking *remotes; /* ahead/behind per remote */
 	size_t nremotes;
 	size_t conflicts;
+	const spiral_filter *filter; /* whose conflicts are listed */
 } status_info;
 
 static int status_gather(tool_ctx *ctx, status_info *s)
@@ -339,7 +337,8 @@ static int status_gather(tool_ctx *ctx, status_info *s)
 	}
 	free(current);
 	for (size_t i = 0; i < s->st.ninquiries; i++)
-		s->conflicts += s->st.inquiries[i].nconflicts;
+		if (spiral_inquiry_matches(s->filter, &s->st.inquiries[i]))
+			s->conflicts += s->st.inquiries[i].nconflicts;
 	if ((rc = spiral_repo_changed(ctx->repo, &s->changed)) < 0)
 		return rc;
 	rc = spiral_repo_tracking(ctx->repo, &s->upstream, &s->ahead, &s->behind);
@@ -411,6 +410,8 @@ static int status_json(spiral_buf *out, const status_info *s)
 	bad |= spiral_buf_puts(out, "],\"conflicts\":[") < 0;
 	for (size_t i = 0; i < s->st.ninquiries; i++) {
 		const spiral_inquiry *inq = &s->st.inquiries[i];
+		if (!spiral_inquiry_matches(s->filter, inq))
+			continue;
 		for (size_t k = 0; k < inq->nconflicts; k++) {
 			bad |= spiral_buf_puts(out, first ? "{\"inquiry\":"
 							  : ",{\"inquiry\":") < 0;
@@ -500,6 +501,8 @@ static int status_text(tool_ctx *ctx, spiral_buf *out, const status_info *s,
 					 ctx->style.warn, ctx->style.reset) < 0;
 		for (size_t i = 0; i < s->st.ninquiries; i++) {
 			const spiral_inquiry *inq = &s->st.inquiries[i];
+			if (!spiral_inquiry_matches(s->filter, inq))
+				continue;
 			for (size_t k = 0; k < inq->nconflicts; k++) {
 				const char *field =
 					spiral_field_name(inq->conflicts[k].field);
@@ -558,9 +561,10 @@ int cmd_status(int argc, char **argv, tool_ctx *ctx)
 	if ((rc = read_parse(ctx, argc, argv, &a, SPIRAL_STATUS_ALL, status_options,
 			     0)) >= 0)
 		return rc;
-	spiral_filter_free(&a.filter); /* status has no filters */
+	s.filter = &a.filter;
 	if ((rc = status_gather(ctx, &s)) < 0) {
 		status_free(&s);
+		spiral_filter_free(&a.filter);
 		return tool_lib_fail(rc);
 	}
 	if (a.format == SPIRAL_FORMAT_JSON) {
@@ -584,5 +588,6 @@ int cmd_status(int argc, char **argv, tool_ctx *ctx)
 		out_buf(&out);
 	spiral_buf_free(&out);
 	status_free(&s);
+	spiral_filter_free(&a.filter);
 	return rc < 0 ? tool_lib_fail(rc) : EXIT_OK;
 }

@@ -46,10 +46,6 @@
 	"  different filters must all match.\n"
 #define LOG_OPTIONS                                                            \
 	"  -n, --max-count N    at most N entries, the newest\n" READ_OPTIONS
-#define STATUS_OPTIONS                                                         \
-	"      --format F       table (default), json, csv or md\n"              \
-	"      --color WHEN     auto, always or never\n"
-
 static int cmd_help(int argc, char **argv, tool_ctx *ctx);
 
 const tool_cmd tool_commands[] = {
@@ -111,10 +107,11 @@ const tool_cmd tool_commands[] = {
 	{"show", cmd_show, NEED_REPO,
 	 "[INQUIRY] [filters] [--format table|json|csv|md]",
 	 "Show an inquiry with every entry and its measures.", READ_OPTIONS},
-	{"status", cmd_status, NEED_REPO, "[--format table|json|csv|md] [--color WHEN]",
+	{"status", cmd_status, NEED_REPO, "[filters] [--format table|json|csv|md]",
 	 "Where you are: the current inquiry, its phase and the next question, "
-	 "hand edits, conflicts, commits to push or pull.",
-	 STATUS_OPTIONS},
+	 "hand edits, conflicts (of the inquiries the filters choose), commits "
+	 "to push or pull.",
+	 READ_OPTIONS},
 	{"list", cmd_list, NEED_REPO, "[filters] [--format table|json|csv|md]",
 	 "One row per inquiry: id, title, school, phase, cycle, status, last "
 	 "activity.",
