@@ -401,6 +401,22 @@ static int take_trailers(phase_args *a, char *text)
 /* How far ahead of the clock --date may be: a day, for time zones. */
 #define DATE_AHEAD_MAX (24 * 60 * 60)
 
+/* --date: a date spiral reads, not far ahead.  Order does not depend on
+ * dates, but a date far ahead would stay the inquiry's last activity for
+ * good.  GIT_AUTHOR_DATE is not checked: a wrong clock is the writer's to
+ * have. */
+static int check_date(tool_ctx *ctx, phase_args *a)
+{
+	if (spiral_date_parse(a->date, &a->e.date) < 0)
+		return tool_usage(ctx, "--date: %s", spiral_error_message());
+	if (a->e.date.time > spiral_date_now().time + DATE_AHEAD_MAX)
+		return tool_usage(ctx,
+				  "--date %s is more than 24 hours ahead of the "
+				  "clock (a typo?)",
+				  a->date);
+	return 0;
+}
+
 static int phase_parse(tool_ctx *ctx, int argc, char **argv, phase_args *a)
 {
 	static const struct option phase_opts[] = {
@@ -455,7 +471,10 @@ static int phase_parse(tool_ctx *ctx, int argc, char **argv, phase_args *a)
 				return tool_lib_fail(SPIRAL_ENOMEM);
 			break;
 		case OPT_DATE:
+			/* Checked here, so that it is a usage error anywhere. */
 			a->date = optarg;
+			if ((rc = check_date(ctx, a)) != 0)
+				return rc;
 			break;
 		case OPT_VERDICT:
 			a->e.verdict = spiral_verdict_from_name(optarg);
@@ -477,16 +496,6 @@ static int phase_parse(tool_ctx *ctx, int argc, char **argv, phase_args *a)
 	}
 	if (argc - optind > 1)
 		return tool_usage(ctx, "too many arguments (quote the text of -m)");
-	if (a->date && spiral_date_parse(a->date, &a->e.date) < 0)
-		return tool_usage(ctx, "--date: %s", spiral_error_message());
-	/* Order does not depend on dates, but a date far ahead would stay the
-	 * inquiry's last activity for good.  GIT_AUTHOR_DATE is not checked:
-	 * a wrong clock is the writer's to have. */
-	if (a->date && a->e.date.time > spiral_date_now().time + DATE_AHEAD_MAX)
-		return tool_usage(ctx,
-				  "--date %s is more than 24 hours ahead of the "
-				  "clock (a typo?)",
-				  a->date);
 	return text_usage(ctx, &a->text);
 }
 

@@ -273,14 +273,22 @@ static int unknown_long(tool_ctx *ctx, const char *arg, const struct option *all
 
 /* What the command needs (the repository, an identity), once its options
  * are known to be fine: a usage error is one even outside a repository. */
-static int setup(tool_ctx *ctx)
+static int setup(tool_ctx *ctx, int nargs)
 {
-	unsigned need = ctx->pending;
+	unsigned need = ctx->pending, flags = ctx->cmd->flags;
 	int rc;
 
 	ctx->pending = 0;
-	if ((need & NEED_REPO) && (rc = spiral_repo_open(&ctx->repo, NULL)) < 0)
+	if ((need & NEED_REPO) && (rc = spiral_repo_open(&ctx->repo, NULL)) < 0) {
+		if (rc == SPIRAL_ENOTFOUND && (flags & ARGS_SET) &&
+		    (nargs < (int)ARGS_LO(flags) || nargs > (int)ARGS_HI(flags))) {
+			spiral_error_clear();
+			return tool_usage(ctx, nargs > (int)ARGS_HI(flags)
+						       ? "too many arguments"
+						       : "missing arguments");
+		}
 		return tool_lib_fail(rc);
+	}
 	if ((need & NEED_IDENTITY) && (rc = spiral_identity(ctx->repo, &ctx->who)) < 0)
 		return tool_lib_fail(rc);
 	return EXIT_OK;
@@ -322,7 +330,8 @@ int tool_getopt(tool_ctx *ctx, int argc, char **argv, const char *shortopts,
 					argv[optind - 1]);
 		return TOOL_STOP;
 	}
-	if (c == -1 && ctx->pending && (*exit_code = setup(ctx)) != EXIT_OK)
+	if (c == -1 && ctx->pending &&
+	    (*exit_code = setup(ctx, argc - optind)) != EXIT_OK)
 		return TOOL_STOP;
 	return c;
 }

@@ -10,7 +10,15 @@
 enum {
 	NEED_REPO = 1,     /* open the repository before running */
 	NEED_IDENTITY = 2, /* a write: name, email and school */
+	ARGS_SET = 4,      /* ARGS(lo, hi): how many arguments it takes */
 };
+/* The number of arguments after the options a command takes (hi 15: any).
+ * Outside a repository, a count out of range is a usage error (exit 2)
+ * rather than "not in a spiral repository"; inside, the command's own
+ * message says what is wrong. */
+#define ARGS(lo, hi) (ARGS_SET | (lo) << 8 | (hi) << 12)
+#define ARGS_LO(flags) (((flags) >> 8) & 15)
+#define ARGS_HI(flags) (((flags) >> 12) & 15)
 
 /* Exit codes of the contract. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };

@@ -70,6 +70,13 @@ fails "list --bogus outside a repository is a usage error" 2 \
 	"^spiral: error: unknown option '--bogus'" spiral list --bogus
 fails "scan without -m's value outside a repository" 2 "needs a value" spiral scan -m
 fails "a bad --format outside a repository" 2 "--format takes" spiral list --format yaml
+fails "a bad --date outside a repository" 2 "is not a date" spiral scan --date someday -m x
+fails "a bad --since outside a repository" 2 "is not a date" spiral log --since someday
+fails "too many arguments outside a repository" 2 "too many arguments" spiral list extra
+fails "fsck takes no arguments, outside a repository too" 2 "too many arguments" spiral fsck now
+fails "show of two inquiries outside a repository" 2 "too many arguments" spiral show a b
+fails "new without a title outside a repository" 2 "missing arguments" spiral new
+fails "resolve without FIELD VALUE outside a repository" 2 "missing arguments" spiral resolve a
 ok "list --help outside a repository" spiral list --help
 matches "it is the help" '^usage: spiral list' "$OUT"
 fails "a good command outside a repository still says where" 1 \
