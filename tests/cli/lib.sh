@@ -140,6 +140,38 @@ new_repo() {
 	cd "$SANDBOX/$name" || exit 1
 }
 
+# tty CMD...: CMD on a terminal (a pty from script(1)); its stdout and
+# stderr, CRs dropped, in $OUT; returns its exit status.
+tty() {
+	local cmd rc=0
+	cmd=$(printf '%q ' "$@")
+	OUT=$(script -qec "$cmd" /dev/null </dev/null) || rc=$?
+	OUT=$(printf '%s' "$OUT" | tr -d '\r')
+	return "$rc"
+}
+# on_tty DESC CODE CMD...: CMD on a terminal exits CODE.
+on_tty() {
+	local desc=$1 code=$2 rc=0
+	shift 2
+	tty "$@" || rc=$?
+	if [ "$rc" -eq "$code" ]; then
+		pass "$desc"
+	else
+		fail "$desc" "expected exit $code, got $rc: $*" "$(printf '%s' "$OUT" | head -c 2000)"
+	fi
+}
+# fake_pager: $SANDBOX/pager, a pager that notes it ran ($SANDBOX/paged)
+# and passes its input on; tty_run CMD runs a command line on a pty.
+fake_pager() {
+	cat >"$SANDBOX/pager" <<PAGER
+#!/bin/sh
+echo paged >"$SANDBOX/paged"
+cat
+PAGER
+	chmod +x "$SANDBOX/pager"
+}
+tty_run() { script -qec "$*" /dev/null </dev/null; }
+
 finish() {
 	echo "$TESTS_PASSED passed, $TESTS_FAILED failed"
 	[ "$TESTS_FAILED" -eq 0 ]

@@ -11,26 +11,6 @@ ID=$(spiral new "Year 9 writing" --learners "Year 9 boys" --tag writing --tag sc
 	--team "Aroha Ngata" -q)
 N=$(git rev-list --count HEAD)
 
-# tty CMD...: runs CMD on a terminal; its stdout and stderr, CRs dropped,
-# in $OUT; returns its exit status.
-tty() {
-	local cmd rc=0
-	cmd=$(printf '%q ' "$@")
-	OUT=$(script -qec "$cmd" /dev/null </dev/null) || rc=$?
-	OUT=$(printf '%s' "$OUT" | tr -d '\r')
-	return "$rc"
-}
-# on_tty DESC CODE CMD...: CMD on a terminal exits CODE.
-on_tty() {
-	local desc=$1 code=$2 rc=0
-	shift 2
-	tty "$@" || rc=$?
-	if [ "$rc" -eq "$code" ]; then
-		pass "$desc"
-	else
-		fail "$desc" "expected exit $code, got $rc: $*" "$(printf '%s' "$OUT" | head -c 2000)"
-	fi
-}
 wrote() {
 	N=$((N + 1))
 	commits "$1: one commit" "$N"

@@ -147,13 +147,7 @@ fails "list -n is not an option" 2 "unknown option" spiral list -n 2
 fails "list --max-count is not an option" 2 "unknown option" spiral list --max-count 2
 
 # ---- --no-pager ----
-cat >"$SANDBOX/pager" <<PAGER
-#!/bin/sh
-echo paged >"$SANDBOX/paged"
-cat
-PAGER
-chmod +x "$SANDBOX/pager"
-tty_run() { script -qec "$*" /dev/null </dev/null; }
+fake_pager
 paged() {
 	rm -f "$SANDBOX/paged"
 	PAGER="$SANDBOX/pager" bash -c "$(declare -f tty_run); tty_run '$*'" >"$SANDBOX/tty.out"

@@ -22,25 +22,6 @@ file_of() {
 e = json.load(sys.stdin)['entries'][$1]
 print(glob.glob('inquiries/*/$ID/entries/*' + e['id'] + '.ini')[0])"
 }
-# tty CMD...: CMD on a terminal (script(1)); its output, CRs dropped, in
-# $OUT; returns its exit status.
-tty() {
-	local cmd rc=0
-	cmd=$(printf '%q ' "$@")
-	OUT=$(script -qec "$cmd" /dev/null </dev/null) || rc=$?
-	OUT=$(printf '%s' "$OUT" | tr -d '\r')
-	return "$rc"
-}
-on_tty() {
-	local desc=$1 code=$2 rc=0
-	shift 2
-	tty "$@" || rc=$?
-	if [ "$rc" -eq "$code" ]; then
-		pass "$desc"
-	else
-		fail "$desc" "expected exit $code, got $rc: $*" "$(printf '%s' "$OUT" | head -c 2000)"
-	fi
-}
 # An editor that saves the template to $SANDBOX/template, then appends the
 # bytes of file $SANDBOX/typed.
 E="$SANDBOX/editor"

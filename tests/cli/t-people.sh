@@ -24,6 +24,17 @@ def width(s):
 text = re.sub("\x1b\\[[0-9;]*m", "", sys.stdin.buffer.read().decode("utf-8"))
 print(max(width(l) for l in text.replace("\r", "").split("\n")))'
 }
+# uses_width DESC WIDTH TEXT: the widest line of TEXT is within WIDTH and
+# no more than 7 columns short of it (the room is used).
+uses_width() {
+	local w
+	w=$(printf '%s\n' "$3" | widest)
+	if [ "$w" -le "$2" ] && [ "$w" -ge $(($2 - 7)) ]; then
+		pass "$1 ($w of $2)"
+	else
+		fail "$1" "$w of $2" "$3"
+	fi
+}
 
 # aligned COLUMN: every row of the table on stdin has its COLUMN cell start
 # at the display column where the header puts COLUMN, after two spaces: the
@@ -70,12 +81,7 @@ for cmd in list log; do
 	same "$cmd: columns line up after wide characters" ok \
 		"$(printf '%s\n' "$OUT" | aligned PHASE)"
 	ok "COLUMNS=100 spiral $cmd" env COLUMNS=100 "$SPIRAL" $cmd
-	w=$(printf '%s\n' "$OUT" | widest)
-	if [ "$w" -le 100 ] && [ "$w" -ge 95 ]; then
-		pass "$cmd: uses the width when there is room ($w of 100)"
-	else
-		fail "$cmd: uses the width when there is room" "$w of 100" "$OUT"
-	fi
+	uses_width "$cmd: uses the width when there is room" 100 "$OUT"
 done
 ok "list at 80 columns" env COLUMNS=80 "$SPIRAL" list
 matches "a cut title ends in an ellipsis" '漢字のテスト 😀 [^ ]*…' "$OUT"
@@ -104,18 +110,12 @@ matches "env -i without COLUMNS: whole rows" "$wide_title" "$OUT"
 
 # On a terminal (a pty from script(1), as t-terminal does) its own width,
 # whatever COLUMNS says.
-tty_run() { script -qec "$*" /dev/null </dev/null; }
 for cmd in list log; do
 	out=$(env -u NO_COLOR PAGER=cat COLUMNS=200 bash -c "$(declare -f tty_run); tty_run 'stty cols 60 rows 40; $SPIRAL $cmd'")
 	matches "$cmd on a terminal: a table, in colour" $'^\033\\[1m(ID|DATE) ' "$out"
 	same "$cmd on a 60-column terminal: every line within 60" 60 "$(printf '%s\n' "$out" | widest)"
 	out=$(PAGER=cat bash -c "$(declare -f tty_run); tty_run 'stty cols 132 rows 40; $SPIRAL $cmd'")
-	w=$(printf '%s\n' "$out" | widest)
-	if [ "$w" -le 132 ] && [ "$w" -ge 125 ]; then
-		pass "$cmd on a 132-column terminal uses it ($w)"
-	else
-		fail "$cmd on a 132-column terminal uses it" "$w" "$out"
-	fi
+	uses_width "$cmd on a 132-column terminal uses it" 132 "$out"
 done
 
 # ---- log: title and verdict --------------------------------------------------------

@@ -38,13 +38,7 @@ same "nothing on stderr" "" "$out"
 
 # On a terminal (a pty from script(1)): colour by default, none with NO_COLOR
 # or --color=never; the pager runs.
-cat >"$SANDBOX/pager" <<PAGER
-#!/bin/sh
-echo paged >"$SANDBOX/paged"
-cat
-PAGER
-chmod +x "$SANDBOX/pager"
-tty_run() { script -qec "$*" /dev/null </dev/null; }
+fake_pager
 out=$(env -u NO_COLOR PAGER=cat bash -c "$(declare -f tty_run); tty_run '$SPIRAL list'")
 matches "colour on a terminal" $'\033\\[1m' "$out"
 out=$(NO_COLOR=1 PAGER=cat bash -c "$(declare -f tty_run); tty_run '$SPIRAL list'")
