@@ -288,20 +288,27 @@ run_doc() {
 
 command -v jq >/dev/null ||
 	fail "jq is installed (spiral.7 pipes JSON into it; tests/deps.sh installs it)"
-rm -f "$SANDBOX/counts"
+# session NAME KIND FILE HOME DIR LEAST: runs FILE's commands in a
+# subshell with HOME (an empty .gitconfig) and DIR under it as the current
+# folder; at least LEAST must run; the counts come back to this shell.
+session() {
+	local name=$1 kind=$2 file=$3 home=$4 dir=$5 least=$6
+	rm -f "$SANDBOX/counts"
+	mkdir -p "$home/$dir"
+	: >"$home/.gitconfig"
+	(
+		export HOME=$home
+		cd "$HOME/$dir" || exit 1
+		run_doc "$name" "$kind" "$file"
+		echo "note: ran $RAN commands from $name"
+		[ "$RAN" -ge "$least" ] || fail "$name: at least $least commands ran" "$RAN"
+		echo "$TESTS_PASSED $TESTS_FAILED" >"$SANDBOX/counts"
+	) || fail "the $name session ran to its end"
+	read -r TESTS_PASSED TESTS_FAILED <"$SANDBOX/counts" 2>/dev/null ||
+		TESTS_FAILED=$((TESTS_FAILED + 1))
+}
 PAGE_HOME=$SANDBOX/page-home
-mkdir -p "$PAGE_HOME"
-: >"$PAGE_HOME/.gitconfig"
-(
-	export HOME=$PAGE_HOME
-	cd "$HOME" || exit 1
-	run_doc spiral.7 man "$root/man/spiral.7"
-	echo "note: ran $RAN commands from spiral.7"
-	[ "$RAN" -ge 60 ] || fail "spiral.7: at least 60 commands ran" "$RAN"
-	echo "$TESTS_PASSED $TESTS_FAILED" >"$SANDBOX/counts"
-) || fail "the spiral.7 session ran to its end"
-read -r TESTS_PASSED TESTS_FAILED <"$SANDBOX/counts" 2>/dev/null ||
-	TESTS_FAILED=$((TESTS_FAILED + 1))
+session spiral.7 man "$root/man/spiral.7" "$PAGE_HOME" . 60
 
 # What the walkthrough did, as the page describes it.
 cd "$PAGE_HOME/kowhai-writing" || exit 1
@@ -334,19 +341,7 @@ assert sorted(set(i["school"] for i in d)) == ["Kowhai College", "awa school", "
 
 # ---- the README's tour ---------------------------------------------------------
 
-rm -f "$SANDBOX/counts"
 README_HOME=$SANDBOX/readme-home
-mkdir -p "$README_HOME/tour"
-: >"$README_HOME/.gitconfig"
-(
-	export HOME=$README_HOME
-	cd "$HOME/tour" || exit 1
-	run_doc README.md readme "$root/README.md"
-	echo "note: ran $RAN commands from README.md"
-	[ "$RAN" -ge 15 ] || fail "README.md: at least 15 commands ran" "$RAN"
-	echo "$TESTS_PASSED $TESTS_FAILED" >"$SANDBOX/counts"
-) || fail "the README session ran to its end"
-read -r TESTS_PASSED TESTS_FAILED <"$SANDBOX/counts" 2>/dev/null ||
-	TESTS_FAILED=$((TESTS_FAILED + 1))
+session README.md readme "$root/README.md" "$README_HOME" tour 15
 
 finish
