@@ -268,6 +268,14 @@ static int run(const tool_cmd *cmd, int argc, char **argv)
 	optind = 0; /* GNU getopt: start afresh */
 	rc = cmd->fn(argc, argv, &ctx);
 	out_flush();
+	if (ctx.edited) {
+		/* As git keeps COMMIT_EDITMSG: what was typed is not lost. */
+		if (rc == EXIT_OK || !ctx.edited_text)
+			unlink(ctx.edited);
+		else
+			fprintf(stderr, "spiral: your text is kept in %s\n", ctx.edited);
+		free(ctx.edited);
+	}
 	repo_warnings(ctx.repo);
 	spiral_who_free(&ctx.who);
 	spiral_repo_free(ctx.repo);

@@ -742,6 +742,7 @@ int tool_edit_text(tool_ctx *ctx, const char *template_text, int raw,
 				  "the editor '%s' failed; nothing was written", editor);
 		goto out;
 	}
+	ctx->edited_text = 1; /* until it is known to be blank */
 	if ((rc = tool_read_file(path.ptr, &data, &len)) < 0)
 		goto out;
 	if ((rc = spiral_text_check(data, len, "the edited text")) < 0)
@@ -750,8 +751,12 @@ int tool_edit_text(tool_ctx *ctx, const char *template_text, int raw,
 	*out = raw ? strdup(data) : clean_edited(data);
 	if (!*out)
 		rc = spiral_error(SPIRAL_ENOMEM, "out of memory; nothing was written");
-	unlink(path.ptr);
+	else
+		ctx->edited_text = !spiral_text_blank(*out, strlen(*out));
 out:
+	/* Kept until the command has worked (main.c). */
+	if (path.ptr && !ctx->edited && rc != SPIRAL_ENOMEM)
+		ctx->edited = spiral_buf_detach(&path);
 	free(data);
 	free(editor);
 	spiral_buf_free(&path);

@@ -32,6 +32,10 @@ typedef struct tool_ctx {
 	int color;   /* colour on stdout */
 	spiral_style style;
 	unsigned pending; /* NEED_* flags done once the options are read */
+	/* The editor's file, kept until the command has worked: a write that
+	 * fails after it (a malformed trailer) loses no typing. */
+	char *edited;
+	int edited_text; /* it holds more than white space */
 } tool_ctx;
 
 typedef int (*tool_fn)(int argc, char **argv, tool_ctx *ctx);

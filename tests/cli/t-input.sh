@@ -260,6 +260,8 @@ H=$(git rev-parse HEAD)
 typed 'Text.\n\nMeasure: reo_kōrero=abc\n'
 on_tty "a trailer with a bad number" 2 "$SPIRAL" act
 matches "names the line" "the line 'Measure: reo_kōrero=abc' of the edited text: 'abc' is not a number" "$OUT"
+matches "says where the text is kept" "your text is kept in .*/\.git/SPIRAL_EDIT\.ini" "$OUT"
+matches "which holds what was typed" "Measure: reo_kōrero=abc" "$(cat .git/SPIRAL_EDIT.ini 2>&1)"
 typed 'Text.\n\nVerdict: maybe\n'
 on_tty "a bad verdict" 2 "$SPIRAL" check
 matches "says what a verdict is" "the line 'Verdict: maybe'.*enough, partly or not-enough" "$OUT"
@@ -272,6 +274,16 @@ typed 'Measure: reo_kōrero=3\n'
 on_tty "trailers and no prose" 1 "$SPIRAL" act
 matches "is an empty text" 'the text is empty' "$OUT"
 head_is "the trailer errors" "$H"
+typed 'Fine now.\n'
+on_tty "a write that works after them" 0 "$SPIRAL" act
+ok "drops the kept text" test ! -e .git/SPIRAL_EDIT.ini
+typed '\n'
+on_tty "an empty text" 1 "$SPIRAL" act
+if printf '%s' "$OUT" | grep -q "text is kept"; then
+	fail "an empty text is not kept" "$OUT"
+else
+	pass "an empty text is not kept"
+fi
 clean "clean after the trailers"
 inih_reads "every file parses with inih"
 
