@@ -17,6 +17,8 @@
 /* C1 controls (U+0080..U+009F) act like ESC sequences on some terminals;
  * invisible characters (bidirectional controls, zero-width ones) can make
  * text read as something it is not. */
+static size_t text_width(const char *s, size_t len);
+
 static int hidden_code_point(unsigned cp)
 {
 	return (cp >= 0x80 && cp <= 0x9F) || spiral_unicode_invisible(cp);
@@ -548,7 +550,10 @@ static void text_cycles(spiral_buf *out, const spiral_cycle *cycles, size_t n)
 				  "baseline", tw, "target", "latest", "progress");
 		for (size_t k = 0; k < c->nmeasures; k++) {
 			const spiral_measure_summary *m = &c->measures[k];
-			spiral_buf_printf(out, "  %-24s", m->name);
+			/* Padded by display width: reo_kōrero, βαθμός. */
+			size_t w = text_width(m->name, strlen(m->name));
+			spiral_buf_printf(out, "  %s%*s", m->name,
+					  w < 24 ? (int)(24 - w) : 0, "");
 			if (number_text(m->has_baseline, m->baseline, num) < 0)
 				strcpy(num, "-");
 			spiral_buf_printf(out, " %10s", num);

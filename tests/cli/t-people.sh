@@ -217,5 +217,15 @@ matches "csv: 12" "^$quiet,Quiet one,.*,12"$'\r'"?$" "$OUT"
 ok "list csv without --stalled" spiral list --format csv
 matches "csv: no days_idle without --stalled" '^id,title,.*,continues,entries'$'\r''?$' "$(printf '%s' "$OUT" | head -1)"
 
+# ---- show: the measures table lines up after names in any script ----
+ok "a measure named in another script" spiral act "$wide" -m "Measures." \
+	--measure reo_kōrero=3 --measure ab=2 --target reo_kōrero=9
+ok "show, as text" spiral show "$wide" --color=never
+same "show: every line of the measures table is as wide" 1 "$(printf '%s\n' "$OUT" |
+	sed -n '/^  name /,/^$/p' | grep -v '^$' | python3 -c '
+import sys, unicodedata
+w = lambda s: sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+print(len({w(l.rstrip("\n")) for l in sys.stdin}))')"
+
 inih_reads "every file written here parses with inih"
 finish
