@@ -846,6 +846,40 @@ static int fetch_marker_write(const char *marker, git_remote *remote,
 /* Fetches the remote's default branch into refs/remotes/NAME/BRANCH.  *oid
  * is its commit; *empty is set when the remote has no commits at all.
  * *branch (allocated) is the branch's short name. */
+/* A remote whose HEAD names no branch (a bare hub made with another
+ * default branch than the one pushed to it): the branch named as ours (our
+ * HEAD's, born or not), else main, else master, else its only branch.
+ * Allocated ("refs/heads/NAME"), or NULL when none of these is there. */
+static char *branch_without_head(spiral_repo *r, const git_remote_head **heads,
+				 size_t n)
+{
+	git_reference *head = NULL;
+	const char *ours = NULL, *only = NULL;
+	const char *const wanted[] = {NULL, "refs/heads/main", "refs/heads/master"};
+	size_t branches = 0;
+	char *found = NULL;
+
+	if (git_reference_lookup(&head, repo_git(r), "HEAD") == 0 &&
+	    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC)
+		ours = git_reference_symbolic_target(head);
+	for (size_t w = 0; w < 3 && !found; w++) {
+		const char *want = w ? wanted[w] : ours;
+		for (size_t i = 0; want && i < n && !found; i++)
+			if (strcmp(heads[i]->name, want) == 0)
+				found = strdup(want);
+	}
+	for (size_t i = 0; !found && i < n; i++)
+		if (strncmp(heads[i]->name, "refs/heads/", 11) == 0) {
+			branches++;
+			only = heads[i]->name;
+		}
+	if (!found && branches == 1)
+		found = strdup(only);
+	git_reference_free(head);
+	git_error_clear();
+	return found;
+}
+
 int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 		 char **url_out, char **branch, git_oid *oid, int *empty)
 {
@@ -857,7 +891,7 @@ int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 	transfer t;
 	spiral_buf tracking = SPIRAL_BUF_INIT;
 	const char *url, *shortname;
-	char *marker = NULL;
+	char *marker = NULL, *chosen = NULL;
 	int rc;
 
 	*branch = NULL;
@@ -889,10 +923,15 @@ int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 			rc = 0;
 			goto out;
 		}
-		rc = spiral_error(SPIRAL_ERROR,
-				  "%s has no default branch (HEAD): set one there",
-				  t.url);
-		goto out;
+		if (!(chosen = branch_without_head(r, heads, n))) {
+			rc = spiral_error(SPIRAL_ERROR,
+					  "%s has no default branch (HEAD) and no "
+					  "branch named as ours, main or master: "
+					  "set its HEAD there",
+					  t.url);
+			goto out;
+		}
+		rc = 0;
 	}
 	if (rc < 0) {
 		rc = transfer_fail(&t);
@@ -914,7 +953,7 @@ int remote_fetch(spiral_repo *r, const char *name, const spiral_remote_cb *cb,
 		rc = transfer_fail(&t);
 		goto out;
 	}
-	shortname = def.ptr;
+	shortname = chosen ? chosen : def.ptr;
 	if (strncmp(shortname, "refs/heads/", 11) == 0)
 		shortname += 11;
 	spiral_buf_printf(&tracking, "refs/remotes/%s/%s", name, shortname);
@@ -950,6 +989,7 @@ out:
 	free(marker);
 	spiral_buf_free(&tracking);
 	git_buf_dispose(&def);
+	free(chosen);
 	git_remote_disconnect(remote);
 	git_remote_free(remote);
 	transfer_free(&t);

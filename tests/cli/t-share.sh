@@ -735,4 +735,23 @@ same "both clones order them the same way" "$right_json" "$OUT"
 clean "clean on the fast laptop"
 inih_reads "every file written here parses with inih"
 
+# A hub made by hand with another default branch than the one pushed to it
+# (git init --bare -b trunk): its HEAD names no branch, yet clone and pull
+# find the branch named as ours (else main, master, or its only one).
+git init -q --bare -b trunk "$SANDBOX/trunk.git"
+new_repo trunk-a "Tōtara School"
+ok "an inquiry" spiral new "Year 3 maths" -q
+tid=$OUT
+ok "remote add" spiral remote add origin "$SANDBOX/trunk.git"
+ok "push to a hub whose HEAD is refs/heads/trunk" spiral push
+ok "clone it" spiral clone "$SANDBOX/trunk.git" "$SANDBOX/trunk-b" --school "Rimu School"
+cd "$SANDBOX/trunk-b" || exit 1
+ok "the clone has the inquiry" spiral show "$tid" --format json
+ok "a note there" spiral note "$tid" -m "From Rimu."
+ok "push it" spiral push
+cd "$SANDBOX/trunk-a" || exit 1
+ok "pull from that hub" spiral pull
+ok "show" spiral show "$tid" --format json
+json "the note arrived" "assert [n['text'] for n in d['notes']] == ['From Rimu.'], d['notes']"
+
 finish
