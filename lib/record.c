@@ -480,12 +480,32 @@ static int store_value(parse_state *ps, const key_spec *k, const char *key,
 			}
 		}
 		return fail(ps, line, "%s: unknown operation '%s'", key, value);
-	case K_NUMBERS:
+	case K_NUMBERS: {
+		char *name = NULL;
+		int rc;
 		if (!spiral_measure_name_valid(key))
 			return fail(ps, line, "'%s' is not a measure name", key);
 		if (parse_number(value, &num) < 0)
 			return fail(ps, line, "%s: '%s' is not a number", key, value);
-		return spiral_kvs_set((spiral_kvs *)slot, key, num);
+		/* Read in NFC, as spiral writes names: a hand-written name
+		 * with a combining macron is the same measure. */
+		if ((rc = spiral_measure_name_normalize(key, &name)) < 0) {
+			spiral_error_clear();
+			return rc == SPIRAL_ENOMEM
+				       ? rc
+				       : fail(ps, line, "'%s' is not a measure name", key);
+		}
+		if (strcmp(name, key) != 0) {
+			char message[400];
+			snprintf(message, sizeof(message),
+				 "'%.80s' is not in Unicode NFC: read as the measure "
+				 "'%.80s'", key, name);
+			warn_here(ps, line, message);
+		}
+		rc = spiral_kvs_set((spiral_kvs *)slot, name, num);
+		free(name);
+		return rc;
+	}
 	}
 	return 0;
 }

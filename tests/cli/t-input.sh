@@ -187,6 +187,20 @@ assert list(d["measures"]) == ["reo_kōrero"], d["measures"]
 m = d["measures"]["reo_kōrero"]
 assert (m["baseline"], m["latest"], m["target"]) == (3, 4, 5), m'
 same "no NFD name on disk" "0" "$(git grep -c "$nfd" | wc -l)"
+# A file written by hand (or by another tool) with the NFD name: read as
+# the same measure; fsck says it is not in NFC.
+last=$(git ls-files "inquiries/*/$ID/entries/*" | sort | tail -1)
+hand=${last%/*}/29990101T000000Z-act-$(printf '%032x' 14).ini
+sed -e "s/^reo_kōrero = .*/$nfd = 6/" -e 's/^seq = .*/seq = 99/' "$last" >"$hand"
+git add "$hand" && git commit -qm "a hand-written entry with an NFD measure name"
+ok "show reads it" spiral show "$ID" --format json
+json_check "as the same measure" '
+assert list(d["measures"]) == ["reo_kōrero"], d["measures"]
+assert d["measures"]["reo_kōrero"]["latest"] == 6, d["measures"]
+assert d["entries"][-1]["measures"] == {"reo_kōrero": 6}, d["entries"][-1]'
+fails "fsck notes the NFD name" 1 "" spiral fsck
+matches "with file and line" "$hand:[0-9]+: '$nfd' is not in Unicode NFC: read as the measure 'reo_kōrero'" "$OUT"
+git rm -q "$hand" && git commit -qm "the hand-written entry removed"
 ok "names in other scripts: Greek, Devanagari with marks, CJK, digits" spiral act "$ID" -m x \
 	--measure "βαθμός=1" --measure "पढ़ना=2" --measure "読解_2=3" --measure "٣_score=4"
 inih_reads "inih reads them"
