@@ -108,9 +108,8 @@ const tool_cmd tool_commands[] = {
 	 "[INQUIRY] [filters] [--format table|json|csv|md]",
 	 "Show an inquiry with every entry and its measures.", READ_OPTIONS},
 	{"status", cmd_status, NEED_REPO | ARGS(0, 0), "[filters] [--format table|json|csv|md]",
-	 "Where you are: the current inquiry, its phase and the next question, "
-	 "hand edits, conflicts (of the inquiries the filters choose), commits "
-	 "to push or pull.",
+	 "Where you are: the current inquiry, its phase and what comes next, "
+	 "hand edits, conflicts, commits to push or pull.",
 	 READ_OPTIONS},
 	{"list", cmd_list, NEED_REPO | ARGS(0, 0), "[filters] [--format table|json|csv|md]",
 	 "One row per inquiry: id, title, school, phase, cycle, status, last "
@@ -165,12 +164,17 @@ const tool_cmd *tool_find(const char *name)
 
 static void main_help(void)
 {
+	int width = 0;
+
 	out_puts("usage: spiral [-C DIR] COMMAND [OPTIONS] [ARGS]\n\n"
 		 "Collaborative inquiry, the Spiral of Inquiry, kept in git.\n\n");
+	for (const tool_cmd *c = tool_commands; c->name; c++)
+		if ((int)strlen(c->name) > width)
+			width = (int)strlen(c->name);
 	for (const tool_cmd *c = tool_commands; c->name; c++) {
 		spiral_buf summary = SPIRAL_BUF_INIT;
 		tool_summary(c, &summary);
-		out_printf("  %-8s %s\n", c->name, summary.ptr ? summary.ptr : "");
+		out_printf("  %-*s  %s\n", width, c->name, summary.ptr ? summary.ptr : "");
 		spiral_buf_free(&summary);
 	}
 	out_puts("\n  -C DIR      run as if started in DIR\n"

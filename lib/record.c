@@ -306,6 +306,15 @@ static int warn_here(parse_state *ps, int line, const char *message)
 	return 1;
 }
 
+/* A record that reads but warrants a warning: the first one, kept for a
+ * command that says one per file; returns 1 (read, with a warning). */
+static int first_warning(record_problem *pb, int line, const char *message)
+{
+	pb->line = line;
+	snprintf(pb->message, sizeof(pb->message), "%s", message);
+	return 1;
+}
+
 static int store_str(char **slot, const char *value)
 {
 	char *copy = strdup(value);
@@ -696,31 +705,16 @@ static int parse_record(const char *data, size_t len, const key_spec *keys,
 			return SPIRAL_EFORMAT;
 		}
 	}
-	if (ps.limit_line) {
-		pb->line = ps.limit_line;
-		snprintf(pb->message, sizeof(pb->message), "%s", ps.limit);
-		return 1;
-	}
-	if (ps.twice_line) {
-		pb->line = ps.twice_line;
-		snprintf(pb->message, sizeof(pb->message), "%s", ps.twice);
-		return 1;
-	}
-	if (strict && ps.unknown_line) {
-		pb->line = ps.unknown_line;
-		snprintf(pb->message, sizeof(pb->message), "%s", ps.unknown);
-		return 1;
-	}
-	if (strict && ps.no_offset_line) {
-		pb->line = ps.no_offset_line;
-		snprintf(pb->message, sizeof(pb->message), "%s", ps.no_offset);
-		return 1;
-	}
-	if (strict && ps.long_line) {
-		pb->line = ps.long_line;
-		snprintf(pb->message, sizeof(pb->message), "%s", ps.long_value);
-		return 1;
-	}
+	if (ps.limit_line)
+		return first_warning(pb, ps.limit_line, ps.limit);
+	if (ps.twice_line)
+		return first_warning(pb, ps.twice_line, ps.twice);
+	if (strict && ps.unknown_line)
+		return first_warning(pb, ps.unknown_line, ps.unknown);
+	if (strict && ps.no_offset_line)
+		return first_warning(pb, ps.no_offset_line, ps.no_offset);
+	if (strict && ps.long_line)
+		return first_warning(pb, ps.long_line, ps.long_value);
 	return 0;
 }
 

@@ -200,4 +200,15 @@ show_err=$ERR
 fails "log of it too" 1 "" spiral log abcd98e0
 same "exactly as show does" "$show_err" "$ERR"
 matches "path and line" "^spiral: error: $I/inquiry\.ini:[0-9]+: created: 'someday'" "$ERR"
+# Every command that spiral help lists has its man page.
+mandir=$(cd "$(dirname "$0")/../../man" && pwd)
+ok "spiral help" spiral help
+missing=
+for name in $(printf '%s\n' "$OUT" | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p'); do
+	[ -f "$mandir/spiral-$name.1" ] || missing="$missing $name"
+done
+same "every command listed has a man page" "" "$missing"
+same "spiral help lists every command" 28 \
+	"$(printf '%s\n' "$OUT" | grep -c '^  [a-z][a-z-]*  ')"
+
 finish
