@@ -32,7 +32,8 @@ static void check_format(double v)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *arg, *name = NULL, *again_name = NULL, num[40], again[128];
+	char *arg, *name = NULL, *again_name = NULL, num[40],
+	     again[SPIRAL_MEASURE_NAME_BYTES + 1 + 40];
 	double v, w;
 	int rc;
 
@@ -49,7 +50,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(!(v == 0 && signbit(v)));
 		check_format(v);
 		spiral_number_format(v, num);
-		snprintf(again, sizeof(again), "%s=%s", name, num);
+		/* The longest name (in bytes) and the longest number fit. */
+		FUZZ_CHECK(snprintf(again, sizeof(again), "%s=%s", name, num) <
+			   (int)sizeof(again));
 		if (spiral_measure_parse(again, &again_name, &w) != 0)
 			fuzz_fail("'%s' reads as %s, which is refused: %s", arg,
 				  again, spiral_error_message());
