@@ -66,7 +66,7 @@ int cmd_search(int argc, char **argv, tool_ctx *ctx)
 	spiral_buf out = SPIRAL_BUF_INIT;
 	spiral_hit *hits = NULL;
 	spiral_style style;
-	size_t n = 0;
+	size_t n = 0, shown;
 	int rc;
 
 	if ((rc = parse(ctx, argc, argv, &a, &search_option, NULL)) >= 0)
@@ -83,9 +83,8 @@ int cmd_search(int argc, char **argv, tool_ctx *ctx)
 	style = ctx->style; /* on a terminal, tables fit its width */
 	style.width = tool_columns();
 	if ((rc = spiral_search(&st, &a.filter, argv[optind], &hits, &n)) == 0) {
-		if (a.max_count >= 0 && n > (size_t)a.max_count)
-			n = (size_t)a.max_count;
-		rc = spiral_emit_search(&out, a.format, hits, n,
+		shown = a.max_count >= 0 && n > (size_t)a.max_count ? (size_t)a.max_count : n;
+		rc = spiral_emit_search(&out, a.format, hits, shown,
 					spiral_store_short_len(&st), &style);
 	}
 	spiral_hits_free(hits, n);
