@@ -36,6 +36,7 @@ static const struct option read_options[] = {
 	READ_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
+const struct option *const tool_read_longopts = read_options;
 
 /* log also takes git's -n / --max-count. */
 static const struct option log_options[] = {
@@ -49,13 +50,7 @@ static const struct option log_options[] = {
  * inquiry, hand edits and remotes are shown whatever they say. */
 #define status_options read_options
 
-typedef struct read_args {
-	spiral_filter filter;
-	spiral_format format;
-	long max_count; /* log -n; -1: every entry */
-} read_args;
-
-static int read_option(tool_ctx *ctx, read_args *a, int c, const char *arg)
+int tool_read_option(tool_ctx *ctx, read_args *a, int c, const char *arg)
 {
 	spiral_filter *f = &a->filter;
 	char *end;
@@ -144,7 +139,7 @@ static int read_parse(tool_ctx *ctx, int argc, char **argv, read_args *a,
 					  &code)) != -1) {
 		if (c == TOOL_STOP)
 			rc = code;
-		else if ((c = read_option(ctx, a, c, optarg)) != 0)
+		else if ((c = tool_read_option(ctx, a, c, optarg)) != 0)
 			rc = c;
 	}
 	if (rc < 0 && argc - optind > max_args)

@@ -118,6 +118,15 @@ const tool_cmd tool_commands[] = {
 	{"log", cmd_log, NEED_REPO | ARGS(0, 1),
 	 "[INQUIRY] [-n N] [filters] [--format table|json|csv|md]",
 	 "Entries across the repository, newest first.", LOG_OPTIONS},
+	{"search", cmd_search, NEED_REPO | ARGS(1, 1),
+	 "QUERY [-n N] [filters] [--format table|json|csv|md]",
+	 "Find inquiries, entries and notes by their words, best first (case "
+	 "and accents ignored).",
+	 "  -n, --max-count N    at most N hits, the best\n" READ_OPTIONS},
+	{"match", cmd_match, NEED_REPO | ARGS(0, 1),
+	 "[INQUIRY] [--schools] [filters] [--format table|json|csv|md]",
+	 "Other schools' inquiries with most in common with this one, and why.",
+	 "      --schools        rank whole schools against yours\n" READ_OPTIONS},
 	{"clone", cmd_clone, 0, "URL [DIR] [--school NAME] [--cluster NAME]",
 	 "Clone a colleague's or the cluster's spiral repository.",
 	 "      --school NAME   the school you log for in this clone\n"

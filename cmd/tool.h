@@ -113,6 +113,19 @@ int tool_set_color(tool_ctx *ctx, const char *when);
 int tool_parse_format(tool_ctx *ctx, const char *arg, int allow_html,
 		      spiral_format *out);
 
+/* The shared filters and --format of the reading commands (cmd-read.c),
+ * also taken by search and match (cmd-search.c). */
+typedef struct read_args {
+	spiral_filter filter;
+	spiral_format format;
+	long max_count; /* log -n; -1: every entry */
+} read_args;
+
+/* Their long options, {NULL}-ended, and one of them, c, with its
+ * argument: 0, or the exit code. */
+extern const struct option *const tool_read_longopts;
+int tool_read_option(tool_ctx *ctx, read_args *a, int c, const char *arg);
+
 /* Full id of the inquiry named by prefix, or of the current one. */
 int tool_inquiry_id(tool_ctx *ctx, const char *prefix, char **id);
 /* Loads one inquiry (prefix or current) into st; *inq points into st. */
@@ -171,5 +184,7 @@ int cmd_push(int argc, char **argv, tool_ctx *ctx);
 int cmd_sync(int argc, char **argv, tool_ctx *ctx);
 int cmd_merge_file(int argc, char **argv, tool_ctx *ctx);
 int cmd_verify_push(int argc, char **argv, tool_ctx *ctx);
+int cmd_search(int argc, char **argv, tool_ctx *ctx);
+int cmd_match(int argc, char **argv, tool_ctx *ctx);
 
 #endif

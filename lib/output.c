@@ -1232,6 +1232,167 @@ int spiral_emit_log(spiral_buf *out, spiral_format format,
 	return buf_done(out);
 }
 
+/* ---- search and match --------------------------------------------------- */
+
+static void grid_add_score(grid *g, double score)
+{
+	char s[40];
+
+	if (g->ncols && g->ncols <= 8 * sizeof(g->numeric))
+		g->numeric |= 1ul << (g->cells.n % g->ncols);
+	spiral_number_format(score, s);
+	grid_add(g, s);
+}
+
+static const char *hit_phase(const spiral_hit *h)
+{
+	return h->entry ? spiral_phase_get(h->entry->phase)->name : NULL;
+}
+
+int spiral_emit_search(spiral_buf *out, spiral_format format,
+		       const spiral_hit *hits, size_t n, int short_len,
+		       const spiral_style *style)
+{
+	static const char *const csv_cols[] = {
+		"inquiry", "title", "school", "entry", "phase", "score", "snippet",
+		"kind", NULL};
+	static const char *const people_cols[] = {
+		"SCORE", "INQUIRY", "TITLE", "SCHOOL", "PHASE", "SNIPPET", NULL};
+	/* Title and school give way before the snippet. */
+	static const size_t minw[] = {0, 0, 16, 10, 0, 40};
+	grid g = {0};
+
+	if (format == SPIRAL_FORMAT_JSON) {
+		char num[40];
+
+		spiral_buf_putc(out, '[');
+		for (size_t i = 0; i < n; i++) {
+			const spiral_hit *h = &hits[i];
+			spiral_buf_puts(out, i ? ",\n{\"inquiry\":" : "\n{\"inquiry\":");
+			spiral_json_string(out, h->inquiry->id);
+			spiral_buf_puts(out, ",\"title\":");
+			json_str_or_null(out, h->inquiry->title);
+			spiral_buf_puts(out, ",\"school\":");
+			json_str_or_null(out, h->inquiry->who.school);
+			spiral_buf_puts(out, ",\"entry\":");
+			json_str_or_null(out, h->entry ? h->entry->id : NULL);
+			spiral_buf_puts(out, ",\"phase\":");
+			json_str_or_null(out, hit_phase(h));
+			spiral_number_format(h->score, num);
+			spiral_buf_printf(out, ",\"score\":%s,\"snippet\":", num);
+			spiral_json_string(out, h->snippet);
+			spiral_buf_printf(out, ",\"kind\":\"%s\"}",
+					  h->entry ? "entry" : h->note ? "note" : "inquiry");
+		}
+		spiral_buf_puts(out, n ? "\n]\n" : "]\n");
+		return buf_done(out);
+	}
+	grid_header(&g, format == SPIRAL_FORMAT_CSV ? csv_cols : people_cols);
+	for (size_t i = 0; i < n; i++) {
+		const spiral_hit *h = &hits[i];
+		const char *phase = hit_phase(h);
+
+		if (format == SPIRAL_FORMAT_CSV) {
+			grid_add(&g, h->inquiry->id);
+			grid_add(&g, h->inquiry->title);
+			grid_add(&g, h->inquiry->who.school);
+			grid_add(&g, h->entry ? h->entry->id : "");
+			grid_add(&g, phase);
+			grid_add_score(&g, h->score);
+			grid_add(&g, h->snippet);
+			grid_add(&g, h->entry ? "entry" : h->note ? "note" : "inquiry");
+		} else {
+			grid_add_score(&g, h->score);
+			grid_add_short(&g, h->inquiry->id, short_len);
+			grid_add(&g, h->inquiry->title);
+			grid_add(&g, h->inquiry->who.school);
+			grid_add(&g, phase ? phase : h->note ? "note" : "-");
+			grid_add(&g, h->snippet);
+		}
+		g.nrows++;
+	}
+	render(out, format, &g, minw, style);
+	return buf_done(out);
+}
+
+int spiral_emit_match(spiral_buf *out, spiral_format format,
+		      const spiral_match *m, size_t n, int schools, int short_len,
+		      const spiral_style *style)
+{
+	static const char *const csv_cols[] = {"id", "title", "school", "score",
+					       "reasons", NULL};
+	static const char *const people_cols[] = {"SCORE", "ID", "TITLE", "SCHOOL",
+						  "REASONS", NULL};
+	static const size_t minw[] = {0, 0, 16, 10, 30};
+	static const char *const school_csv_cols[] = {"school", "score", "reasons",
+						      NULL};
+	static const char *const school_people_cols[] = {"SCORE", "SCHOOL",
+							 "REASONS", NULL};
+	static const size_t school_minw[] = {0, 12, 30};
+	grid g = {0};
+
+	if (format == SPIRAL_FORMAT_JSON) {
+		char num[40];
+
+		spiral_buf_putc(out, '[');
+		for (size_t i = 0; i < n; i++) {
+			spiral_buf_puts(out, i ? ",\n{" : "\n{");
+			if (!schools) {
+				spiral_buf_puts(out, "\"id\":");
+				spiral_json_string(out, m[i].inquiry->id);
+				spiral_buf_puts(out, ",\"title\":");
+				json_str_or_null(out, m[i].inquiry->title);
+				spiral_buf_putc(out, ',');
+			}
+			spiral_buf_puts(out, "\"school\":");
+			spiral_json_string(out, m[i].school);
+			spiral_number_format(m[i].score, num);
+			spiral_buf_printf(out, ",\"score\":%s,\"reasons\":", num);
+			json_strv(out, &m[i].reasons);
+			spiral_buf_putc(out, '}');
+		}
+		spiral_buf_puts(out, n ? "\n]\n" : "]\n");
+		return buf_done(out);
+	}
+	if (schools)
+		grid_header(&g, format == SPIRAL_FORMAT_CSV ? school_csv_cols
+							    : school_people_cols);
+	else
+		grid_header(&g, format == SPIRAL_FORMAT_CSV ? csv_cols : people_cols);
+	for (size_t i = 0; i < n; i++) {
+		spiral_buf r = SPIRAL_BUF_INIT;
+
+		/* One reason a line in CSV, as tags are; "; " for people. */
+		for (size_t k = 0; k < m[i].reasons.n; k++)
+			spiral_buf_printf(&r, "%s%s",
+					  k ? (format == SPIRAL_FORMAT_CSV ? "\n" : "; ") : "",
+					  m[i].reasons.v[k]);
+		spiral_buf_put(&r, "", 0);
+		if (format == SPIRAL_FORMAT_CSV) {
+			if (!schools) {
+				grid_add(&g, m[i].inquiry->id);
+				grid_add(&g, m[i].inquiry->title);
+			}
+			grid_add(&g, m[i].school);
+			grid_add_score(&g, m[i].score);
+		} else {
+			grid_add_score(&g, m[i].score);
+			if (!schools) {
+				grid_add_short(&g, m[i].inquiry->id, short_len);
+				grid_add(&g, m[i].inquiry->title);
+			}
+			grid_add(&g, m[i].school);
+		}
+		grid_add(&g, r.ptr);
+		if (r.failed)
+			out->failed = 1;
+		spiral_buf_free(&r);
+		g.nrows++;
+	}
+	render(out, format, &g, schools ? school_minw : minw, style);
+	return buf_done(out);
+}
+
 /* ---- show as Markdown --------------------------------------------------- */
 
 /* Every cycle's results as Markdown: a section and a table each. */

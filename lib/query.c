@@ -214,6 +214,12 @@ int spiral_entry_matches(const spiral_filter *f, const spiral_inquiry *inq,
 	return inquiry_base_matches(f, inq) && spiral_entry_selected(f, e);
 }
 
+int spiral_note_matches(const spiral_filter *f, const spiral_inquiry *inq,
+			const spiral_note *n)
+{
+	return inquiry_base_matches(f, inq) && spiral_note_selected(f, n);
+}
+
 static int cmp_recent(const void *a, const void *b)
 {
 	const spiral_inquiry *x = *(spiral_inquiry *const *)a;

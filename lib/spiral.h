@@ -186,6 +186,10 @@ size_t spiral_utf8_next(const char *s, size_t len, unsigned *cp);
  * "tōtara"): for matching, never for storing.  *out is allocated (free()).
  * SPIRAL_ERROR when s is not valid UTF-8. */
 int spiral_text_fold(const char *s, char **out);
+/* s[0..len) as a search key: folded as spiral_text_fold, and without its
+ * accents and other marks, so that "kaupapa maori" finds "kaupapa Māori".
+ * *out is allocated (free()). */
+int spiral_text_key(const char *s, size_t len, char **out);
 /* A code point that is invisible yet changes how text around it shows:
  * format characters (Cf: bidirectional controls, zero-width characters,
  * the BOM, the soft hyphen...) and U+2028/U+2029. */
@@ -753,6 +757,8 @@ int spiral_entry_selected(const spiral_filter *f, const spiral_entry *e);
 int spiral_note_selected(const spiral_filter *f, const spiral_note *n);
 int spiral_entry_matches(const spiral_filter *f, const spiral_inquiry *inq,
 			 const spiral_entry *e);
+int spiral_note_matches(const spiral_filter *f, const spiral_inquiry *inq,
+			const spiral_note *n);
 
 /* list: matching inquiries, most recently active first.  Free *out. */
 int spiral_query_list(const spiral_store *st, const spiral_filter *f,
@@ -765,6 +771,45 @@ typedef struct spiral_log_row {
 /* log: matching entries (of one inquiry when only is set), newest first. */
 int spiral_query_log(const spiral_store *st, const spiral_filter *f,
 		     const char *only, spiral_log_row **out, size_t *n);
+
+/* search and match (search.c).  A hit is a document: an inquiry's own
+ * title and learners (entry and note NULL), an entry's text and evidence,
+ * or a note.  Pointers into the store; snippet allocated. */
+typedef struct spiral_hit {
+	const spiral_inquiry *inquiry;
+	const spiral_entry *entry;
+	const spiral_note *note;
+	double score;  /* BM25, rounded to 3 decimals */
+	char *snippet; /* one line of the original text around the first match */
+} spiral_hit;
+/* Documents that hold every word of query (case, accents and marks
+ * ignored: spiral_text_key), best first by BM25, ties by inquiry id and
+ * then by record id.  Inquiries as spiral_inquiry_matches, entries as
+ * spiral_entry_matches, notes as spiral_note_matches select them.
+ * SPIRAL_EUSAGE when the query holds no word. */
+int spiral_search(const spiral_store *st, const spiral_filter *f,
+		  const char *query, spiral_hit **out, size_t *n);
+void spiral_hits_free(spiral_hit *hits, size_t n);
+
+/* What another inquiry (or school) shares with one: shared tags, words of
+ * the learners, and the cosine of TF-IDF over the text of scan, focus and
+ * hunch entries.  inquiry is NULL for a school. */
+typedef struct spiral_match {
+	const spiral_inquiry *inquiry;
+	char *school;        /* as the inquiry (the school's first) spells it */
+	double score;        /* 0 to 1, rounded to 3 decimals */
+	spiral_strv reasons; /* "shared tag: writing", "shared words: talk, ..." */
+} spiral_match;
+/* Inquiries of other schools than inq's that f selects and that share
+ * something with it, best first, ties by id. */
+int spiral_match_inquiries(const spiral_store *st, const spiral_filter *f,
+			   const spiral_inquiry *inq, spiral_match **out,
+			   size_t *n);
+/* Other schools than `school` (compared folded), each taken as all its
+ * inquiries that f selects, ranked by what they share with school's. */
+int spiral_match_schools(const spiral_store *st, const spiral_filter *f,
+			 const char *school, spiral_match **out, size_t *n);
+void spiral_matches_free(spiral_match *m, size_t n);
 
 /* Shortest prefix length (at least 8) that tells apart every inquiry of
  * st->ids (the loaded inquiries when it is empty). */
@@ -812,6 +857,13 @@ int spiral_emit_list(spiral_buf *out, spiral_format format,
 int spiral_emit_log(spiral_buf *out, spiral_format format,
 		    const spiral_log_row *rows, size_t n, int short_len,
 		    const spiral_style *style);
+/* search and match in any format but html; schools: match --schools. */
+int spiral_emit_search(spiral_buf *out, spiral_format format,
+		       const spiral_hit *hits, size_t n, int short_len,
+		       const spiral_style *style);
+int spiral_emit_match(spiral_buf *out, spiral_format format,
+		      const spiral_match *m, size_t n, int schools, int short_len,
+		      const spiral_style *style);
 /* A text as one CSV field (RFC 4180 quoting, controls and invisible
  * characters made visible, a leading = + - @ or tab guarded by a single
  * quote so that no spreadsheet takes it for a formula). */

@@ -125,6 +125,26 @@ int spiral_text_fold(const char *s, char **out)
 	return 0;
 }
 
+int spiral_text_key(const char *s, size_t len, char **out)
+{
+	utf8proc_uint8_t *key = NULL;
+	utf8proc_ssize_t n;
+
+	/* Marks are stripped from the decomposed text before it is composed
+	 * again: "Māori" and "MAORI" give the same key. */
+	*out = NULL;
+	n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &key,
+			 UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK |
+				 UTF8PROC_STABLE);
+	if (n == UTF8PROC_ERROR_NOMEM)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	if (n < 0)
+		return spiral_error(SPIRAL_ERROR, "text is not valid Unicode: %s",
+				    utf8proc_errmsg(n));
+	*out = (char *)key;
+	return 0;
+}
+
 size_t spiral_text_unix(char *s, size_t len)
 {
 	size_t from = 0, to = 0;
