@@ -126,6 +126,24 @@ static int read_option(tool_ctx *ctx, read_args *a, int c, const char *arg)
 	return 0;
 }
 
+/* For a reading command of another file (report): the shared options,
+ * and one of them read into f and *format; 0 or an exit code. */
+const struct option *tool_read_longopts(void)
+{
+	return read_options;
+}
+
+int tool_read_option(tool_ctx *ctx, spiral_filter *f, spiral_format *format,
+		     int c, const char *arg)
+{
+	read_args a = {*f, *format, -1};
+	int rc = read_option(ctx, &a, c, arg);
+
+	*f = a.filter;
+	*format = a.format;
+	return rc;
+}
+
 /* Parses the reading options over the command's default status and checks
  * that at most max_args arguments follow; returns -1 to go on (free
  * a->filter then), else an exit code. */

@@ -113,6 +113,13 @@ int tool_set_color(tool_ctx *ctx, const char *when);
 int tool_parse_format(tool_ctx *ctx, const char *arg, int allow_html,
 		      spiral_format *out);
 
+/* The filters and --format shared by the reading commands (cmd-read.c),
+ * for one defined elsewhere: their long options (NULL-ended), and one of
+ * them read into f and *format (0, or the exit code of a usage error). */
+const struct option *tool_read_longopts(void);
+int tool_read_option(tool_ctx *ctx, spiral_filter *f, spiral_format *format,
+		     int c, const char *arg);
+
 /* Full id of the inquiry named by prefix, or of the current one. */
 int tool_inquiry_id(tool_ctx *ctx, const char *prefix, char **id);
 /* Loads one inquiry (prefix or current) into st; *inq points into st. */
@@ -163,6 +170,7 @@ int cmd_note(int argc, char **argv, tool_ctx *ctx);
 int cmd_show(int argc, char **argv, tool_ctx *ctx);
 int cmd_list(int argc, char **argv, tool_ctx *ctx);
 int cmd_log(int argc, char **argv, tool_ctx *ctx);
+int cmd_report(int argc, char **argv, tool_ctx *ctx);
 int cmd_status(int argc, char **argv, tool_ctx *ctx);
 int cmd_clone(int argc, char **argv, tool_ctx *ctx);
 int cmd_remote(int argc, char **argv, tool_ctx *ctx);
