@@ -55,6 +55,17 @@ static spiral_report_group *group_get(spiral_report *r, const char *key)
  * (progress >= 1), on the way when progress > 0, no movement when it is 0
  * or less (or not measured since the target), none when a measure has no
  * target; an inquiry with no measure counts once as none. */
+const char *spiral_report_target_state(const spiral_measure_summary *m)
+{
+	if (!m->has_target)
+		return "none";
+	if (m->has_progress && m->progress >= 1)
+		return "met";
+	if (m->has_progress && m->progress > 0)
+		return "on_the_way";
+	return "no_movement";
+}
+
 static int inquiry_targets(const spiral_inquiry *inq, spiral_report_targets *t)
 {
 	spiral_measure_summary *m;
@@ -65,14 +76,15 @@ static int inquiry_targets(const spiral_inquiry *inq, spiral_report_targets *t)
 	if ((rc = spiral_inquiry_measures(inq, inq->cycle, &m, &n)) < 0)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		if (!m[i].has_target)
-			t->none++;
-		else if (m[i].has_progress && m[i].progress >= 1)
+		const char *state = spiral_report_target_state(&m[i]);
+		if (strcmp(state, "met") == 0)
 			t->met++;
-		else if (m[i].has_progress && m[i].progress > 0)
+		else if (strcmp(state, "on_the_way") == 0)
 			t->on_the_way++;
-		else
+		else if (strcmp(state, "no_movement") == 0)
 			t->no_movement++;
+		else
+			t->none++;
 	}
 	if (n == 0)
 		t->none = 1;
@@ -345,7 +357,8 @@ int spiral_report_build(const spiral_store *st, const spiral_filter *f,
 	}
 done:
 	spiral_strv_free(&keys);
-	free(rows);
+	out->rows = rows;
+	out->nrows = n;
 	if (rc < 0)
 		spiral_report_free(out);
 	return rc;
@@ -357,6 +370,7 @@ void spiral_report_free(spiral_report *r)
 		free(r->groups[i].key);
 	free(r->groups);
 	free(r->stalled);
+	free(r->rows);
 	spiral_strv_free(&r->schools);
 	spiral_strv_free(&r->tags);
 	free(r->counts);
@@ -391,7 +405,80 @@ static int tags_where(const spiral_report *r, int only_one, spiral_strv *out)
 	return 0;
 }
 
+/* ---- progress toward every target, per inquiry --------------------------- */
+
+typedef int (*target_fn)(void *user, const spiral_inquiry *inq,
+			 const spiral_measure_summary *m);
+
+/* Calls fn for each measure with a target in the current cycle of each
+ * inquiry chosen, in list's order, measures by name. */
+static int each_target(const spiral_report *r, target_fn fn, void *user)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < r->nrows && rc == 0; i++) {
+		spiral_measure_summary *m;
+		size_t n;
+
+		if ((rc = spiral_inquiry_measures(r->rows[i], r->rows[i]->cycle, &m, &n)) < 0)
+			break;
+		for (size_t k = 0; k < n && rc == 0; k++)
+			if (m[k].has_target)
+				rc = fn(user, r->rows[i], &m[k]);
+		spiral_measures_free(m, n);
+	}
+	return rc;
+}
+
+/* A number as JSON, CSV and tables show it; "" when there is none. */
+static void number_cell(int has, double v, char out[40])
+{
+	out[0] = '\0';
+	if (has)
+		spiral_number_format(v == 0 ? 0 : v, out);
+}
+
 /* ---- JSON --------------------------------------------------------------- */
+
+static void json_number_or_null(spiral_buf *out, int has, double v)
+{
+	char num[40];
+
+	number_cell(has, v, num);
+	spiral_buf_puts(out, num[0] ? num : "null");
+}
+
+typedef struct json_targets {
+	spiral_buf *out;
+	size_t n;
+} json_targets;
+
+static int json_target(void *user, const spiral_inquiry *inq,
+		       const spiral_measure_summary *m)
+{
+	json_targets *j = user;
+
+	spiral_buf_puts(j->out, j->n++ ? ",\n{\"inquiry\":" : "\n{\"inquiry\":");
+	spiral_json_string(j->out, inq->id);
+	spiral_buf_puts(j->out, ",\"title\":");
+	spiral_json_string(j->out, inq->title);
+	spiral_buf_puts(j->out, ",\"school\":");
+	spiral_json_string(j->out, inq->who.school ? inq->who.school : "");
+	spiral_buf_printf(j->out, ",\"cycle\":%d,\"measure\":", inq->cycle);
+	spiral_json_string(j->out, m->name);
+	spiral_buf_puts(j->out, ",\"baseline\":");
+	json_number_or_null(j->out, m->has_baseline, m->baseline);
+	spiral_buf_puts(j->out, ",\"target\":");
+	json_number_or_null(j->out, m->has_target, m->target);
+	spiral_buf_puts(j->out, ",\"latest\":");
+	json_number_or_null(j->out, m->has_latest, m->latest);
+	spiral_buf_puts(j->out, ",\"progress\":");
+	json_number_or_null(j->out, m->has_progress, m->progress);
+	spiral_buf_puts(j->out, ",\"state\":");
+	spiral_json_string(j->out, spiral_report_target_state(m));
+	return spiral_buf_putc(j->out, '}');
+}
+
 
 static void json_key_or_null(spiral_buf *out, const char *s)
 {
@@ -480,8 +567,12 @@ static int json_report(spiral_buf *out, const spiral_report *r, int short_len,
 	json_strv_list(out, &all);
 	spiral_strv_free(&only);
 	spiral_strv_free(&all);
+	spiral_buf_puts(out, "},\n\"progress\":[");
+	json_targets jt = {out, 0};
+	if ((rc = each_target(r, json_target, &jt)) < 0)
+		return rc;
 	/* The digest is another part of the report (not built yet). */
-	spiral_buf_puts(out, "},\n\"digest\":[],\n\"flags\":[");
+	spiral_buf_puts(out, "],\n\"digest\":[],\n\"flags\":[");
 	for (size_t i = 0; i < r->nflags; i++) {
 		spiral_buf_puts(out, i ? ",\n{\"inquiry\":" : "\n{\"inquiry\":");
 		spiral_json_string(out, r->flags[i].inquiry->id);
@@ -543,6 +634,14 @@ static void csv_group(spiral_strv *c, const spiral_report_group *g)
 	csv_count(c, "group", g->key, "none", g->targets.none);
 }
 
+/* A target: key the inquiry, item the measure, value where it stands. */
+static int csv_target(void *user, const spiral_inquiry *inq,
+		      const spiral_measure_summary *m)
+{
+	csv_row(user, "target", inq->id, m->name, spiral_report_target_state(m));
+	return 0;
+}
+
 static int csv_report(spiral_buf *out, const spiral_report *r,
 		      const spiral_style *style)
 {
@@ -565,6 +664,10 @@ static int csv_report(spiral_buf *out, const spiral_report *r,
 		for (size_t t = 0; t < r->tags.n; t++)
 			csv_count(&c, "coherence", r->schools.v[s], r->tags.v[t],
 				  r->counts[s * r->tags.n + t]);
+	if (each_target(r, csv_target, &c) < 0) {
+		spiral_strv_free(&c);
+		return SPIRAL_ENOMEM;
+	}
 	for (size_t i = 0; i < r->nflags; i++)
 		csv_row(&c, "flag", r->flags[i].inquiry->id, r->flags[i].kind,
 			r->flags[i].message);
@@ -664,6 +767,51 @@ static int people_coherence(spiral_buf *out, spiral_format format,
 	return rc;
 }
 
+typedef struct people_targets {
+	spiral_strv cells;
+	int short_len;
+} people_targets;
+
+static int people_target(void *user, const spiral_inquiry *inq,
+			 const spiral_measure_summary *m)
+{
+	people_targets *p = user;
+	char id[SPIRAL_ID_LEN + 1], num[40];
+
+	snprintf(id, sizeof(id), "%.*s", p->short_len, inq->id);
+	cells_add(&p->cells, id);
+	cells_add(&p->cells, inq->title);
+	cells_add(&p->cells, m->name);
+	number_cell(m->has_baseline, m->baseline, num);
+	cells_add(&p->cells, num[0] ? num : "-");
+	number_cell(m->has_target, m->target, num);
+	cells_add(&p->cells, num);
+	number_cell(m->has_latest, m->latest, num);
+	cells_add(&p->cells, num[0] ? num : "-");
+	cells_add(&p->cells, spiral_report_target_state(m));
+	return 0;
+}
+
+static int people_targets_part(spiral_buf *out, spiral_format format,
+			       const spiral_report *r, int short_len,
+			       const spiral_style *style)
+{
+	static const char *const head[] = {"ID", "TITLE", "MEASURE", "BASELINE",
+					   "TARGET", "LATEST", "WHERE"};
+	people_targets p = {{0}, short_len};
+	int rc;
+
+	for (size_t i = 0; i < 7; i++)
+		cells_add(&p.cells, head[i]);
+	rc = each_target(r, people_target, &p);
+	if (rc == 0 && p.cells.n == 7)
+		spiral_buf_puts(out, "No measure has a target.\n");
+	else if (rc == 0)
+		rc = spiral_emit_grid(out, format, &p.cells, 7, 0, style);
+	spiral_strv_free(&p.cells);
+	return rc;
+}
+
 static int people_flags(spiral_buf *out, spiral_format format,
 			const spiral_report *r, int short_len,
 			const spiral_style *style)
@@ -722,6 +870,9 @@ static int people_report(spiral_buf *out, spiral_format format,
 	} else {
 		spiral_buf_puts(out, "No inquiry is stalled.\n");
 	}
+	heading(out, format, style, "Targets of the current cycles");
+	if ((rc = people_targets_part(out, format, r, short_len, style)) < 0)
+		return rc;
 	heading(out, format, style, "Coherence: inquiries per school and tag");
 	if ((rc = people_coherence(out, format, r, style)) < 0)
 		return rc;

@@ -873,6 +873,8 @@ typedef struct spiral_report {
 	int64_t now; /* the filter's: generated, days idle */
 	spiral_report_group *groups;
 	size_t ngroups;
+	const spiral_inquiry **rows; /* the inquiries chosen, as list orders them */
+	size_t nrows;
 	const spiral_inquiry **stalled; /* longest idle first */
 	size_t nstalled;
 	/* Coherence: counts[s * tags.n + t] inquiries of school s with tag t. */
@@ -887,6 +889,9 @@ typedef struct spiral_report {
 int spiral_report_build(const spiral_store *st, const spiral_filter *f,
 			spiral_report_by by, int idle_days, spiral_report *out);
 void spiral_report_free(spiral_report *r);
+/* Where one measure stands: "met", "on_the_way", "no_movement" or "none"
+ * (spiral-report(1), TARGETS). */
+const char *spiral_report_target_state(const spiral_measure_summary *m);
 /* In any format but html; ids shortened to short_len for people. */
 int spiral_emit_report(spiral_buf *out, spiral_format format,
 		       const spiral_report *r, int short_len,

@@ -184,7 +184,14 @@ for inq in inquiries.values():
     if inq["continues"] and inq["continues"] not in inquiries:
         flag("broken_lineage")
 
+progress = {"met": 0, "on_the_way": 0, "no_movement": 0}
+for inq in inquiries.values():
+    t = targets(inq)
+    for x in progress:
+        progress[x] += t[x]
+
 print(json.dumps({"by": None if by == "none" else by, "groups": out_groups,
+                  "progress": progress,
                   "stalled_days": stalled_days,
                   "coherence": {"schools": sch, "tags": tags, "counts": counts},
                   "flags": flags}, sort_keys=True))
@@ -197,7 +204,10 @@ d = json.load(open(sys.argv[1]))
 flags = {}
 for f in d["flags"]:
     flags[f["kind"]] = flags.get(f["kind"], 0) + 1
-print(json.dumps({"by": d["by"], "groups": d["groups"],
+progress = {"met": 0, "on_the_way": 0, "no_movement": 0}
+for p in d["progress"]:
+    progress[p["state"]] += 1
+print(json.dumps({"by": d["by"], "groups": d["groups"], "progress": progress,
                   "stalled_days": [s["days_idle"] for s in d["stalled"]],
                   "coherence": {k: d["coherence"][k] for k in ("schools", "tags", "counts")},
                   "flags": flags}, sort_keys=True))
@@ -211,6 +221,7 @@ assert rows[0] == ["section", "key", "item", "value"], rows[0]
 by = sys.argv[2]
 PHASES = ["scan", "focus", "hunch", "learn", "act", "check"]
 groups, stalled, coh, flags = [], [], {}, {}
+progress = {"met": 0, "on_the_way": 0, "no_movement": 0}
 for section, key, item, value in rows[1:]:
     if section == "group":
         k = key or None
@@ -229,9 +240,12 @@ for section, key, item, value in rows[1:]:
         coh.setdefault(key, {})[item] = int(value)
     elif section == "flag":
         flags[item] = flags.get(item, 0) + 1
+    elif section == "target":
+        progress[value] += 1
 sch = sorted(coh, key=str.encode)
 tags = sorted({t for s in coh.values() for t in s}, key=str.encode)
 print(json.dumps({"by": None if by == "none" else by, "groups": groups,
+                  "progress": progress,
                   "stalled_days": stalled,
                   "coherence": {"schools": sch, "tags": tags,
                                 "counts": [[coh[s][t] for t in tags] for s in sch]},
@@ -251,7 +265,9 @@ for g in d["groups"]:
 for s in d["stalled"]:
     assert set(s) >= {"id","title","school","status","phase","cycle","created","updated","tags","team","learners","continues","entries","days_idle"}
 for f in d["flags"]:
-    assert set(f) == {"inquiry","kind","message"} and len(f["inquiry"]) == 32'
+    assert set(f) == {"inquiry","kind","message"} and len(f["inquiry"]) == 32
+for p in d["progress"]:
+    assert p["target"] is not None and p["state"] in ("met", "on_the_way", "no_movement")'
 	expected=$(python3 "$SANDBOX/expect.py" "$data" "$by" "$SANDBOX/report.json")
 	same "report ${opt[*]:-(one group)}: the TSV's numbers" "$expected" \
 		"$(python3 "$SANDBOX/actual.py" "$SANDBOX/report.json")"
@@ -272,7 +288,7 @@ ok "report --idle 100" spiral report --idle 100 --format json
 json_check "--idle sets the threshold" '
 assert d["idle"] == 100 and d["stalled"] and all(s["days_idle"] >= 100 for s in d["stalled"])'
 ok "report for people" spiral report --by school
-matches "a table per part" "Groups.*Stalled: no entry for 28 days.*Coherence.*Flags" \
+matches "a table per part" "Groups.*Stalled: no entry for 28 days.*Targets.*Coherence.*Flags" \
 	"$(printf '%s' "$OUT" | tr '\n' ' ')"
 ok "report in Markdown" spiral report --format md
 matches "Markdown headings and tables" "^# Report of .*## Groups.*\| GROUP \|" \
