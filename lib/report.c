@@ -3,6 +3,7 @@
  * targets, the schools x focus-areas coherence matrix and data-quality
  * flags.  Built from a loaded store; emitted in JSON, CSV, Markdown or a
  * table.  Every count here is what spiral-report(1) documents. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -703,8 +704,13 @@ static int people_groups(spiral_buf *out, spiral_format format,
 
 	for (size_t i = 0; i < 5; i++)
 		cells_add(&c, head[i]);
-	for (int p = 0; p < SPIRAL_PHASE_COUNT; p++)
-		cells_add(&c, spiral_phase_get((spiral_phase)p)->name);
+	for (int p = 0; p < SPIRAL_PHASE_COUNT; p++) {
+		char name[16]; /* a heading, as the others: SCAN */
+		snprintf(name, sizeof(name), "%s", spiral_phase_get((spiral_phase)p)->name);
+		for (char *q = name; *q; q++)
+			*q = (char)toupper((unsigned char)*q);
+		cells_add(&c, name);
+	}
 	for (size_t i = 0; i < 4; i++)
 		cells_add(&c, targets[i]);
 	for (size_t i = 0; i < r->ngroups; i++) {

@@ -374,4 +374,19 @@ assert [s['id'] for s in d['stalled']] == ['$C'] and d['stalled'][0]['days_idle'
 ok "flags in a table" spiral report
 matches "the flags part lists them" "broken_lineage +continues $gone" "$OUT"
 
+# Text from the data is data: visible escapes for people, a formula guard
+# in CSV, exact in JSON.
+new_repo hostile "=HYPERLINK(\"http://x\")"
+spiral new "$(printf 'Evil \033[31mred\033[0m | *bold* <b>')" --tag x -q >/dev/null
+spiral check -m "c" --measure m=1 --target m=5 >/dev/null
+ok "report of hostile text" spiral report
+same "no escape character reaches the terminal" "" "$(printf '%s' "$OUT" | tr -d -c '\033')"
+matches "shown as an escape" 'Evil \\x1b\[31mred' "$OUT"
+ok "report --format csv" spiral report --format csv
+matches "a school cannot be a formula" "^coherence,\"'=HYPERLINK" "$OUT"
+ok "report --format json" spiral report --format json
+json_check "the exact text in JSON" '
+assert d["progress"][0]["title"] == "Evil \x1b[31mred\x1b[0m | *bold* <b>", d["progress"]
+assert d["coherence"]["schools"] == ["=HYPERLINK(\"http://x\")"]'
+
 finish
