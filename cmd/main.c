@@ -46,6 +46,11 @@
 	"  different filters must all match.\n"
 #define LOG_OPTIONS                                                            \
 	"  -n, --max-count N    at most N entries, the newest\n" READ_OPTIONS
+#define REPORT_OPTIONS                                                         \
+	"      --by K           a group per school, phase, tag or author\n"     \
+	"      --idle DAYS      stalled: no entry for DAYS days (default 28)\n" \
+	"  -o, --output FILE    write FILE whole (atomically), print nothing\n" \
+	READ_OPTIONS
 static int cmd_help(int argc, char **argv, tool_ctx *ctx);
 
 const tool_cmd tool_commands[] = {
@@ -127,6 +132,12 @@ const tool_cmd tool_commands[] = {
 	 "[INQUIRY] [--schools] [filters] [--format table|json|csv|md]",
 	 "Other schools' inquiries with most in common with this one, and why.",
 	 "      --schools        rank whole schools against yours\n" READ_OPTIONS},
+	{"report", cmd_report, NEED_REPO | ARGS(0, 0),
+	 "[filters] [--by school|phase|tag|author] [--idle DAYS] "
+	 "[--format table|json|csv|md] [-o FILE]",
+	 "The cluster view: counts per group, stalled inquiries, targets, "
+	 "the coherence matrix, data-quality flags.",
+	 REPORT_OPTIONS},
 	{"clone", cmd_clone, 0, "URL [DIR] [--school NAME] [--cluster NAME]",
 	 "Clone a colleague's or the cluster's spiral repository.",
 	 "      --school NAME   the school you log for in this clone\n"

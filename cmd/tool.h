@@ -176,6 +176,7 @@ int cmd_note(int argc, char **argv, tool_ctx *ctx);
 int cmd_show(int argc, char **argv, tool_ctx *ctx);
 int cmd_list(int argc, char **argv, tool_ctx *ctx);
 int cmd_log(int argc, char **argv, tool_ctx *ctx);
+int cmd_report(int argc, char **argv, tool_ctx *ctx);
 int cmd_status(int argc, char **argv, tool_ctx *ctx);
 int cmd_clone(int argc, char **argv, tool_ctx *ctx);
 int cmd_remote(int argc, char **argv, tool_ctx *ctx);

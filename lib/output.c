@@ -1525,3 +1525,25 @@ int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq,
 	spiral_cycles_free(cycles, ncycles);
 	return buf_done(out);
 }
+
+int spiral_emit_grid(spiral_buf *out, spiral_format format,
+		     const spiral_strv *cells, size_t ncols,
+		     unsigned long numeric, const spiral_style *style)
+{
+	grid g = {0};
+	size_t *minw; /* all 0: no column is cut */
+
+	if (!ncols || !cells->n || cells->n % ncols)
+		return spiral_error(SPIRAL_ERROR, "a table of %zu cells in %zu columns",
+				    cells->n, ncols);
+	if (!(minw = calloc(ncols, sizeof(*minw))))
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	g.ncols = ncols;
+	g.nrows = cells->n / ncols;
+	g.numeric = numeric;
+	for (size_t i = 0; i < cells->n; i++)
+		grid_add(&g, cells->v[i]);
+	render(out, format, &g, minw, style);
+	free(minw);
+	return buf_done(out);
+}

@@ -864,6 +864,12 @@ int spiral_emit_search(spiral_buf *out, spiral_format format,
 int spiral_emit_match(spiral_buf *out, spiral_format format,
 		      const spiral_match *m, size_t n, int schools, int short_len,
 		      const spiral_style *style);
+/* A table of text cells in table, CSV or Markdown, for emitters outside
+ * output.c: cells row-major, ncols a row, the first row the header; numeric
+ * has a bit per column of numbers (never guarded as a formula in CSV). */
+int spiral_emit_grid(spiral_buf *out, spiral_format format,
+		     const spiral_strv *cells, size_t ncols,
+		     unsigned long numeric, const spiral_style *style);
 /* A text as one CSV field (RFC 4180 quoting, controls and invisible
  * characters made visible, a leading = + - @ or tab guarded by a single
  * quote so that no spreadsheet takes it for a formula). */
@@ -876,6 +882,72 @@ int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq,
 int spiral_text_show(spiral_buf *out, const spiral_inquiry *inq, int short_len,
 		     const spiral_style *style, const spiral_filter *f,
 		     const spiral_lineage *lin);
+
+/* ---- 9b. the cluster report (report.c) --------------------------------- */
+
+typedef enum spiral_report_by {
+	SPIRAL_BY_NONE, /* one group of every inquiry chosen */
+	SPIRAL_BY_SCHOOL,
+	SPIRAL_BY_PHASE,  /* the current phase */
+	SPIRAL_BY_TAG,    /* an inquiry is in the group of each of its tags */
+	SPIRAL_BY_AUTHOR, /* ... of whoever started it or logged in it */
+} spiral_report_by;
+const char *spiral_report_by_name(spiral_report_by by); /* NULL for NONE */
+/* "school", "phase", "tag", "author"; SPIRAL_EUSAGE for anything else. */
+int spiral_report_by_from_name(const char *name, spiral_report_by *out);
+
+#define SPIRAL_REPORT_IDLE 28  /* days without an entry: stalled */
+#define SPIRAL_REPORT_STUCK 70 /* days in scan and focus: a term */
+
+/* Measures of the current cycle (spiral(1) spiral-report: TARGETS). */
+typedef struct spiral_report_targets {
+	size_t met, on_the_way, no_movement, none;
+} spiral_report_targets;
+
+typedef struct spiral_report_group {
+	char *key; /* NULL: the one group, or no school/phase/tag */
+	size_t inquiries, active, closed, stalled;
+	size_t phases[SPIRAL_PHASE_COUNT];
+	spiral_report_targets targets;
+} spiral_report_group;
+
+/* A data-quality flag: kind is one of "no_target", "stuck",
+ * "no_verdict", "no_measure", "broken_lineage", "conflict" (static). */
+typedef struct spiral_report_flag {
+	const spiral_inquiry *inquiry;
+	const char *kind;
+	char *message;
+} spiral_report_flag;
+
+typedef struct spiral_report {
+	spiral_report_by by;
+	int idle_days, stuck_days;
+	int64_t now; /* the filter's: generated, days idle */
+	spiral_report_group *groups;
+	size_t ngroups;
+	const spiral_inquiry **rows; /* the inquiries chosen, as list orders them */
+	size_t nrows;
+	const spiral_inquiry **stalled; /* longest idle first */
+	size_t nstalled;
+	/* Coherence: counts[s * tags.n + t] inquiries of school s with tag t. */
+	spiral_strv schools, tags;
+	size_t *counts;
+	spiral_report_flag *flags;
+	size_t nflags;
+} spiral_report;
+
+/* The report of the inquiries f chooses (pointers into st, which must
+ * outlive it).  Free with spiral_report_free. */
+int spiral_report_build(const spiral_store *st, const spiral_filter *f,
+			spiral_report_by by, int idle_days, spiral_report *out);
+void spiral_report_free(spiral_report *r);
+/* Where one measure stands: "met", "on_the_way", "no_movement" or "none"
+ * (spiral-report(1), TARGETS). */
+const char *spiral_report_target_state(const spiral_measure_summary *m);
+/* In any format but html; ids shortened to short_len for people. */
+int spiral_emit_report(spiral_buf *out, spiral_format format,
+		       const spiral_report *r, int short_len,
+		       const spiral_style *style);
 
 /* ---- 10. merging files -------------------------------------------------- */
 

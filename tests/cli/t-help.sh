@@ -218,7 +218,7 @@ for name in $(printf '%s\n' "$OUT" | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p'); d
 	[ -f "$mandir/spiral-$name.1" ] || missing="$missing $name"
 done
 same "every command listed has a man page" "" "$missing"
-same "spiral help lists every command" 30 \
+same "spiral help lists every command" 31 \
 	"$(printf '%s\n' "$OUT" | grep -c '^  [a-z][a-z-]*  ')"
 
 finish
