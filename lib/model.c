@@ -450,13 +450,20 @@ static void fold_activity(spiral_inquiry *inq)
 			inq->cycle = next;
 	}
 	/* The phase is the last entry's in causal order; the dates are the
-	 * latest any record gives, wherever it sorts. */
-	if (inq->nentries)
+	 * latest any record gives, wherever it sorts.  The last entry is the
+	 * latest entry's date even when the inquiry was created later (entries
+	 * logged with --date for work done before): the contract counts from
+	 * the creation only an inquiry with no entries. */
+	if (inq->nentries) {
 		inq->phase = inq->entries[inq->nentries - 1].phase;
-	for (size_t i = 0; i < inq->nentries; i++)
+		inq->last_entry = inq->entries[0].date;
+	}
+	for (size_t i = 0; i < inq->nentries; i++) {
 		if (spiral_date_cmp(inq->entries[i].date, inq->last_entry) > 0)
 			inq->last_entry = inq->entries[i].date;
-	inq->updated = inq->last_entry;
+		if (spiral_date_cmp(inq->entries[i].date, inq->updated) > 0)
+			inq->updated = inq->entries[i].date;
+	}
 	for (size_t i = 0; i < inq->nnotes; i++)
 		if (spiral_date_cmp(inq->notes[i].date, inq->updated) > 0)
 			inq->updated = inq->notes[i].date;

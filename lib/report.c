@@ -378,6 +378,12 @@ void spiral_report_free(spiral_report *r)
 	for (size_t i = 0; i < r->nflags; i++)
 		free(r->flags[i].message);
 	free(r->flags);
+	for (size_t i = 0; i < r->ndigest; i++) {
+		free(r->digest[i].actions);
+		free(r->digest[i].evidence);
+		spiral_measures_free(r->digest[i].measures, r->digest[i].nmeasures);
+	}
+	free(r->digest);
 	memset(r, 0, sizeof(*r));
 }
 

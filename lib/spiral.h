@@ -919,6 +919,23 @@ typedef struct spiral_report_flag {
 	char *message;
 } spiral_report_flag;
 
+/* One inquiry of the digest, "what worked" (spiral-report(1), DIGEST):
+ * the cycle it tells of, its verdict, hunch, actions, evidence and
+ * measures.  Text points into the store. */
+typedef struct spiral_report_digest {
+	const spiral_inquiry *inquiry;
+	int worked;             /* 1: what worked; 0: tried, not enough */
+	int cycle;              /* the cycle it tells of */
+	spiral_verdict verdict; /* of that cycle's last check that gave one */
+	const char *hunch;      /* that cycle's last hunch entry, or NULL */
+	const char **actions;   /* its act entries' text, oldest first */
+	size_t nactions;
+	const char **evidence;  /* its entries' evidence, oldest first */
+	size_t nevidence;
+	spiral_measure_summary *measures; /* of that cycle, sorted by name */
+	size_t nmeasures;
+} spiral_report_digest;
+
 typedef struct spiral_report {
 	spiral_report_by by;
 	int idle_days, stuck_days;
@@ -934,6 +951,10 @@ typedef struct spiral_report {
 	size_t *counts;
 	spiral_report_flag *flags;
 	size_t nflags;
+	/* What worked, then what was not enough, each grouped by focus area
+	 * (spiral-report(1), DIGEST). */
+	spiral_report_digest *digest;
+	size_t ndigest;
 } spiral_report;
 
 /* The report of the inquiries f chooses (pointers into st, which must
