@@ -306,6 +306,18 @@ static void json_measure(spiral_buf *out, const spiral_measure_summary *m,
 	spiral_buf_putc(out, '}');
 }
 
+int spiral_json_measures(spiral_buf *out, const spiral_measure_summary *m,
+			 size_t n)
+{
+	spiral_buf_putc(out, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			spiral_buf_putc(out, ',');
+		json_measure(out, &m[i], 0);
+	}
+	return spiral_buf_putc(out, '}');
+}
+
 /* "cycles":[...], oldest first. */
 static void json_cycles(spiral_buf *out, const spiral_cycle *cycles, size_t n)
 {
@@ -977,6 +989,12 @@ static void md_cell(spiral_buf *out, const char *s)
 			spiral_buf_putc(out, *p);
 	}
 	spiral_buf_free(&vis_text);
+}
+
+int spiral_md_text(spiral_buf *out, const char *s)
+{
+	md_cell(out, s);
+	return out->failed ? SPIRAL_ENOMEM : 0;
 }
 
 static void render_md(spiral_buf *out, const grid *g)

@@ -302,6 +302,120 @@ static int coherence(spiral_report *r, const spiral_inquiry *const *rows,
 	return 0;
 }
 
+/* ---- the digest: what worked, and what was not enough ------------------ */
+
+/* What cycle c tells: 1 it worked (its verdict is enough, or it has no
+ * enough/not-enough verdict and every measure with a target met it, one
+ * at least), 0 not enough (its verdict), -1 neither. */
+static int cycle_outcome(const spiral_cycle *c)
+{
+	size_t met = 0;
+
+	if (c->verdict == SPIRAL_VERDICT_ENOUGH)
+		return 1;
+	if (c->verdict == SPIRAL_VERDICT_NOT_ENOUGH)
+		return 0;
+	for (size_t k = 0; k < c->nmeasures; k++) {
+		if (!c->measures[k].has_target)
+			continue;
+		if (strcmp(spiral_report_target_state(&c->measures[k]), "met") != 0)
+			return -1;
+		met++;
+	}
+	return met ? 1 : -1;
+}
+
+/* Adds inq to the digest when one of its cycles tells (the latest such). */
+static int digest_add(spiral_report *r, const spiral_inquiry *inq)
+{
+	spiral_report_digest *d;
+	spiral_cycle *cycles = NULL, *c = NULL;
+	size_t ncycles = 0, nact = 0, nev = 0;
+	int worked = -1, rc;
+
+	if ((rc = spiral_inquiry_cycles(inq, &cycles, &ncycles)) < 0)
+		return rc;
+	for (size_t i = ncycles; i > 0 && worked < 0; i--)
+		if ((worked = cycle_outcome(&cycles[i - 1])) >= 0)
+			c = &cycles[i - 1];
+	if (!c) {
+		spiral_cycles_free(cycles, ncycles);
+		return 0;
+	}
+	if (!(d = realloc(r->digest, (r->ndigest + 1) * sizeof(*d)))) {
+		spiral_cycles_free(cycles, ncycles);
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
+	r->digest = d;
+	d = &r->digest[r->ndigest++];
+	memset(d, 0, sizeof(*d));
+	d->inquiry = inq;
+	d->worked = worked;
+	d->cycle = c->cycle;
+	d->verdict = c->verdict;
+	/* The measures are the cycle's, taken over. */
+	d->measures = c->measures;
+	d->nmeasures = c->nmeasures;
+	c->measures = NULL;
+	c->nmeasures = 0;
+	spiral_cycles_free(cycles, ncycles);
+	for (size_t i = 0; i < inq->nentries; i++) {
+		const spiral_entry *e = &inq->entries[i];
+		if (e->cycle != d->cycle)
+			continue;
+		nact += e->phase == SPIRAL_ACT;
+		nev += e->evidence.n;
+	}
+	if (!(d->actions = calloc(nact + 1, sizeof(*d->actions))) ||
+	    !(d->evidence = calloc(nev + 1, sizeof(*d->evidence))))
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	for (size_t i = 0; i < inq->nentries; i++) {
+		const spiral_entry *e = &inq->entries[i];
+		if (e->cycle != d->cycle)
+			continue;
+		if (e->phase == SPIRAL_HUNCH)
+			d->hunch = e->text;
+		else if (e->phase == SPIRAL_ACT)
+			d->actions[d->nactions++] = e->text;
+		for (size_t k = 0; k < e->evidence.n; k++)
+			d->evidence[d->nevidence++] = e->evidence.v[k];
+	}
+	return 0;
+}
+
+/* The focus area an inquiry is grouped under: its first tag (tags are
+ * sorted), NULL with none. */
+static const char *digest_focus(const spiral_inquiry *inq)
+{
+	return inq->tags.n ? inq->tags.v[0] : NULL;
+}
+
+static int cmp_text(const char *x, const char *y)
+{
+	return strcmp(x ? x : "", y ? y : "");
+}
+
+/* What worked first, then not enough; each by focus area (no tag last),
+ * school, title and id. */
+static int cmp_digest(const void *a, const void *b)
+{
+	const spiral_report_digest *x = a, *y = b;
+	const char *fx = digest_focus(x->inquiry), *fy = digest_focus(y->inquiry);
+	int c;
+
+	if (x->worked != y->worked)
+		return y->worked - x->worked;
+	if (!fx || !fy)
+		c = !fx - !fy;
+	else
+		c = strcmp(fx, fy);
+	if (c == 0)
+		c = cmp_text(x->inquiry->who.school, y->inquiry->who.school);
+	if (c == 0)
+		c = cmp_text(x->inquiry->title, y->inquiry->title);
+	return c ? c : strcmp(x->inquiry->id, y->inquiry->id);
+}
+
 int spiral_report_build(const spiral_store *st, const spiral_filter *f,
 			spiral_report_by by, int idle_days, spiral_report *out)
 {
@@ -346,6 +460,8 @@ int spiral_report_build(const spiral_store *st, const spiral_filter *f,
 		spiral_strv_free(&keys);
 		if (rc == 0)
 			rc = inquiry_flags(out, st, inq);
+		if (rc == 0)
+			rc = digest_add(out, inq);
 	}
 	if (rc == 0)
 		rc = coherence(out, rows, n);
@@ -355,6 +471,9 @@ int spiral_report_build(const spiral_store *st, const spiral_filter *f,
 		if (out->nstalled)
 			qsort(out->stalled, out->nstalled, sizeof(*out->stalled),
 			      cmp_stalled);
+		if (out->ndigest)
+			qsort(out->digest, out->ndigest, sizeof(*out->digest),
+			      cmp_digest);
 	}
 done:
 	spiral_strv_free(&keys);
@@ -522,6 +641,47 @@ static void json_group(spiral_buf *out, const spiral_report_group *g)
 			  g->targets.no_movement, g->targets.none);
 }
 
+static void json_texts(spiral_buf *out, const char *const *v, size_t n)
+{
+	spiral_buf_putc(out, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			spiral_buf_putc(out, ',');
+		spiral_json_string(out, v[i]);
+	}
+	spiral_buf_putc(out, ']');
+}
+
+static void json_digest(spiral_buf *out, const spiral_report_digest *d)
+{
+	const spiral_inquiry *inq = d->inquiry;
+
+	spiral_buf_puts(out, "{\"inquiry\":");
+	spiral_json_string(out, inq->id);
+	spiral_buf_puts(out, ",\"title\":");
+	spiral_json_string(out, inq->title ? inq->title : "");
+	spiral_buf_puts(out, ",\"school\":");
+	spiral_json_string(out, inq->who.school ? inq->who.school : "");
+	spiral_buf_puts(out, ",\"learners\":");
+	spiral_json_string(out, inq->learners ? inq->learners : "");
+	spiral_buf_printf(out, ",\"worked\":%s,\"cycle\":%d,\"verdict\":",
+			  d->worked ? "true" : "false", d->cycle);
+	json_key_or_null(out, spiral_verdict_name(d->verdict));
+	spiral_buf_puts(out, ",\"focus\":");
+	json_key_or_null(out, digest_focus(inq));
+	spiral_buf_puts(out, ",\"tags\":");
+	json_strv_list(out, &inq->tags);
+	spiral_buf_puts(out, ",\"hunch\":");
+	json_key_or_null(out, d->hunch);
+	spiral_buf_puts(out, ",\"actions\":");
+	json_texts(out, d->actions, d->nactions);
+	spiral_buf_puts(out, ",\"evidence\":");
+	json_texts(out, d->evidence, d->nevidence);
+	spiral_buf_puts(out, ",\"measures\":");
+	spiral_json_measures(out, d->measures, d->nmeasures);
+	spiral_buf_putc(out, '}');
+}
+
 static int json_report(spiral_buf *out, const spiral_report *r, int short_len,
 		       const spiral_style *style)
 {
@@ -578,8 +738,12 @@ static int json_report(spiral_buf *out, const spiral_report *r, int short_len,
 	json_targets jt = {out, 0};
 	if ((rc = each_target(r, json_target, &jt)) < 0)
 		return rc;
-	/* The digest is another part of the report (not built yet). */
-	spiral_buf_puts(out, "],\n\"digest\":[],\n\"flags\":[");
+	spiral_buf_puts(out, "],\n\"digest\":[");
+	for (size_t i = 0; i < r->ndigest; i++) {
+		spiral_buf_puts(out, i ? ",\n" : "\n");
+		json_digest(out, &r->digest[i]);
+	}
+	spiral_buf_puts(out, "],\n\"flags\":[");
 	for (size_t i = 0; i < r->nflags; i++) {
 		spiral_buf_puts(out, i ? ",\n{\"inquiry\":" : "\n{\"inquiry\":");
 		spiral_json_string(out, r->flags[i].inquiry->id);

@@ -847,6 +847,10 @@ int spiral_json_entry(spiral_buf *out, const spiral_inquiry *inq,
 		      const spiral_entry *e, int with_inquiry);
 int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq,
 		     const spiral_filter *f, const spiral_lineage *lin);
+/* Measure summaries as show's "measures": {NAME: {"baseline", "target",
+ * "latest", "progress"}}. */
+int spiral_json_measures(spiral_buf *out, const spiral_measure_summary *m,
+			 size_t n);
 /* list and log in any format but html.  A table fits style->width by
  * cutting its titles and texts; Markdown shows short IDs too.  f is the
  * filter that chose the rows (or NULL): with --stalled, each row also has
@@ -874,6 +878,9 @@ int spiral_emit_grid(spiral_buf *out, spiral_format format,
  * characters made visible, a leading = + - @ or tab guarded by a single
  * quote so that no spreadsheet takes it for a formula). */
 int spiral_csv_field(spiral_buf *out, const char *s);
+/* A text as Markdown shows it in a table cell or a list item: its
+ * punctuation escaped, a newline as <br>, controls visible. */
+int spiral_md_text(spiral_buf *out, const char *s);
 
 /* `show` as a Markdown document. */
 int spiral_md_show(spiral_buf *out, const spiral_inquiry *inq,
@@ -955,6 +962,9 @@ typedef struct spiral_report {
 	 * (spiral-report(1), DIGEST). */
 	spiral_report_digest *digest;
 	size_t ndigest;
+	/* report --digest: table, md and csv show the digest alone (JSON is
+	 * always the whole object).  Set by the caller after building. */
+	int digest_only;
 } spiral_report;
 
 /* The report of the inquiries f chooses (pointers into st, which must

@@ -259,7 +259,7 @@ for by in none school phase tag author; do
 	printf '%s' "$OUT" >"$SANDBOX/report.json"
 	json_check "the JSON has every key of the contract" '
 assert set(d) >= {"generated","by","groups","stalled","coherence","digest","flags"}, d.keys()
-assert d["digest"] == []
+assert isinstance(d["digest"], list)
 for g in d["groups"]:
     assert set(g) >= {"key","inquiries","active","closed","stalled","phases","targets"}
 for s in d["stalled"]:
