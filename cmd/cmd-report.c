@@ -9,7 +9,7 @@
 
 #include "tool.h"
 
-enum { OPT_BY = 0x300, OPT_IDLE };
+enum { OPT_BY = 0x300, OPT_IDLE, OPT_DIGEST };
 
 #define REPORT_MAX_OPTIONS 32
 
@@ -19,15 +19,16 @@ static int report_longopts(struct option *opts)
 	static const struct option own[] = {
 		{"by", required_argument, NULL, OPT_BY},
 		{"idle", required_argument, NULL, OPT_IDLE},
+		{"digest", no_argument, NULL, OPT_DIGEST},
 		{"output", required_argument, NULL, 'o'},
 		{NULL, 0, NULL, 0},
 	};
 	const struct option *read = tool_read_longopts;
 	size_t n = 0;
 
-	for (; read[n].name && n < REPORT_MAX_OPTIONS - 4; n++)
+	for (; read[n].name && n < REPORT_MAX_OPTIONS - 5; n++)
 		opts[n] = read[n];
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < 5; i++)
 		opts[n + i] = own[i];
 	return 0;
 }
@@ -78,7 +79,8 @@ fail:
 }
 
 static int report_option(tool_ctx *ctx, int c, const char *arg,
-			 spiral_report_by *by, int *idle, const char **output)
+			 spiral_report_by *by, int *idle, const char **output,
+			 int *digest_only)
 {
 	char *end;
 	long days;
@@ -94,6 +96,9 @@ static int report_option(tool_ctx *ctx, int c, const char *arg,
 			return tool_usage(ctx, "--idle takes a number of days, not '%s'",
 					  arg);
 		*idle = (int)days;
+		return 0;
+	case OPT_DIGEST:
+		*digest_only = 1;
 		return 0;
 	case 'o':
 		if (!*arg)
@@ -114,14 +119,15 @@ int cmd_report(int argc, char **argv, tool_ctx *ctx)
 	spiral_buf out = SPIRAL_BUF_INIT;
 	spiral_style style;
 	const char *output = NULL;
-	int idle = SPIRAL_REPORT_IDLE, c, code, done, rc = -1;
+	int idle = SPIRAL_REPORT_IDLE, digest_only = 0, c, code, done, rc = -1;
 
 	report_longopts(opts);
 	spiral_filter_init(&a.filter, SPIRAL_STATUS_ALL); /* the contract's default */
 	while (rc < 0 && (c = tool_getopt(ctx, argc, argv, "o:", opts, &code)) != -1) {
 		if (c == TOOL_STOP)
 			rc = code;
-		else if ((done = report_option(ctx, c, optarg, &by, &idle, &output)) >= 0)
+		else if ((done = report_option(ctx, c, optarg, &by, &idle, &output,
+						   &digest_only)) >= 0)
 			rc = done ? done : -1;
 		else if ((done = tool_read_option(ctx, &a, c, optarg)) != 0)
 			rc = done;
@@ -145,6 +151,7 @@ int cmd_report(int argc, char **argv, tool_ctx *ctx)
 	}
 	if ((rc = spiral_report_build(&st, &a.filter, by, idle, &report)) < 0)
 		goto done;
+	report.digest_only = digest_only;
 	rc = spiral_emit_report(&out, a.format, &report, spiral_store_short_len(&st),
 				&style);
 	spiral_report_free(&report);

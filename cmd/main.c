@@ -49,6 +49,7 @@
 #define REPORT_OPTIONS                                                         \
 	"      --by K           a group per school, phase, tag or author\n"     \
 	"      --idle DAYS      stalled: no entry for DAYS days (default 28)\n" \
+	"      --digest         only what worked and what was not enough\n"   \
 	"  -o, --output FILE    write FILE whole (atomically), print nothing\n" \
 	READ_OPTIONS
 static int cmd_help(int argc, char **argv, tool_ctx *ctx);
@@ -133,7 +134,7 @@ const tool_cmd tool_commands[] = {
 	 "Other schools' inquiries with most in common with this one, and why.",
 	 "      --schools        rank whole schools against yours\n" READ_OPTIONS},
 	{"report", cmd_report, NEED_REPO | ARGS(0, 0),
-	 "[filters] [--by school|phase|tag|author] [--idle DAYS] "
+	 "[filters] [--by school|phase|tag|author] [--idle DAYS] [--digest] "
 	 "[--format table|json|csv|md] [-o FILE]",
 	 "The cluster view: counts per group, stalled inquiries, targets, "
 	 "the coherence matrix, data-quality flags.",

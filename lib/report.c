@@ -813,6 +813,61 @@ static int csv_target(void *user, const spiral_inquiry *inq,
 	return 0;
 }
 
+/* One digest row, after the grid: text fields guarded as the grid's are;
+ * a number (num) as it is, so that a negative one stays a number. */
+static void csv_digest_row(spiral_buf *out, const char *id, const char *item,
+			   const char *value, int num)
+{
+	spiral_csv_field(out, "digest");
+	spiral_buf_putc(out, ',');
+	spiral_csv_field(out, id);
+	spiral_buf_putc(out, ',');
+	spiral_csv_field(out, item);
+	spiral_buf_putc(out, ',');
+	if (num)
+		spiral_buf_puts(out, value);
+	else
+		spiral_csv_field(out, value ? value : "");
+	spiral_buf_puts(out, "\r\n");
+}
+
+static void csv_digest(spiral_buf *out, const spiral_report_digest *d)
+{
+	const spiral_inquiry *inq = d->inquiry;
+	const char *verdict = spiral_verdict_name(d->verdict);
+	const char *id = inq->id;
+	char num[40], item[160];
+
+	csv_digest_row(out, id, "worked", d->worked ? "yes" : "no", 0);
+	snprintf(num, sizeof(num), "%d", d->cycle);
+	csv_digest_row(out, id, "cycle", num, 1);
+	csv_digest_row(out, id, "focus", digest_focus(inq), 0);
+	csv_digest_row(out, id, "title", inq->title, 0);
+	csv_digest_row(out, id, "school", inq->who.school, 0);
+	csv_digest_row(out, id, "learners", inq->learners, 0);
+	csv_digest_row(out, id, "verdict", verdict, 0);
+	for (size_t i = 0; i < inq->tags.n; i++)
+		csv_digest_row(out, id, "tag", inq->tags.v[i], 0);
+	csv_digest_row(out, id, "hunch", d->hunch, 0);
+	for (size_t i = 0; i < d->nactions; i++)
+		csv_digest_row(out, id, "action", d->actions[i], 0);
+	for (size_t i = 0; i < d->nevidence; i++)
+		csv_digest_row(out, id, "evidence", d->evidence[i], 0);
+	for (size_t i = 0; i < d->nmeasures; i++) {
+		const spiral_measure_summary *m = &d->measures[i];
+		static const char *const what[] = {"baseline", "target", "latest",
+						   "progress"};
+		const int has[] = {m->has_baseline, m->has_target, m->has_latest,
+				   m->has_progress};
+		const double v[] = {m->baseline, m->target, m->latest, m->progress};
+		for (size_t k = 0; k < 4; k++) {
+			snprintf(item, sizeof(item), "measure:%s:%s", m->name, what[k]);
+			number_cell(has[k], v[k], num);
+			csv_digest_row(out, id, item, num, 1);
+		}
+	}
+}
+
 static int csv_report(spiral_buf *out, const spiral_report *r,
 		      const spiral_style *style)
 {
@@ -822,24 +877,24 @@ static int csv_report(spiral_buf *out, const spiral_report *r,
 
 	for (size_t i = 0; i < 4; i++)
 		cells_add(&c, head[i]);
-	for (size_t i = 0; i < r->ngroups; i++)
+	for (size_t i = 0; i < r->ngroups && !r->digest_only; i++)
 		csv_group(&c, &r->groups[i]);
-	for (size_t i = 0; i < r->nstalled; i++) {
+	for (size_t i = 0; i < r->nstalled && !r->digest_only; i++) {
 		const spiral_inquiry *q = r->stalled[i];
 		csv_count(&c, "stalled", q->id, "days_idle",
 			  (size_t)spiral_inquiry_days_idle(q, r->now));
 		csv_row(&c, "stalled", q->id, "title", q->title);
 		csv_row(&c, "stalled", q->id, "school", q->who.school);
 	}
-	for (size_t s = 0; s < r->schools.n; s++)
+	for (size_t s = 0; s < r->schools.n && !r->digest_only; s++)
 		for (size_t t = 0; t < r->tags.n; t++)
 			csv_count(&c, "coherence", r->schools.v[s], r->tags.v[t],
 				  r->counts[s * r->tags.n + t]);
-	if (each_target(r, csv_target, &c) < 0) {
+	if (!r->digest_only && each_target(r, csv_target, &c) < 0) {
 		spiral_strv_free(&c);
 		return SPIRAL_ENOMEM;
 	}
-	for (size_t i = 0; i < r->nflags; i++)
+	for (size_t i = 0; i < r->nflags && !r->digest_only; i++)
 		csv_row(&c, "flag", r->flags[i].inquiry->id, r->flags[i].kind,
 			r->flags[i].message);
 	/* Every value is text to a spreadsheet's formula guard: a count
@@ -847,6 +902,11 @@ static int csv_report(spiral_buf *out, const spiral_report *r,
 	rc = c.n % 4 ? spiral_error(SPIRAL_ENOMEM, "out of memory")
 		     : spiral_emit_grid(out, SPIRAL_FORMAT_CSV, &c, 4, 0, style);
 	spiral_strv_free(&c);
+	/* Then the digest, the report's last section. */
+	for (size_t i = 0; i < r->ndigest && rc == 0; i++)
+		csv_digest(out, &r->digest[i]);
+	if (rc == 0 && out->failed)
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
 	return rc;
 }
 
@@ -1014,6 +1074,165 @@ static int people_flags(spiral_buf *out, spiral_format format,
 	return rc;
 }
 
+/* Text for people: in a table, controls visible and every line after the
+ * first indented; in Markdown, escaped (a newline as <br>). */
+static void people_text(spiral_buf *out, spiral_format format, const char *s,
+			const char *indent)
+{
+	if (format == SPIRAL_FORMAT_MD) {
+		spiral_md_text(out, s);
+		return;
+	}
+	for (int first = 1;; first = 0) {
+		size_t line = strcspn(s, "\n");
+		if (!first && line)
+			spiral_buf_puts(out, indent);
+		spiral_visible(out, s, line, SPIRAL_VISIBLE_KEEP_TAB);
+		if (!s[line])
+			break;
+		spiral_buf_putc(out, '\n');
+		s += line + 1;
+	}
+}
+
+/* "label: text" (table) or "- **Label:** text" (Markdown). */
+static void people_field(spiral_buf *out, spiral_format format,
+			 const char *label, const char *text)
+{
+	if (format == SPIRAL_FORMAT_MD)
+		spiral_buf_printf(out, "- **%c%s:** ", toupper((unsigned char)label[0]),
+				  label + 1);
+	else
+		spiral_buf_printf(out, "  %s:%*s", label, (int)(10 - strlen(label)), "");
+	people_text(out, format, text, format == SPIRAL_FORMAT_MD ? "" : "             ");
+	spiral_buf_putc(out, '\n');
+}
+
+/* A list under its label, one item a line. */
+static void people_items(spiral_buf *out, spiral_format format,
+			 const char *label, const char *const *v, size_t n,
+			 const char *none)
+{
+	if (!n) {
+		people_field(out, format, label, none);
+		return;
+	}
+	if (format == SPIRAL_FORMAT_MD)
+		spiral_buf_printf(out, "- **%c%s:**\n", toupper((unsigned char)label[0]),
+				  label + 1);
+	else
+		spiral_buf_printf(out, "  %s:\n", label);
+	for (size_t i = 0; i < n; i++) {
+		spiral_buf_puts(out, format == SPIRAL_FORMAT_MD ? "  - " : "    - ");
+		people_text(out, format, v[i], format == SPIRAL_FORMAT_MD ? "" : "      ");
+		spiral_buf_putc(out, '\n');
+	}
+}
+
+/* A measure: "reading: 42 -> 58, target 60 (89%)". */
+static void people_measure(spiral_buf *out, const spiral_measure_summary *m)
+{
+	char num[40];
+
+	spiral_buf_printf(out, "%s: ", m->name);
+	number_cell(m->has_baseline, m->baseline, num);
+	spiral_buf_printf(out, "%s -> ", num[0] ? num : "-");
+	number_cell(m->has_latest, m->latest, num);
+	spiral_buf_puts(out, num[0] ? num : "-");
+	number_cell(m->has_target, m->target, num);
+	spiral_buf_printf(out, ", target %s", num[0] ? num : "none");
+	if (m->has_progress) {
+		double pct = m->progress * 100;
+		spiral_buf_printf(out, " (%.0f%%)", pct > -0.5 && pct < 0.5 ? 0 : pct);
+	}
+}
+
+static void people_digest_one(spiral_buf *out, spiral_format format,
+			      const spiral_report_digest *d, int short_len,
+			      const spiral_style *style)
+{
+	const spiral_inquiry *inq = d->inquiry;
+	const char *verdict = spiral_verdict_name(d->verdict);
+	int md = format == SPIRAL_FORMAT_MD;
+	spiral_buf line = SPIRAL_BUF_INIT;
+
+	spiral_buf_puts(out, md ? "\n#### " : "\n");
+	spiral_buf_puts(out, md ? "" : style->bold);
+	people_text(out, format, inq->title ? inq->title : "", "  ");
+	spiral_buf_printf(out, " (%.*s)%s\n%s", short_len, inq->id,
+			  md ? "" : style->reset, md ? "\n" : "");
+	people_field(out, format, "school", inq->who.school ? inq->who.school : "");
+	people_field(out, format, "learners", inq->learners ? inq->learners : "");
+	spiral_buf_printf(&line, "cycle %d, %s%s", d->cycle,
+			  verdict ? "verdict " : "no verdict", verdict ? verdict : "");
+	if (d->worked && d->verdict != SPIRAL_VERDICT_ENOUGH)
+		spiral_buf_puts(&line, ", every target met");
+	spiral_buf_put(&line, "", 0);
+	people_field(out, format, "checked", line.failed ? "" : line.ptr);
+	spiral_buf_free(&line);
+	people_field(out, format, "hunch", d->hunch ? d->hunch : "-");
+	people_items(out, format, "actions", d->actions, d->nactions, "-");
+	people_items(out, format, "evidence", d->evidence, d->nevidence, "-");
+	if (!d->nmeasures) {
+		people_field(out, format, "measures", "-");
+		return;
+	}
+	spiral_buf_puts(out, md ? "- **Measures:**\n" : "  measures:\n");
+	for (size_t i = 0; i < d->nmeasures; i++) {
+		spiral_buf puts = SPIRAL_BUF_INIT;
+		people_measure(&puts, &d->measures[i]);
+		spiral_buf_put(&puts, "", 0);
+		spiral_buf_puts(out, md ? "  - " : "    - ");
+		people_text(out, format, puts.failed ? "" : puts.ptr, "");
+		spiral_buf_putc(out, '\n');
+		if (puts.failed)
+			out->failed = 1;
+		spiral_buf_free(&puts);
+	}
+}
+
+/* One half of the digest (worked or not), under focus-area headings. */
+static void people_digest_half(spiral_buf *out, spiral_format format,
+			       const spiral_report *r, int worked, int short_len,
+			       const spiral_style *style)
+{
+	const char *focus = NULL;
+	size_t shown = 0;
+
+	for (size_t i = 0; i < r->ndigest; i++) {
+		const spiral_report_digest *d = &r->digest[i];
+		const char *f = digest_focus(d->inquiry);
+		if (d->worked != worked)
+			continue;
+		if (!shown++ || cmp_text(f, focus) != 0 || !f != !focus) {
+			if (format == SPIRAL_FORMAT_MD)
+				spiral_buf_puts(out, shown > 1 ? "\n### " : "### ");
+			else
+				spiral_buf_printf(out, "\n%s", style->bold);
+			spiral_buf_puts(out, f ? "Focus area: " : "No focus area (no tag)");
+			if (f)
+				people_text(out, format, f, "");
+			spiral_buf_printf(out, "%s\n", format == SPIRAL_FORMAT_MD ? "" : style->reset);
+		}
+		focus = f;
+		people_digest_one(out, format, d, short_len, style);
+	}
+	if (!shown)
+		spiral_buf_puts(out, worked ? "No check said enough and no cycle met "
+					      "every target.\n"
+					    : "No check said not-enough.\n");
+}
+
+static void people_digest(spiral_buf *out, spiral_format format,
+			  const spiral_report *r, int short_len,
+			  const spiral_style *style)
+{
+	heading(out, format, style, "What worked");
+	people_digest_half(out, format, r, 1, short_len, style);
+	heading(out, format, style, "Not enough: what was tried");
+	people_digest_half(out, format, r, 0, short_len, style);
+}
+
 static int people_report(spiral_buf *out, spiral_format format,
 			 const spiral_report *r, int short_len,
 			 const spiral_style *style)
@@ -1029,6 +1248,10 @@ static int people_report(spiral_buf *out, spiral_format format,
 	spiral_buf_printf(out, "%s%sReport of %s%s%s%s\n", md ? "# " : "",
 			  md ? "" : style->bold, date, by ? ", by " : "",
 			  by ? by : "", md ? "" : style->reset);
+	if (r->digest_only) {
+		people_digest(out, format, r, short_len, style);
+		return out->failed ? spiral_error(SPIRAL_ENOMEM, "out of memory") : 0;
+	}
 	heading(out, format, style, "Groups");
 	if ((rc = people_groups(out, format, r, style)) < 0)
 		return rc;
@@ -1052,6 +1275,7 @@ static int people_report(spiral_buf *out, spiral_format format,
 	heading(out, format, style, "Coherence: inquiries per school and tag");
 	if ((rc = people_coherence(out, format, r, style)) < 0)
 		return rc;
+	people_digest(out, format, r, short_len, style);
 	heading(out, format, style, "Flags");
 	if ((rc = people_flags(out, format, r, short_len, style)) < 0)
 		return rc;
