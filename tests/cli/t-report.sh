@@ -331,6 +331,255 @@ same "under env -i: the same report" "$(sed 1d "$SANDBOX/www/report.csv")" \
 ok "env -i to stdout" env -i "$SPIRAL" -C "$SANDBOX/cluster" report --format json
 json_check "parses" 'assert d["groups"][0]["inquiries"] == 43'
 
+# ---- the digest: what worked, and what was not enough ---------------------------
+
+# expect_digest: the digest the TSV says (spiral-report(1), DIGEST), as JSON
+# without the inquiries' IDs (which the TSV does not know): title stands
+# for the inquiry, it is unique in the file.
+cat >"$SANDBOX/expect_digest.py" <<'PY'
+import json, sys
+
+PHASES = ["scan", "focus", "hunch", "learn", "act", "check"]
+schools, people, inquiries, events = {}, {}, {}, []
+cluster_who = None
+for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
+    line = line.rstrip("\n")
+    if not line.strip() or line.startswith("#"):
+        continue
+    w, part, who, what, key, text, details = line.split("\t")
+    items = [] if details == "-" else details.split(" | ")
+    if what == "cluster":
+        cluster_who = who
+    elif what == "school":
+        schools[part] = text
+    elif what == "person":
+        people[who] = {"name": text, "school": part}
+    else:
+        # Dates sort as text here: the same zone within a day, and entries
+        # of one inquiry never share a time (the TSV's header says so).
+        events.append((w if "T" in w else w + "T15:30", n, part, who, what, key, text, items))
+events.sort(key=lambda e: (e[0], e[1]))
+for w, n, part, who, what, key, text, items in events:
+    school = schools[part if part != "leader" else people[cluster_who]["school"]]
+    if what == "new":
+        inq = {"title": text, "school": school, "learners": "", "tags": set(),
+               "entries": [], "cycle": 1}
+        for i in items:
+            k, v = i.split("=", 1)
+            if k == "tag":
+                inq["tags"].add(v)
+            elif k == "learners":
+                inq["learners"] = v
+        inquiries[key] = inq
+        continue
+    if what not in PHASES:
+        continue
+    inq = inquiries[key]
+    e = {"phase": what, "cycle": inq["cycle"], "text": text.replace(" ¶ ", "\n\n"),
+         "evidence": [], "measures": [], "targets": [], "verdict": None}
+    for i in items:
+        k, _, v = i.partition("=")
+        if k == "evidence":
+            e["evidence"].append(v)
+        elif k == "measure":
+            name, num = v.rsplit("=", 1)
+            e["measures"].append((name, float(num)))
+        elif k == "target":
+            name, num = v.rsplit("=", 1)
+            e["targets"].append((name, float(num)))
+        elif k == "tag":
+            inq["tags"].add(v)
+        elif k == "verdict":
+            e["verdict"] = v
+        elif k == "new-cycle":
+            inq["cycle"] += 1
+    inq["entries"].append(e)
+
+def measures(entries):
+    # As show computes a cycle's: first value, last value, last target.
+    out = {}
+    for e in entries:
+        for name, v in e["measures"]:
+            m = out.setdefault(name, {"baseline": None, "target": None, "latest": None})
+            if m["baseline"] is None:
+                m["baseline"] = v
+            m["latest"] = v
+        for name, v in e["targets"]:
+            out.setdefault(name, {"baseline": None, "target": None, "latest": None})["target"] = v
+    for m in out.values():
+        if m["target"] is not None and m["target"] == m["baseline"]:
+            m["target"] = None
+        m["progress"] = None
+        if None not in (m["target"], m["baseline"], m["latest"]):
+            m["progress"] = (m["latest"] - m["baseline"]) / (m["target"] - m["baseline"])
+    return out
+
+digest = []
+for inq in inquiries.values():
+    for cycle in range(inq["cycle"], 0, -1):
+        cur = [e for e in inq["entries"] if e["cycle"] == cycle]
+        verdicts = [e["verdict"] for e in cur if e["phase"] == "check" and e["verdict"]]
+        verdict = verdicts[-1] if verdicts else None
+        ms = measures(cur)
+        with_target = [m for m in ms.values() if m["target"] is not None]
+        if verdict == "enough":
+            worked = True
+        elif verdict == "not-enough":
+            worked = False
+        elif with_target and all(m["progress"] is not None and m["progress"] >= 1
+                                 for m in with_target):
+            worked = True
+        else:
+            continue
+        hunches = [e["text"] for e in cur if e["phase"] == "hunch"]
+        tags = sorted(inq["tags"], key=str.encode)
+        digest.append({"title": inq["title"], "school": inq["school"],
+            "learners": inq["learners"], "worked": worked, "cycle": cycle,
+            "verdict": verdict, "focus": tags[0] if tags else None, "tags": tags,
+            "hunch": hunches[-1] if hunches else None,
+            "actions": [e["text"] for e in cur if e["phase"] == "act"],
+            "evidence": [x for e in cur for x in e["evidence"]],
+            "measures": ms})
+        break
+digest.sort(key=lambda d: (not d["worked"], d["focus"] is None,
+                           (d["focus"] or "").encode(), d["school"].encode(),
+                           d["title"].encode()))
+for x in digest:  # 42.0 is 42 in JSON
+    for m in x["measures"].values():
+        for k, v in m.items():
+            if isinstance(v, float) and v.is_integer():
+                m[k] = int(v)
+print(json.dumps(digest, sort_keys=True, ensure_ascii=False))
+PY
+
+# The digest in spiral's JSON, in that shape (the ID dropped).
+cat >"$SANDBOX/actual_digest.py" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+out = []
+for x in d["digest"]:
+    assert len(x.pop("inquiry")) == 32
+    out.append(x)
+print(json.dumps(out, sort_keys=True, ensure_ascii=False))
+PY
+
+# The digest from the CSV's digest rows, in that shape too; with "only",
+# every row must be a digest row.
+cat >"$SANDBOX/csv_digest.py" <<'PY'
+import csv, json, sys
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
+assert rows[0] == ["section", "key", "item", "value"], rows[0]
+only = len(sys.argv) > 2
+out, ids = [], []
+for section, key, item, value in rows[1:]:
+    if section != "digest":
+        assert not only, (section, key, item)
+        continue
+    if not ids or ids[-1] != key:
+        assert key not in ids and len(key) == 32, key
+        ids.append(key)
+        out.append({"tags": [], "actions": [], "evidence": [], "measures": {}})
+    x = out[-1]
+    if item == "worked":
+        x["worked"] = {"yes": True, "no": False}[value]
+    elif item == "cycle":
+        x["cycle"] = int(value)
+    elif item in ("focus", "verdict", "hunch"):
+        x[item] = value or None
+    elif item in ("title", "school", "learners"):
+        x[item] = value
+    elif item in ("tag", "action", "evidence"):
+        x["tags" if item == "tag" else "actions" if item == "action" else "evidence"].append(value)
+    elif item.startswith("measure:"):
+        _, name, what = item.split(":")
+        v = float(value) if value else None
+        x["measures"].setdefault(name, {})[what] = int(v) if v is not None and v.is_integer() else v
+    else:
+        raise SystemExit("unknown digest item " + item)
+print(json.dumps(out, sort_keys=True, ensure_ascii=False))
+PY
+
+ok "report --format json (the digest)" spiral report --format json
+printf '%s' "$OUT" >"$SANDBOX/report.json"
+json_check "the digest has the contract's keys, and worked, cycle, focus, tags" '
+assert d["digest"]
+for x in d["digest"]:
+    assert set(x) == {"inquiry","title","school","learners","verdict","hunch","actions",
+                      "evidence","measures","worked","cycle","focus","tags"}, set(x)
+    for m in x["measures"].values():
+        assert set(m) == {"baseline","target","latest","progress"}, m'
+expected=$(python3 "$SANDBOX/expect_digest.py" "$data")
+same "the digest: which inquiries, in which order, what they tell, as the TSV says" \
+	"$expected" "$(python3 "$SANDBOX/actual_digest.py" "$SANDBOX/report.json")"
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(sum(x["worked"] for x in d), sum(not x["worked"] for x in d))' \
+	"$expected" >"$SANDBOX/counts"
+read -r nworked nnot <"$SANDBOX/counts"
+[ "$nworked" -ge 3 ] && [ "$nnot" -ge 2 ] && pass "the example has both halves ($nworked worked, $nnot not enough)" ||
+	fail "the example has both halves" "$nworked worked, $nnot not enough"
+ok "report --format csv (the digest)" spiral report --format csv
+printf '%s' "$OUT" >"$SANDBOX/report.csv"
+same "the CSV's digest rows: the same digest" "$expected" \
+	"$(python3 "$SANDBOX/csv_digest.py" "$SANDBOX/report.csv" 2>&1)"
+
+# --digest: JSON is still the whole report; the others show the digest alone.
+ok "report --digest --format json" spiral report --digest --format json
+printf '%s' "$OUT" >"$SANDBOX/digest.json"
+json_check "--digest: JSON keeps every key of the contract" '
+assert set(d) >= {"generated","by","groups","stalled","coherence","digest","flags"}, d.keys()
+assert d["groups"] and d["coherence"]["schools"], d'
+same "--digest: the same digest in JSON" "$expected" \
+	"$(python3 "$SANDBOX/actual_digest.py" "$SANDBOX/digest.json")"
+ok "report --digest --format csv" spiral report --digest --format csv
+printf '%s' "$OUT" >"$SANDBOX/digest.csv"
+same "--digest: the CSV has only digest rows, the same digest" "$expected" \
+	"$(python3 "$SANDBOX/csv_digest.py" "$SANDBOX/digest.csv" only 2>&1)"
+
+# Markdown: the two halves, the focus-area headings and the inquiries in
+# the digest's order (spot checks).
+cat >"$SANDBOX/md_order.py" <<'PY'
+import json, re, sys
+digest = json.loads(sys.argv[1])
+md = sys.stdin.read()
+def esc(s):
+    return re.sub(r"([\\`*_\[\]<>|~&])", r"\\\1", s)
+want = ["## What worked"]
+focus = object()
+for i, x in enumerate(digest):
+    if i and x["worked"] != digest[i - 1]["worked"] or i == 0 and not x["worked"]:
+        want.append("## Not enough: what was tried")
+        focus = object()
+    if x["focus"] != focus:
+        want.append("### Focus area: " + esc(x["focus"]) if x["focus"] else "### No focus area (no tag)")
+        focus = x["focus"]
+    want.append("#### " + esc(x["title"]) + " (")
+got = [l for l in md.splitlines() if l.startswith("##")]
+got = got[got.index("## What worked"):]
+got = got[:got.index("## Flags")] if "## Flags" in got else got
+got = [g[:len(w)] if g.startswith("#### ") else g for g, w in zip(got, want)] + got[len(want):]
+assert got[:len(want)] == want, (got, want)
+first = digest[0]
+assert "- **Hunch:** " + esc(first["hunch"].replace("\n", "<br>")) in md, first["hunch"]
+for a in first["actions"]:
+    assert "  - " + esc(a) in md, a
+print("ok")
+PY
+for opt in "" --digest; do
+	ok "report $opt --format md" spiral report $opt --format md
+	same "Markdown $opt: What worked, then Not enough, by focus area, in order" ok \
+		"$(printf '%s' "$OUT" | python3 "$SANDBOX/md_order.py" "$expected" 2>&1 | tail -n 2)"
+done
+matches "the full Markdown report has the other parts too" "## Groups.*## What worked.*## Flags" \
+	"$(spiral report --format md | tr '\n' ' ')"
+ok "report --digest --format md" spiral report --digest --format md
+same "--digest in Markdown: no other part" "" "$(printf '%s' "$OUT" | grep -E '^## (Groups|Stalled|Targets|Coherence|Flags)')"
+ok "report --digest (table)" spiral report --digest
+matches "--digest for people: the two halves" "^Report of .*What worked.*Focus area: .*school: .*hunch: .*actions:.*Not enough: what was tried" \
+	"$(printf '%s' "$OUT" | tr '\n' ' ')"
+same "--digest for people: no other part" "" "$(printf '%s' "$OUT" | grep -E '^(Groups|Stalled|Targets|Coherence|Flags)')"
+ok "report --digest --tag numeracy" spiral report --digest --tag numeracy --format json
+json_check "the filters choose the digest's inquiries too" '
+assert d["digest"] and all("numeracy" in x["tags"] for x in d["digest"]), d["digest"]'
+
 # ---- data-quality flags, planted ----------------------------------------------
 
 new_repo planted
@@ -373,6 +622,112 @@ assert [s['id'] for s in d['stalled']] == ['$C'] and d['stalled'][0]['days_idle'
 "
 ok "flags in a table" spiral report
 matches "the flags part lists them" "broken_lineage +continues $gone" "$OUT"
+
+# The digest on planted cases: each rule of spiral-report(1), DIGEST.
+new_repo digest
+P1=$(spiral new "Enough with no measure" --tag b-area --learners "Room 5" -q)
+spiral hunch -m "talk first" >/dev/null
+spiral act -m "we talk first" >/dev/null
+spiral check -m "it did" --verdict enough >/dev/null
+P2=$(spiral new "Targets met, no check yet" --tag a-area -q)
+spiral scan -m "where we are" --measure reading=40 --target reading=60 \
+	--measure maths=10 --target maths=5 --measure mood=3 >/dev/null
+spiral act -m "daily reading" >/dev/null
+spiral learn -m "mid-term" --measure reading=61 --measure maths=4 >/dev/null
+P3=$(spiral new "Not enough though the target was met" --tag a-area -q)
+spiral scan -m "start" --measure reading=40 --target reading=60 --evidence "running records" >/dev/null
+spiral act -m "phonics drills" >/dev/null
+spiral check -m "the number moved, the reading did not" --measure reading=70 \
+	--evidence "learner voice" --verdict not-enough >/dev/null
+P4=$(spiral new "Partly only" --tag a-area -q)
+spiral scan -m "start" --measure reading=40 --target reading=60 >/dev/null
+spiral check -m "some way" --measure reading=50 --verdict partly >/dev/null
+P5=$(spiral new "Two cycles" --tag b-area -q)
+spiral hunch -m "first hunch" >/dev/null
+spiral act -m "first try" >/dev/null
+spiral check -m "no" --verdict not-enough --new-cycle >/dev/null
+spiral hunch -m "second hunch, a" >/dev/null
+spiral hunch -m "second hunch, b" >/dev/null
+spiral act -m "second try" --evidence "photos" >/dev/null
+spiral act -m "and a third" >/dev/null
+spiral check -m "yes" --verdict enough --measure attendance=0.9 >/dev/null
+P6=$(spiral new "Partly, every target met" -q)
+spiral scan -m "start" --measure reading=40 --target reading=60 >/dev/null
+spiral check -m "met, but we are unsure" --measure reading=60 --verdict partly >/dev/null
+P7=$(spiral new "No result yet" --tag a-area -q)
+spiral scan -m "start" --measure reading=40 --target reading=60 >/dev/null
+ok "report of the planted digest" spiral report --format json
+json_check "which inquiries, in which order, telling what" "
+dg = d['digest']
+assert [x['inquiry'] for x in dg] == ['$P2', '$P1', '$P5', '$P6', '$P3'], [x['title'] for x in dg]
+x = {x['inquiry']: x for x in dg}
+assert [x[i]['worked'] for i in ('$P2', '$P1', '$P5', '$P6', '$P3')] == [True] * 4 + [False]
+assert x['$P1']['verdict'] == 'enough' and x['$P1']['measures'] == {} and x['$P1']['learners'] == 'Room 5'
+assert x['$P1']['hunch'] == 'talk first' and x['$P1']['actions'] == ['we talk first'], x['$P1']
+assert x['$P2']['verdict'] is None and x['$P2']['focus'] == 'a-area', x['$P2']
+assert x['$P2']['measures']['reading'] == {'baseline': 40, 'target': 60, 'latest': 61, 'progress': 1.05}, x['$P2']['measures']
+assert x['$P2']['measures']['maths']['progress'] == 1.2, x['$P2']['measures']
+assert x['$P2']['measures']['mood'] == {'baseline': 3, 'target': None, 'latest': 3, 'progress': None}
+assert x['$P2']['hunch'] is None and x['$P2']['actions'] == ['daily reading'] and x['$P2']['evidence'] == []
+assert x['$P3']['verdict'] == 'not-enough' and x['$P3']['evidence'] == ['running records', 'learner voice']
+assert x['$P3']['measures']['reading']['progress'] == 1.5
+assert x['$P5']['cycle'] == 2 and x['$P5']['verdict'] == 'enough', x['$P5']
+assert x['$P5']['hunch'] == 'second hunch, b' and x['$P5']['actions'] == ['second try', 'and a third']
+assert x['$P5']['evidence'] == ['photos'] and list(x['$P5']['measures']) == ['attendance']
+assert x['$P6']['verdict'] == 'partly' and x['$P6']['focus'] is None and x['$P6']['tags'] == []
+"
+ok "report --format csv of the planted digest" spiral report --format csv
+printf '%s' "$OUT" >"$SANDBOX/planted.csv"
+same "the CSV's digest rows, in the same order" "$P2 $P1 $P5 $P6 $P3" \
+	"$(python3 -c 'import csv,sys
+seen = []
+for s, k, i, v in csv.reader(open(sys.argv[1], newline="")):
+    if s == "digest" and k not in seen: seen.append(k)
+print(" ".join(seen))' "$SANDBOX/planted.csv")"
+same "no verdict: an empty value" 1 "$(printf '%s' "$OUT" | tr -d '\r' | grep -cx "digest,$P2,verdict,")"
+same "no tag: an empty focus" 1 "$(printf '%s' "$OUT" | tr -d '\r' | grep -cx "digest,$P6,focus,")"
+matches "four rows a measure" "digest,$P3,measure:reading:progress,1.5" "$OUT"
+ok "report --digest of the planted digest" spiral report --digest
+matches "for people: targets met with no check" "Targets met, no check yet.*checked: +cycle 1, no verdict, every target met" \
+	"$(printf '%s' "$OUT" | tr '\n' ' ')"
+matches "for people: the measure's change" "reading: 40 -> 61, target 60 \\(105%\\)" "$OUT"
+matches "for people: no tag last, under its own heading" "Focus area: b-area.*No focus area \\(no tag\\).*Not enough: what was tried.*Focus area: a-area" \
+	"$(printf '%s' "$OUT" | tr '\n' ' ')"
+same "partly alone and no result are not in the digest" "" \
+	"$(printf '%s' "$OUT" | grep -E 'Partly only|No result yet')"
+new_repo nodigest
+spiral new "Nothing to tell" -q >/dev/null
+ok "report --digest with nothing to tell" spiral report --digest
+matches "says so in each half" "No check said enough and no cycle met every target.*No check said not-enough" \
+	"$(printf '%s' "$OUT" | tr '\n' ' ')"
+
+# Hostile text in the digest: escaped for people and in CSV, exact in JSON.
+new_repo hostile-digest "=cmd|' /C calc'!A0"
+H=$(spiral new "$(printf 'Bad \033]0;title\007 inquiry')" --tag "=t" \
+	--learners "$(printf 'Room \033[1m5')" -q)
+spiral hunch -m "$(printf 'a hunch \033[31mred\033[0m\nsecond line')" >/dev/null
+spiral act -m "=1+1" --evidence "$(printf '@SUM(A1)\tx\033[1m')" >/dev/null
+spiral check -m "done" --verdict enough --measure m=-3 --target m=-5 --measure n=2 >/dev/null
+ok "report --digest of hostile text" spiral report --digest
+same "no escape character reaches the terminal" "" "$(printf '%s' "$OUT" | tr -d -c '\033\007')"
+matches "the title shown with escapes" 'Bad \\x1b\]0;title\\x07 inquiry' "$OUT"
+matches "a second line of the hunch, indented" "^ +second line$" "$OUT"
+ok "report --digest --format md of hostile text" spiral report --digest --format md
+same "no escape character in Markdown" "" "$(printf '%s' "$OUT" | tr -d -c '\033\007')"
+ok "report --digest --format csv of hostile text" spiral report --digest --format csv
+same "no escape character in CSV" "" "$(printf '%s' "$OUT" | tr -d -c '\033\007')"
+matches "a school cannot be a formula" "^digest,$H,school,\"'=cmd" "$OUT"
+matches "an action cannot be a formula" "^digest,$H,action,\"?'=1\\+1" "$OUT"
+matches "evidence cannot be a formula" "^digest,$H,evidence,\"?'@SUM" "$OUT"
+matches "a negative number stays a number" "^digest,$H,measure:m:baseline,-3" "$OUT"
+ok "report --format json of hostile text" spiral report --format json
+json_check "the exact text in the digest's JSON" "
+x = d['digest'][0]
+assert x['title'] == 'Bad \x1b]0;title\x07 inquiry' and x['school'] == \"=cmd|' /C calc'!A0\", x
+assert x['focus'] == '=t' and x['learners'] == 'Room \x1b[1m5' and x['hunch'] == 'a hunch \x1b[31mred\x1b[0m\nsecond line', x
+assert x['actions'] == ['=1+1'] and x['evidence'] == ['@SUM(A1)\tx\x1b[1m'], x
+assert x['measures']['m'] == {'baseline': -3, 'target': -5, 'latest': -3, 'progress': 0}, x['measures']
+"
 
 # Text from the data is data: visible escapes for people, a formula guard
 # in CSV, exact in JSON.
