@@ -45,6 +45,8 @@ static const char html_style[] =
 	" vertical-align: top; }\n"
 	"th { background: #edf2f7; }\n"
 	"td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }\n"
+	"table.wide { font-size: 8pt; } table.wide th, table.wide td {"
+	" padding: 0.8mm 1.2mm; }\n"
 	".card { border: 1px solid #c9d1db; border-radius: 2mm; padding: 3mm;"
 	" margin: 0 0 4mm; break-inside: avoid; page-break-inside: avoid; }\n"
 	".card .top { display: flex; gap: 4mm; align-items: flex-start; }\n"
@@ -54,7 +56,7 @@ static const char html_style[] =
 	"figure { margin: 0; break-inside: avoid; page-break-inside: avoid; }\n"
 	"figcaption { font-size: 9pt; font-weight: 600; }\n"
 	".chart { width: 80mm; height: 32mm; }\n"
-	".bar { width: 50mm; height: 3.5mm; }\n"
+	".bar { width: 40mm; height: 3.5mm; vertical-align: middle; }\n"
 	"svg text { font: 10px sans-serif; fill: #55606e; }\n"
 	".turn { fill: none; stroke: #a0aec0; stroke-width: 2; }\n"
 	".dot { stroke: #1d2530; stroke-width: 1; }\n"
@@ -67,7 +69,7 @@ static const char html_style[] =
 	" .no_movement { fill: #c53030; }\n"
 	"span.met, span.on_the_way, span.no_movement, span.nonestate {"
 	" display: inline-block; padding: 0 1.5mm; border-radius: 1mm;"
-	" color: #fff; font-size: 9pt; }\n"
+	" color: #fff; font-size: 9pt; white-space: nowrap; }\n"
 	"span.met { background: #2f855a; } span.on_the_way { background: #b7791f; }\n"
 	"span.no_movement { background: #c53030; }"
 	" span.nonestate { background: #718096; }\n"
@@ -170,7 +172,7 @@ static void state_badge(spiral_buf *out, const char *state)
 static void html_groups(spiral_buf *out, const spiral_report *r)
 {
 	spiral_buf_puts(out, "<section id=\"groups\">\n<h2>Groups</h2>\n"
-			     "<table>\n<tr><th>Group</th><th class=\"n\">Inquiries</th>"
+			     "<table class=\"wide\">\n<tr><th>Group</th><th class=\"n\">Inquiries</th>"
 			     "<th class=\"n\">Active</th><th class=\"n\">Closed</th>"
 			     "<th class=\"n\">Stalled</th>");
 	for (int p = 0; p < SPIRAL_PHASE_COUNT; p++)
@@ -263,7 +265,7 @@ static int html_spiral(spiral_buf *out, const spiral_inquiry *inq)
 		now = (long)(inq->cycle - 1) * SPIRAL_PHASE_COUNT + inq->phase;
 	step = (SPIRAL_BOX / 2.0 - 24.0 - 18.0) / (double)steps;
 	dot = step * 2.2;
-	dot = dot > 14 ? 14 : dot < 3 ? 3 : dot;
+	dot = dot > 11 ? 11 : dot < 3 ? 3 : dot;
 	spiral_buf_printf(out, "<svg class=\"spiral\" viewBox=\"0 0 %d %d\" role=\"img\" "
 			  "aria-label=\"cycle %d, %s\">\n<title>The spiral: %d cycle%s, "
 			  "now in cycle %d, %s</title>\n<path class=\"turn\" d=\"",
@@ -507,6 +509,29 @@ static int html_charts(spiral_buf *out, const spiral_inquiry *inq)
 	return 0;
 }
 
+/* The words of the inquiry's last entry, as its team last put them. */
+static void latest_entry(spiral_buf *out, const spiral_entry *e)
+{
+	spiral_buf_printf(out, "<h4>Latest entry: %s, cycle %d, ", phase_name(e->phase),
+			  e->cycle);
+	day(out, e->date);
+	spiral_buf_puts(out, "</h4>\n");
+	if (e->text && e->text[0]) {
+		spiral_buf_puts(out, "<p>");
+		esc_lines(out, e->text);
+		spiral_buf_puts(out, "</p>\n");
+	}
+	if (e->evidence.n) {
+		spiral_buf_puts(out, "<p><b>Evidence:</b></p>\n<ul>\n");
+		for (size_t i = 0; i < e->evidence.n; i++) {
+			spiral_buf_puts(out, "<li>");
+			esc_lines(out, e->evidence.v[i]);
+			spiral_buf_puts(out, "</li>\n");
+		}
+		spiral_buf_puts(out, "</ul>\n");
+	}
+}
+
 static int html_card(spiral_buf *out, const spiral_inquiry *inq, int short_len)
 {
 	int rc;
@@ -538,10 +563,10 @@ static int html_card(spiral_buf *out, const spiral_inquiry *inq, int short_len)
 		day(out, inq->last_entry);
 	}
 	spiral_buf_puts(out, "</p>\n");
-	if ((rc = html_targets(out, inq)) < 0)
-		return rc;
 	spiral_buf_puts(out, "</div>\n</div>\n");
-	if ((rc = html_charts(out, inq)) < 0)
+	if (inq->nentries)
+		latest_entry(out, &inq->entries[inq->nentries - 1]);
+	if ((rc = html_targets(out, inq)) < 0 || (rc = html_charts(out, inq)) < 0)
 		return rc;
 	spiral_buf_puts(out, "</article>\n");
 	return 0;
