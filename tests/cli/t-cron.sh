@@ -86,7 +86,7 @@ same "  with one line on standard error" 1 "$(wc -l <"$SANDBOX/cron.err")"
 matches "  saying which step failed" \
 	"^weekly-report: a school could not be pulled: see .*pull-2026-12-21.log$" \
 	"$(cat "$SANDBOX/cron.err")"
-ok "  and the log names the school" grep -q gone "$reports/pull-2026-12-21.log"
+ok "  and the log names the school" grep -q no-such-school "$reports/pull-2026-12-21.log"
 [ -s "$reports/report-2026-12-21.html" ] && pass "  the report is still written" ||
 	fail "  the report is still written"
 same "  and nothing on standard output" "" "$(cat "$SANDBOX/cron.out")"
