@@ -162,7 +162,7 @@ static int load_all(tool_ctx *ctx, spiral_store *st)
 
 /* The end of every reading command: print what was made (through the
  * pager for people), free it, and turn rc into the exit code. */
-static int read_done(read_args *a, spiral_buf *out, spiral_store *st, int rc)
+int tool_read_done(read_args *a, spiral_buf *out, spiral_store *st, int rc)
 {
 	if (rc == 0) {
 		if (a->format == SPIRAL_FORMAT_TABLE)
@@ -189,14 +189,14 @@ int cmd_list(int argc, char **argv, tool_ctx *ctx)
 			     0)) >= 0)
 		return rc;
 	if ((rc = load_all(ctx, &st)) != 0)
-		return read_done(&a, &out, &st, rc);
+		return tool_read_done(&a, &out, &st, rc);
 	style = ctx->style; /* on a terminal, tables fit its width */
 	style.width = tool_columns();
 	if ((rc = spiral_query_list(&st, &a.filter, &rows, &n)) == 0)
 		rc = spiral_emit_list(&out, a.format, rows, n, spiral_store_short_len(&st),
 				      &style, &a.filter);
 	free(rows);
-	return read_done(&a, &out, &st, rc);
+	return tool_read_done(&a, &out, &st, rc);
 }
 
 int cmd_log(int argc, char **argv, tool_ctx *ctx)
@@ -215,7 +215,7 @@ int cmd_log(int argc, char **argv, tool_ctx *ctx)
 	if ((rc = spiral_store_load(&st, spiral_repo_top(ctx->repo), NULL)) < 0 ||
 	    (optind < argc && (rc = spiral_store_find(&st, argv[optind], &only)) < 0))
 		/* An inquiry that cannot be read: its file and line, as show. */
-		return read_done(&a, &out, &st, rc);
+		return tool_read_done(&a, &out, &st, rc);
 	tool_report_problems(&st);
 	style = ctx->style; /* on a terminal, tables fit its width */
 	style.width = tool_columns();
@@ -227,7 +227,7 @@ int cmd_log(int argc, char **argv, tool_ctx *ctx)
 				     &style);
 	}
 	free(rows);
-	return read_done(&a, &out, &st, rc);
+	return tool_read_done(&a, &out, &st, rc);
 }
 
 /* ---- show -------------------------------------------------------------- */
@@ -288,7 +288,7 @@ int cmd_show(int argc, char **argv, tool_ctx *ctx)
 			     1)) >= 0)
 		return rc;
 	if ((rc = tool_load_one(ctx, optind < argc ? argv[optind] : NULL, &st, &inq)) < 0)
-		return read_done(&a, &out, &st, rc);
+		return tool_read_done(&a, &out, &st, rc);
 	/* --continues both ways needs the others: their problems are not
 	 * this inquiry's (a link to one that did not load stops there), and
 	 * when they cannot be read at all the inquiry is still shown. */
@@ -299,7 +299,7 @@ int cmd_show(int argc, char **argv, tool_ctx *ctx)
 		rc = show_emit(ctx, &out, inq, &a, NULL);
 	spiral_lineage_free(&lin);
 	spiral_store_free(&all);
-	return read_done(&a, &out, &st, rc);
+	return tool_read_done(&a, &out, &st, rc);
 }
 
 /* ---- status ------------------------------------------------------------- */

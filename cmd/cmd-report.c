@@ -9,7 +9,7 @@
 
 #include "tool.h"
 
-enum { OPT_BY = 0x300, OPT_IDLE, OPT_DIGEST };
+enum { OPT_BY = 0x300, OPT_IDLE, OPT_REPORT_FORMAT, OPT_DIGEST };
 
 #define REPORT_MAX_OPTIONS 32
 
@@ -26,8 +26,12 @@ static int report_longopts(struct option *opts)
 	const struct option *read = tool_read_longopts;
 	size_t n = 0;
 
-	for (; read[n].name && n < REPORT_MAX_OPTIONS - 5; n++)
+	for (; read[n].name && n < REPORT_MAX_OPTIONS - 5; n++) {
 		opts[n] = read[n];
+		/* report's --format also takes html: its own case. */
+		if (strcmp(read[n].name, "format") == 0)
+			opts[n].val = OPT_REPORT_FORMAT;
+	}
 	for (size_t i = 0; i < 5; i++)
 		opts[n + i] = own[i];
 	return 0;
@@ -80,7 +84,7 @@ fail:
 
 static int report_option(tool_ctx *ctx, int c, const char *arg,
 			 spiral_report_by *by, int *idle, const char **output,
-			 int *digest_only)
+			 spiral_format *format, int *digest_only)
 {
 	char *end;
 	long days;
@@ -97,6 +101,8 @@ static int report_option(tool_ctx *ctx, int c, const char *arg,
 					  arg);
 		*idle = (int)days;
 		return 0;
+	case OPT_REPORT_FORMAT:
+		return tool_parse_format(ctx, arg, 1, format) ? EXIT_USAGE : 0;
 	case OPT_DIGEST:
 		*digest_only = 1;
 		return 0;
@@ -127,7 +133,7 @@ int cmd_report(int argc, char **argv, tool_ctx *ctx)
 		if (c == TOOL_STOP)
 			rc = code;
 		else if ((done = report_option(ctx, c, optarg, &by, &idle, &output,
-						   &digest_only)) >= 0)
+					       &a.format, &digest_only)) >= 0)
 			rc = done ? done : -1;
 		else if ((done = tool_read_option(ctx, &a, c, optarg)) != 0)
 			rc = done;
@@ -152,8 +158,12 @@ int cmd_report(int argc, char **argv, tool_ctx *ctx)
 	if ((rc = spiral_report_build(&st, &a.filter, by, idle, &report)) < 0)
 		goto done;
 	report.digest_only = digest_only;
-	rc = spiral_emit_report(&out, a.format, &report, spiral_store_short_len(&st),
-				&style);
+	if (a.format == SPIRAL_FORMAT_HTML)
+		rc = spiral_emit_report_html(&out, &report, &st,
+					     spiral_store_short_len(&st));
+	else
+		rc = spiral_emit_report(&out, a.format, &report,
+					spiral_store_short_len(&st), &style);
 	spiral_report_free(&report);
 	if (rc < 0)
 		goto done;

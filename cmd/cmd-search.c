@@ -46,19 +46,6 @@ static int parse(tool_ctx *ctx, int argc, char **argv, read_args *a,
 	return rc;
 }
 
-static int finish(read_args *a, spiral_buf *out, spiral_store *st, int rc)
-{
-	if (rc == 0) {
-		if (a->format == SPIRAL_FORMAT_TABLE)
-			out_pager();
-		out_buf(out);
-	}
-	spiral_buf_free(out);
-	spiral_store_free(st);
-	spiral_filter_free(&a->filter);
-	return rc < 0 ? tool_lib_fail(rc) : rc;
-}
-
 int cmd_search(int argc, char **argv, tool_ctx *ctx)
 {
 	read_args a;
@@ -78,7 +65,7 @@ int cmd_search(int argc, char **argv, tool_ctx *ctx)
 							 : "search needs a QUERY");
 	}
 	if ((rc = spiral_store_load(&st, spiral_repo_top(ctx->repo), NULL)) < 0)
-		return finish(&a, &out, &st, rc);
+		return tool_read_done(&a, &out, &st, rc);
 	tool_report_problems(&st);
 	style = ctx->style; /* on a terminal, tables fit its width */
 	style.width = tool_columns();
@@ -88,7 +75,7 @@ int cmd_search(int argc, char **argv, tool_ctx *ctx)
 					spiral_store_short_len(&st), &style);
 	}
 	spiral_hits_free(hits, n);
-	return finish(&a, &out, &st, rc);
+	return tool_read_done(&a, &out, &st, rc);
 }
 
 /* The school whose schools are ranked: INQUIRY's, else the clone's, else
@@ -139,7 +126,7 @@ int cmd_match(int argc, char **argv, tool_ctx *ctx)
 	}
 	prefix = optind < argc ? argv[optind] : NULL;
 	if ((rc = spiral_store_load(&st, spiral_repo_top(ctx->repo), NULL)) < 0)
-		return finish(&a, &out, &st, rc);
+		return tool_read_done(&a, &out, &st, rc);
 	tool_report_problems(&st);
 	if (schools) {
 		if ((rc = our_school(ctx, &st, prefix, &school)) == 0)
@@ -156,5 +143,5 @@ int cmd_match(int argc, char **argv, tool_ctx *ctx)
 	spiral_matches_free(m, n);
 	free(id);
 	free(school);
-	return finish(&a, &out, &st, rc);
+	return tool_read_done(&a, &out, &st, rc);
 }

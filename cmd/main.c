@@ -135,7 +135,7 @@ const tool_cmd tool_commands[] = {
 	 "      --schools        rank whole schools against yours\n" READ_OPTIONS},
 	{"report", cmd_report, NEED_REPO | ARGS(0, 0),
 	 "[filters] [--by school|phase|tag|author] [--idle DAYS] [--digest] "
-	 "[--format table|json|csv|md] [-o FILE]",
+	 "[--format table|json|csv|md|html] [-o FILE]",
 	 "The cluster view: counts per group, stalled inquiries, targets, "
 	 "the coherence matrix, data-quality flags.",
 	 REPORT_OPTIONS},

@@ -125,6 +125,9 @@ typedef struct read_args {
  * argument: 0, or the exit code. */
 extern const struct option *const tool_read_longopts;
 int tool_read_option(tool_ctx *ctx, read_args *a, int c, const char *arg);
+/* The end of a reading command: prints out (through the pager for a
+ * table), frees out, st and a's filter, and turns rc into the exit code. */
+int tool_read_done(read_args *a, spiral_buf *out, spiral_store *st, int rc);
 
 /* Full id of the inquiry named by prefix, or of the current one. */
 int tool_inquiry_id(tool_ctx *ctx, const char *prefix, char **id);

@@ -124,6 +124,32 @@ int spiral_json_string(spiral_buf *out, const char *s)
 	return rc ? rc : spiral_buf_putc(out, '"');
 }
 
+/* HTML: the text as spiral_visible shows it (controls and invisible
+ * characters as escapes, so a newline is "\n" here: callers that want
+ * lines split at them first), then & < > " ' as entities, so that the
+ * result is the same text in an element and in a quoted attribute. */
+int spiral_html_escape(spiral_buf *out, const char *s, size_t len)
+{
+	spiral_buf vis_text = SPIRAL_BUF_INIT;
+	int rc = spiral_visible(&vis_text, s, len, 0);
+
+	for (size_t i = 0; i < vis_text.len && rc == 0; i++) {
+		char c = vis_text.ptr[i];
+		switch (c) {
+		case '&': rc = spiral_buf_puts(out, "&amp;"); break;
+		case '<': rc = spiral_buf_puts(out, "&lt;"); break;
+		case '>': rc = spiral_buf_puts(out, "&gt;"); break;
+		case '"': rc = spiral_buf_puts(out, "&quot;"); break;
+		case '\'': rc = spiral_buf_puts(out, "&#39;"); break;
+		default: rc = spiral_buf_putc(out, c); break;
+		}
+	}
+	if (rc == 0 && !out->ptr)
+		rc = spiral_buf_put(out, "", 0);
+	spiral_buf_free(&vis_text);
+	return rc;
+}
+
 static void json_str_or_null(spiral_buf *out, const char *s)
 {
 	if (s)

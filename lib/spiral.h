@@ -830,6 +830,10 @@ typedef enum spiral_format {
 #define SPIRAL_VISIBLE_KEEP_TAB 2u
 int spiral_visible(spiral_buf *out, const char *s, size_t len, unsigned flags);
 int spiral_json_string(spiral_buf *out, const char *s);
+/* Text for HTML, in an element or a quoted attribute: shown as
+ * spiral_visible shows it (flags 0: no raw control character, a newline
+ * too is "\n"), then & < > " ' as &amp; &lt; &gt; &quot; &#39;. */
+int spiral_html_escape(spiral_buf *out, const char *s, size_t len);
 
 /* Escape sequences for text output; all "" without colour.  width: the
  * columns a table may fill (the terminal's), 0 for no limit. */
@@ -979,6 +983,12 @@ const char *spiral_report_target_state(const spiral_measure_summary *m);
 int spiral_emit_report(spiral_buf *out, spiral_format format,
 		       const spiral_report *r, int short_len,
 		       const spiral_style *style);
+/* The report as one self-contained HTML page (html.c): inline CSS and
+ * SVG, no script, nothing loaded from elsewhere (a Content-Security-Policy
+ * says so), for a screen or A4 paper (spiral-report(1), HTML).  st is the
+ * store the report was built from. */
+int spiral_emit_report_html(spiral_buf *out, const spiral_report *r,
+			    const spiral_store *st, int short_len);
 
 /* ---- 10. merging files -------------------------------------------------- */
 

@@ -4,7 +4,7 @@
 set -eu
 packages="gcc clang libclang-rt-14-dev meson ninja-build pkg-config libgit2-dev libinih-dev
 libcmocka-dev libutf8proc-dev git mandoc python3 util-linux jq
-lighttpd openssh-server openssh-client"
+lighttpd openssh-server openssh-client chromium"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -229,6 +229,25 @@ fails "--since fortnight is a usage error" 2 "--since: 'fortnight' is not a date
 	spiral log --since fortnight
 fails "--until 'next week' is a usage error" 2 "--until: 'next week' is not a date \(try" \
 	spiral list --until "next week"
+
+# An inquiry started today for work done months ago: its entries' dates,
+# not its creation, say whether it is stalled (the contract counts from
+# the creation only an inquiry with no entries).
+ok "an inquiry started today" spiral new "Back-dated work" --learners "Year 3"
+B=$(spiral list --format json | python3 -c 'import json,sys; print([i["id"] for i in json.load(sys.stdin) if i["title"]=="Back-dated work"][0])')
+ok "  whose scan was logged for 60 days ago" \
+	spiral scan "$B" -m "Noticed in the first term" --date "60 days ago"
+ok "list --stalled 28" spiral list --stalled 28 --format json
+json_check "  shows it, 60 days idle" '
+r = [i for i in d if i["title"] == "Back-dated work"]
+assert r and r[0]["days_idle"] == 60, r'
+ok "report --idle 28" spiral report --format json
+json_check "  counts it as stalled" '
+assert any(s["title"] == "Back-dated work" and s["days_idle"] == 60 for s in d["stalled"]), d["stalled"]'
+ok "an inquiry with no entries yet" spiral new "Nothing logged yet"
+ok "list --stalled 1" spiral list --stalled 1 --format json
+json_check "  leaves it out: it counts from its creation, today" '
+assert not [i for i in d if i["title"] == "Nothing logged yet"], d'
 clean "the repository is clean"
 
 finish

@@ -297,7 +297,7 @@ matches "Markdown headings and tables" "^# Report of .*## Groups.*\| GROUP \|" \
 fails "--by takes four words" 2 "--by takes school, phase, tag or author" spiral report --by year
 fails "--idle takes days" 2 "--idle takes a number of days" spiral report --idle soon
 fails "no arguments" 2 "report takes no arguments" spiral report extra
-fails "html is not there yet" 2 "--format" spiral report --format html
+fails "an unknown format" 2 "--format takes table, json, csv or md or html" spiral report --format pdf
 
 # ---- -o FILE: atomic, quiet, for cron -----------------------------------------
 

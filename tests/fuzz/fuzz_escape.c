@@ -7,7 +7,9 @@
  *     reader takes back as the input when the input was valid UTF-8.
  *   spiral_csv_field: exactly one RFC 4180 field, with no terminal control
  *     in it (newline and tab aside).
- * (There is no HTML escaper in lib/ yet: add it here when there is.)
+ *   spiral_html_escape: no < > " ' and no raw control character (C0,
+ *     DEL, C1) in the output, & only as the start of an entity it writes
+ *     (&amp; &lt; &gt; &quot; &#39;); valid UTF-8 out.
  *
  * Input: one byte of flags for spiral_visible, then the text.
  */
@@ -171,6 +173,36 @@ static void check_csv(const char *s)
 	spiral_buf_free(&out);
 }
 
+static void check_html(const char *s, size_t len)
+{
+	static const char *const entities[] = {"&amp;", "&lt;", "&gt;", "&quot;",
+					       "&#39;"};
+	spiral_buf out = SPIRAL_BUF_INIT;
+	const char *o;
+	size_t at;
+
+	if (spiral_html_escape(&out, s, len) == SPIRAL_ENOMEM)
+		abort();
+	o = out.ptr ? out.ptr : "";
+	at = fuzz_first_control(o, out.len, 0, 0);
+	if (at < out.len)
+		fuzz_fail("spiral_html_escape lets byte 0x%02x through (at %zu)",
+			  (unsigned char)o[at], at);
+	for (size_t i = 0; i < out.len; i++) {
+		size_t k = 0;
+		if (strchr("<>\"'", o[i]) && o[i])
+			fuzz_fail("spiral_html_escape lets '%c' through (at %zu)", o[i], i);
+		if (o[i] != '&')
+			continue;
+		while (k < 5 && strncmp(o + i, entities[k], strlen(entities[k])) != 0)
+			k++;
+		if (k == 5)
+			fuzz_fail("spiral_html_escape: a bare & at %zu", i);
+	}
+	FUZZ_CHECK(spiral_utf8_valid(o, out.len));
+	spiral_buf_free(&out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s;
@@ -178,6 +210,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	check_visible((const char *)data + 1, size - 1, data[0] & 3u);
+	check_html((const char *)data + 1, size - 1);
 	if (!(s = fuzz_strndup(data + 1, size - 1)))
 		abort();
 	check_json(s);
