@@ -756,12 +756,27 @@ static void html_digest(spiral_buf *out, const spiral_report *r, int short_len)
 	spiral_buf_puts(out, "<section id=\"digest\">\n");
 	for (int worked = 1; worked >= 0; worked--) {
 		size_t shown = 0;
+		const char *focus = NULL;
 		spiral_buf_printf(out, "<h2>%s</h2>\n", heads[worked]);
-		for (size_t i = 0; i < r->ndigest; i++)
-			if (!r->digest[i].worked == !worked) {
-				digest_item(out, &r->digest[i], short_len);
-				shown++;
+		for (size_t i = 0; i < r->ndigest; i++) {
+			const spiral_strv *tags = &r->digest[i].inquiry->tags;
+			/* Under its focus area (spiral-report(1), DIGEST). */
+			const char *f = tags->n ? tags->v[0] : NULL;
+			if (!r->digest[i].worked != !worked)
+				continue;
+			if (!shown++ || !f != !focus || (f && strcmp(f, focus) != 0)) {
+				spiral_buf_puts(out, "<h3 class=\"focus\">");
+				if (f) {
+					spiral_buf_puts(out, "Focus area: ");
+					esc(out, f);
+				} else {
+					spiral_buf_puts(out, "No focus area (no tag)");
+				}
+				spiral_buf_puts(out, "</h3>\n");
 			}
+			focus = f;
+			digest_item(out, &r->digest[i], short_len);
+		}
 		if (!shown)
 			spiral_buf_printf(out, "<p class=\"none\">%s</p>\n", nothing[worked]);
 	}
@@ -815,13 +830,17 @@ int spiral_emit_report_html(spiral_buf *out, const spiral_report *r,
 	if (by)
 		spiral_buf_printf(out, " · grouped by %s", by);
 	spiral_buf_puts(out, "</p>\n</header>\n<main>\n");
-	html_groups(out, r);
-	html_stalled(out, r, short_len);
-	if ((rc = html_inquiries(out, r, short_len)) < 0)
-		return rc;
-	html_coherence(out, r);
+	/* report --digest: the digest alone. */
+	if (!r->digest_only) {
+		html_groups(out, r);
+		html_stalled(out, r, short_len);
+		if ((rc = html_inquiries(out, r, short_len)) < 0)
+			return rc;
+		html_coherence(out, r);
+	}
 	html_digest(out, r, short_len);
-	html_flags(out, r, short_len);
+	if (!r->digest_only)
+		html_flags(out, r, short_len);
 	spiral_buf_puts(out, "</main>\n<footer>Made by spiral " SPIRAL_VERSION
 			     " from the inquiries' records; one file, nothing "
 			     "loaded from elsewhere.</footer>\n</body>\n</html>\n");

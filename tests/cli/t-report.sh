@@ -576,6 +576,17 @@ ok "report --digest (table)" spiral report --digest
 matches "--digest for people: the two halves" "^Report of .*What worked.*Focus area: .*school: .*hunch: .*actions:.*Not enough: what was tried" \
 	"$(printf '%s' "$OUT" | tr '\n' ' ')"
 same "--digest for people: no other part" "" "$(printf '%s' "$OUT" | grep -E '^(Groups|Stalled|Targets|Coherence|Flags)')"
+ok "report --digest --format html" spiral report --digest --format html
+same "--digest in HTML: the digest's section alone" '<section id="digest">' \
+	"$(printf '%s' "$OUT" | grep -o '<section [^>]*>')"
+same "--digest in HTML: the focus areas, in the digest's order" \
+	"$(python3 -c 'import json,sys
+last = object()
+for x in json.loads(sys.argv[1]):
+    if (x["worked"], x["focus"]) != last:
+        print(x["focus"])
+    last = (x["worked"], x["focus"])' "$expected")" \
+	"$(printf '%s' "$OUT" | sed -n 's/.*<h3 class="focus">Focus area: \([^<]*\)<.*/\1/p')"
 ok "report --digest --tag numeracy" spiral report --digest --tag numeracy --format json
 json_check "the filters choose the digest's inquiries too" '
 assert d["digest"] and all("numeracy" in x["tags"] for x in d["digest"]), d["digest"]'
