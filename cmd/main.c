@@ -342,6 +342,8 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc)
 		return tool_usage(NULL, "no command given");
+	if (strcmp(argv[i], "__complete") == 0) /* hidden: completions/ */
+		return tool_complete(argc - i, argv + i);
 	const tool_cmd *cmd = tool_find(argv[i]);
 	if (!cmd)
 		return tool_unknown_command(argv[i]);
