@@ -393,8 +393,14 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--no-pager") == 0 || strcmp(argv[i], "-P") == 0) {
 			out_no_pager();
 		} else if (strcmp(argv[i], "--version") == 0) {
+			spiral_lib_versions v;
+			spiral_lib_versions_get(&v);
 			out_printf("spiral %s (storage format %d)\n", SPIRAL_VERSION,
 				   SPIRAL_FORMAT);
+			out_printf("libgit2 %d.%d.%d\ninih %s\nutf8proc %s\n"
+				   "storage format %d (spiral(5))\n",
+				   v.libgit2_major, v.libgit2_minor, v.libgit2_rev,
+				   v.inih, v.utf8proc, SPIRAL_FORMAT);
 			out_flush();
 			return EXIT_OK;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
