@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tool.h"
@@ -183,17 +184,37 @@ const tool_cmd *tool_find(const char *name)
 	return NULL;
 }
 
+/* spiral help's groups, in the table's order: each starts at its command. */
+static const struct {
+	const char *first, *heading;
+} help_groups[] = {
+	{"init", "Start a repository"},
+	{"new", "Inquiries"},
+	{"scan", "The six phases of the spiral, and notes"},
+	{"show", "Reading"},
+	{"report", "Reporting"},
+	{"clone", "Sharing"},
+	{"merge-file", "Plumbing and help"},
+};
+
 static void main_help(void)
 {
 	int width = 0;
+	size_t group = 0;
 
 	out_puts("usage: spiral [-C DIR] COMMAND [OPTIONS] [ARGS]\n\n"
-		 "Collaborative inquiry, the Spiral of Inquiry, kept in git.\n\n");
+		 "Collaborative inquiry, the Spiral of Inquiry, kept in git.\n");
 	for (const tool_cmd *c = tool_commands; c->name; c++)
 		if ((int)strlen(c->name) > width)
 			width = (int)strlen(c->name);
 	for (const tool_cmd *c = tool_commands; c->name; c++) {
 		spiral_buf summary = SPIRAL_BUF_INIT;
+		if (c == tool_commands)
+			out_puts("\n");
+		if (group < sizeof(help_groups) / sizeof(*help_groups) &&
+		    strcmp(c->name, help_groups[group].first) == 0)
+			out_printf("%s%s:\n", c == tool_commands ? "" : "\n",
+				   help_groups[group++].heading);
 		tool_summary(c, &summary);
 		out_printf("  %-*s  %s\n", width, c->name, summary.ptr ? summary.ptr : "");
 		spiral_buf_free(&summary);
@@ -204,6 +225,48 @@ static void main_help(void)
 		 "  --help      this text; 'spiral help COMMAND' for one command\n"
 		 "\nSee spiral(1), spiral(5) for the files, spiral(7) for "
 		 "workflows.\n");
+}
+
+/* Runs man with args; 1 when it ran and said yes (exit 0). */
+static int run_man(char *const *args, int quiet)
+{
+	pid_t pid;
+	int status;
+
+	out_flush();
+	if ((pid = fork()) < 0)
+		return 0;
+	if (pid == 0) {
+		if (quiet) {
+			int fd = open("/dev/null", O_WRONLY);
+			if (fd >= 0) {
+				dup2(fd, 1);
+				dup2(fd, 2);
+			}
+		}
+		execvp(args[0], args);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* As git help: on a terminal, the command's man page when man has it;
+ * 0 when it was shown. */
+static int man_page(const tool_cmd *c)
+{
+	char page[64];
+	char *where[] = {"man", "-w", page, NULL};
+	char *show[] = {"man", page, NULL};
+
+	if (!isatty(1))
+		return -1;
+	snprintf(page, sizeof(page), "spiral-%s", c->name);
+	if (!run_man(where, 1))
+		return -1;
+	return run_man(show, 0) ? 0 : -1;
 }
 
 /* spiral help [COMMAND]: the commands, or one command's help. */
@@ -223,6 +286,8 @@ static int cmd_help(int argc, char **argv, tool_ctx *ctx)
 	}
 	if (!(c = tool_find(argv[optind])))
 		return tool_unknown_command(argv[optind]);
+	if (man_page(c) == 0)
+		return EXIT_OK;
 	return tool_help(c);
 }
 
@@ -329,8 +394,14 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--no-pager") == 0 || strcmp(argv[i], "-P") == 0) {
 			out_no_pager();
 		} else if (strcmp(argv[i], "--version") == 0) {
+			spiral_lib_versions v;
+			spiral_lib_versions_get(&v);
 			out_printf("spiral %s (storage format %d)\n", SPIRAL_VERSION,
 				   SPIRAL_FORMAT);
+			out_printf("libgit2 %d.%d.%d\ninih %s\nutf8proc %s\n"
+				   "storage format %d (spiral(5))\n",
+				   v.libgit2_major, v.libgit2_minor, v.libgit2_rev,
+				   v.inih, v.utf8proc, SPIRAL_FORMAT);
 			out_flush();
 			return EXIT_OK;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -343,6 +414,8 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc)
 		return tool_usage(NULL, "no command given");
+	if (strcmp(argv[i], "__complete") == 0) /* hidden: completions/ */
+		return tool_complete(argc - i, argv + i);
 	const tool_cmd *cmd = tool_find(argv[i]);
 	if (!cmd)
 		return tool_unknown_command(argv[i]);

@@ -308,6 +308,15 @@ int tool_getopt(tool_ctx *ctx, int argc, char **argv, const char *shortopts,
 	all[n++] = (struct option){"help", no_argument, NULL, 'h' | 0x1000};
 	all[n] = (struct option){NULL, 0, NULL, 0};
 	snprintf(shorts, sizeof(shorts), ":%s", shortopts);
+	if (ctx->optlist) {
+		memcpy(ctx->optlist->longs, all, (n + 1) * sizeof(*all));
+		ctx->optlist->n = n;
+		snprintf(ctx->optlist->shorts, sizeof(ctx->optlist->shorts), "%s",
+			 shortopts);
+		/* Not 0: some commands read 0 as "go on". */
+		*exit_code = EXIT_USAGE;
+		return TOOL_STOP;
+	}
 	opterr = 0;
 	c = getopt_long(argc, argv, shorts, all, NULL);
 	if (c == ('h' | 0x1000)) {
@@ -480,13 +489,14 @@ int tool_set_color(tool_ctx *ctx, const char *when)
 
 /* ---- shared pieces ------------------------------------------------------ */
 
+const char *const tool_format_names[] = {"table", "json", "csv", "md", "html",
+					   NULL};
+
 int tool_parse_format(tool_ctx *ctx, const char *arg, int allow_html,
 		      spiral_format *out)
 {
-	static const char *const names[] = {"table", "json", "csv", "md", "html"};
-
 	for (int i = 0; i < 5; i++) {
-		if (strcmp(arg, names[i]) == 0 && (i < 4 || allow_html)) {
+		if (strcmp(arg, tool_format_names[i]) == 0 && (i < 4 || allow_html)) {
 			*out = (spiral_format)i;
 			return 0;
 		}

@@ -25,6 +25,14 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 struct tool_cmd;
 
+/* spiral __complete: tool_getopt hands the command's own options here and
+ * stops the command before it does anything (cmd/complete.c). */
+typedef struct tool_optlist {
+	struct option longs[64]; /* with --help, {NULL}-ended */
+	size_t n;
+	char shorts[64];         /* as given to getopt: "m:F:" */
+} tool_optlist;
+
 typedef struct tool_ctx {
 	const struct tool_cmd *cmd;
 	spiral_repo *repo;
@@ -36,6 +44,7 @@ typedef struct tool_ctx {
 	 * fails after it (a malformed trailer) loses no typing. */
 	char *edited;
 	int edited_text; /* it holds more than white space */
+	tool_optlist *optlist; /* set: only list the options (exit 0) */
 } tool_ctx;
 
 typedef int (*tool_fn)(int argc, char **argv, tool_ctx *ctx);
@@ -112,6 +121,8 @@ int tool_set_color(tool_ctx *ctx, const char *when);
 
 int tool_parse_format(tool_ctx *ctx, const char *arg, int allow_html,
 		      spiral_format *out);
+/* --format's values in spiral_format order (html: report alone), NULL-ended. */
+extern const char *const tool_format_names[];
 
 /* The shared filters and --format of the reading commands (cmd-read.c),
  * also taken by search and match (cmd-search.c). */
@@ -190,5 +201,7 @@ int cmd_merge_file(int argc, char **argv, tool_ctx *ctx);
 int cmd_verify_push(int argc, char **argv, tool_ctx *ctx);
 int cmd_search(int argc, char **argv, tool_ctx *ctx);
 int cmd_match(int argc, char **argv, tool_ctx *ctx);
+/* spiral __complete WHAT [ARGS]: hidden, for the completion scripts. */
+int tool_complete(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
+#include <utf8proc.h>
 #include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1896,4 +1897,17 @@ int spiral_repo_tracking(spiral_repo *r, char **upstream, size_t *ahead,
 	git_reference_free(up);
 	git_reference_free(head);
 	return rc;
+}
+
+void spiral_lib_versions_get(spiral_lib_versions *out)
+{
+	memset(out, 0, sizeof(*out));
+	git_libgit2_version(&out->libgit2_major, &out->libgit2_minor,
+			    &out->libgit2_rev);
+#ifdef SPIRAL_INIH_VERSION
+	out->inih = SPIRAL_INIH_VERSION;
+#else
+	out->inih = "unknown";
+#endif
+	out->utf8proc = utf8proc_version();
 }

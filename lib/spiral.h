@@ -30,6 +30,13 @@
 #define SPIRAL_VERSION "0.1.0"
 /* The storage format this library reads and writes (spiral.ini). */
 #define SPIRAL_FORMAT 1
+/* The libraries spiral runs with, for --version: libgit2's and utf8proc's
+ * as loaded, inih's as built (it has no run-time version). */
+typedef struct spiral_lib_versions {
+	int libgit2_major, libgit2_minor, libgit2_rev;
+	const char *inih, *utf8proc;
+} spiral_lib_versions;
+void spiral_lib_versions_get(spiral_lib_versions *out);
 
 /* ---- 1. errors and buffers ---------------------------------------------- */
 

@@ -221,4 +221,35 @@ same "every command listed has a man page" "" "$missing"
 same "spiral help lists every command" 31 \
 	"$(printf '%s\n' "$OUT" | grep -c '^  [a-z][a-z-]*  ')"
 
+
+# ---- help grouped; help COMMAND opens the man page on a terminal ----------
+ok "spiral help, grouped" spiral help
+same "a heading per group, in order" \
+	"Start a repository:|Inquiries:|The six phases of the spiral, and notes:|Reading:|Reporting:|Sharing:|Plumbing and help:" \
+	"$(printf '%s\n' "$OUT" | grep -E '^[A-Z][^:]*:$' | paste -sd'|')"
+same "the phases under theirs" "scan focus hunch learn act check note" \
+	"$(printf '%s\n' "$OUT" | sed -n '/^The six phases/,/^$/s/^  \([a-z-]*\) .*/\1/p' | paste -sd' ')"
+# A man that notes what it was asked; -w finds only spiral-list.
+mkdir -p "$SANDBOX/fakeman"
+cat >"$SANDBOX/fakeman/man" <<MAN
+#!/bin/sh
+echo "man \$*" >>"$SANDBOX/man-calls"
+[ "\$1" = -w ] && { [ "\$2" = spiral-list ] || exit 16; echo /x/spiral-list.1; exit 0; }
+echo "THE PAGE OF \$1"
+MAN
+chmod +x "$SANDBOX/fakeman/man"
+on_tty "help list on a terminal" 0 env PATH="$SANDBOX/fakeman:$PATH" "$SPIRAL" help list
+matches "opens man spiral-list" "THE PAGE OF spiral-list" "$OUT"
+same "no usage text then" "" "$(printf '%s\n' "$OUT" | grep '^usage:')"
+same "asked man -w first" "man -w spiral-list|man spiral-list" "$(paste -sd'|' "$SANDBOX/man-calls")"
+rm -f "$SANDBOX/man-calls"
+on_tty "help fsck, whose page man does not have" 0 env PATH="$SANDBOX/fakeman:$PATH" "$SPIRAL" help fsck
+matches "falls back to the usage text" "^usage: spiral fsck" "$OUT"
+on_tty "help log with no man at all" 0 env PATH=/nonexistent "$SPIRAL" help log
+matches "the usage text" "^usage: spiral log" "$OUT"
+rm -f "$SANDBOX/man-calls"
+ok "help list in a script (no terminal)" env PATH="$SANDBOX/fakeman:$PATH" "$SPIRAL" help list
+matches "prints the usage text as before" "^usage: spiral list" "$OUT"
+same "man not asked" "" "$(cat "$SANDBOX/man-calls" 2>/dev/null)"
+
 finish
