@@ -128,6 +128,21 @@ static void day(spiral_buf *out, spiral_date d)
 	spiral_buf_puts(out, s);
 }
 
+/* A heading and a bulleted list of texts; nothing when there are none. */
+static void esc_items(spiral_buf *out, const char *heading, const char **items,
+		      size_t n)
+{
+	if (!n)
+		return;
+	spiral_buf_printf(out, "<h4>%s</h4>\n<ul>\n", heading);
+	for (size_t i = 0; i < n; i++) {
+		spiral_buf_puts(out, "<li>");
+		esc_lines(out, items[i]);
+		spiral_buf_puts(out, "</li>\n");
+	}
+	spiral_buf_puts(out, "</ul>\n");
+}
+
 static void esc_list(spiral_buf *out, const spiral_strv *sv)
 {
 	for (size_t i = 0; i < sv->n; i++) {
@@ -698,24 +713,8 @@ static void digest_item(spiral_buf *out, const spiral_report_digest *d,
 		esc_lines(out, d->hunch);
 		spiral_buf_puts(out, "</p>\n");
 	}
-	if (d->nactions) {
-		spiral_buf_puts(out, "<h4>What was tried</h4>\n<ul>\n");
-		for (size_t i = 0; i < d->nactions; i++) {
-			spiral_buf_puts(out, "<li>");
-			esc_lines(out, d->actions[i]);
-			spiral_buf_puts(out, "</li>\n");
-		}
-		spiral_buf_puts(out, "</ul>\n");
-	}
-	if (d->nevidence) {
-		spiral_buf_puts(out, "<h4>Evidence</h4>\n<ul>\n");
-		for (size_t i = 0; i < d->nevidence; i++) {
-			spiral_buf_puts(out, "<li>");
-			esc_lines(out, d->evidence[i]);
-			spiral_buf_puts(out, "</li>\n");
-		}
-		spiral_buf_puts(out, "</ul>\n");
-	}
+	esc_items(out, "What was tried", d->actions, d->nactions);
+	esc_items(out, "Evidence", d->evidence, d->nevidence);
 	if (d->nmeasures) {
 		spiral_buf_puts(out, "<table>\n<tr><th>Measure</th><th class=\"n\">Baseline"
 				     "</th><th class=\"n\">Latest</th><th class=\"n\">"

@@ -150,7 +150,7 @@ int spiral_html_escape(spiral_buf *out, const char *s, size_t len)
 	return rc;
 }
 
-static void json_str_or_null(spiral_buf *out, const char *s)
+void spiral_json_string_or_null(spiral_buf *out, const char *s)
 {
 	if (s)
 		spiral_json_string(out, s);
@@ -211,7 +211,7 @@ static void json_number(spiral_buf *out, int has, double v)
 	spiral_buf_puts(out, num);
 }
 
-static void json_strv(spiral_buf *out, const spiral_strv *sv)
+void spiral_json_strv(spiral_buf *out, const spiral_strv *sv)
 {
 	spiral_buf_putc(out, '[');
 	for (size_t i = 0; i < sv->n; i++) {
@@ -252,19 +252,19 @@ static void summary_fields(spiral_buf *out, const spiral_inquiry *inq,
 	spiral_buf_puts(out, ",\"status\":");
 	spiral_json_string(out, inq->status);
 	spiral_buf_puts(out, ",\"phase\":");
-	json_str_or_null(out, ph ? ph->name : NULL);
+	spiral_json_string_or_null(out, ph ? ph->name : NULL);
 	spiral_buf_printf(out, ",\"cycle\":%d,\"created\":", inq->cycle);
 	json_date(out, inq->created);
 	spiral_buf_puts(out, ",\"updated\":");
 	json_date(out, inq->updated);
 	spiral_buf_puts(out, ",\"tags\":");
-	json_strv(out, &inq->tags);
+	spiral_json_strv(out, &inq->tags);
 	spiral_buf_puts(out, ",\"team\":");
-	json_strv(out, &inq->team);
+	spiral_json_strv(out, &inq->team);
 	spiral_buf_puts(out, ",\"learners\":");
 	spiral_json_string(out, inq->learners);
 	spiral_buf_puts(out, ",\"continues\":");
-	json_str_or_null(out, inq->continues);
+	spiral_json_string_or_null(out, inq->continues);
 	if (with_count)
 		spiral_buf_printf(out, ",\"entries\":%zu", inq->nentries);
 }
@@ -294,19 +294,19 @@ int spiral_json_entry(spiral_buf *out, const spiral_inquiry *inq,
 	spiral_buf_puts(out, ",\"author\":");
 	spiral_json_string(out, e->who.author);
 	spiral_buf_puts(out, ",\"email\":");
-	json_str_or_null(out, e->who.email);
+	spiral_json_string_or_null(out, e->who.email);
 	spiral_buf_puts(out, ",\"school\":");
-	json_str_or_null(out, e->who.school);
+	spiral_json_string_or_null(out, e->who.school);
 	spiral_buf_printf(out, ",\"cycle\":%d,\"text\":", e->cycle);
 	spiral_json_string(out, e->text);
 	spiral_buf_puts(out, ",\"evidence\":");
-	json_strv(out, &e->evidence);
+	spiral_json_strv(out, &e->evidence);
 	spiral_buf_puts(out, ",\"measures\":");
 	json_kvs(out, &e->measures);
 	spiral_buf_puts(out, ",\"targets\":");
 	json_kvs(out, &e->targets);
 	spiral_buf_puts(out, ",\"verdict\":");
-	json_str_or_null(out, spiral_verdict_name(e->verdict));
+	spiral_json_string_or_null(out, spiral_verdict_name(e->verdict));
 	return spiral_buf_putc(out, '}');
 }
 
@@ -362,7 +362,7 @@ static void json_cycles(spiral_buf *out, const spiral_cycle *cycles, size_t n)
 		else
 			spiral_buf_puts(out, "null");
 		spiral_buf_puts(out, ",\"verdict\":");
-		json_str_or_null(out, spiral_verdict_name(c->verdict));
+		spiral_json_string_or_null(out, spiral_verdict_name(c->verdict));
 		spiral_buf_puts(out, ",\"measures\":{");
 		for (size_t k = 0; k < c->nmeasures; k++) {
 			if (k)
@@ -396,7 +396,7 @@ static void json_lineage(spiral_buf *out, const spiral_lineage *lin)
 		spiral_json_string(out, lin->missing);
 	}
 	spiral_buf_puts(out, "],\"lineage_missing\":");
-	json_str_or_null(out, lin->missing);
+	spiral_json_string_or_null(out, lin->missing);
 }
 
 int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq,
@@ -441,9 +441,9 @@ int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq,
 		spiral_buf_puts(out, ",\"author\":");
 		spiral_json_string(out, n->who.author);
 		spiral_buf_puts(out, ",\"email\":");
-		json_str_or_null(out, n->who.email);
+		spiral_json_string_or_null(out, n->who.email);
 		spiral_buf_puts(out, ",\"school\":");
-		json_str_or_null(out, n->who.school);
+		spiral_json_string_or_null(out, n->who.school);
 		spiral_buf_puts(out, ",\"text\":");
 		spiral_json_string(out, n->text);
 		spiral_buf_putc(out, '}');
@@ -464,7 +464,7 @@ int spiral_json_show(spiral_buf *out, const spiral_inquiry *inq,
 			spiral_buf_putc(out, ',');
 		spiral_json_string(out, spiral_field_name(inq->conflicts[i].field));
 		spiral_buf_putc(out, ':');
-		json_strv(out, &inq->conflicts[i].values);
+		spiral_json_strv(out, &inq->conflicts[i].values);
 	}
 	spiral_buf_puts(out, "}}");
 	spiral_measures_free(ms, nms);
@@ -1315,13 +1315,13 @@ int spiral_emit_search(spiral_buf *out, spiral_format format,
 			spiral_buf_puts(out, i ? ",\n{\"inquiry\":" : "\n{\"inquiry\":");
 			spiral_json_string(out, h->inquiry->id);
 			spiral_buf_puts(out, ",\"title\":");
-			json_str_or_null(out, h->inquiry->title);
+			spiral_json_string_or_null(out, h->inquiry->title);
 			spiral_buf_puts(out, ",\"school\":");
-			json_str_or_null(out, h->inquiry->who.school);
+			spiral_json_string_or_null(out, h->inquiry->who.school);
 			spiral_buf_puts(out, ",\"entry\":");
-			json_str_or_null(out, h->entry ? h->entry->id : NULL);
+			spiral_json_string_or_null(out, h->entry ? h->entry->id : NULL);
 			spiral_buf_puts(out, ",\"phase\":");
-			json_str_or_null(out, hit_phase(h));
+			spiral_json_string_or_null(out, hit_phase(h));
 			spiral_number_format(h->score, num);
 			spiral_buf_printf(out, ",\"score\":%s,\"snippet\":", num);
 			spiral_json_string(out, h->snippet);
@@ -1385,14 +1385,14 @@ int spiral_emit_match(spiral_buf *out, spiral_format format,
 				spiral_buf_puts(out, "\"id\":");
 				spiral_json_string(out, m[i].inquiry->id);
 				spiral_buf_puts(out, ",\"title\":");
-				json_str_or_null(out, m[i].inquiry->title);
+				spiral_json_string_or_null(out, m[i].inquiry->title);
 				spiral_buf_putc(out, ',');
 			}
 			spiral_buf_puts(out, "\"school\":");
 			spiral_json_string(out, m[i].school);
 			spiral_number_format(m[i].score, num);
 			spiral_buf_printf(out, ",\"score\":%s,\"reasons\":", num);
-			json_strv(out, &m[i].reasons);
+			spiral_json_strv(out, &m[i].reasons);
 			spiral_buf_putc(out, '}');
 		}
 		spiral_buf_puts(out, n ? "\n]\n" : "]\n");

@@ -606,29 +606,10 @@ static int json_target(void *user, const spiral_inquiry *inq,
 }
 
 
-static void json_key_or_null(spiral_buf *out, const char *s)
-{
-	if (s)
-		spiral_json_string(out, s);
-	else
-		spiral_buf_puts(out, "null");
-}
-
-static void json_strv_list(spiral_buf *out, const spiral_strv *sv)
-{
-	spiral_buf_putc(out, '[');
-	for (size_t i = 0; i < sv->n; i++) {
-		if (i)
-			spiral_buf_putc(out, ',');
-		spiral_json_string(out, sv->v[i]);
-	}
-	spiral_buf_putc(out, ']');
-}
-
 static void json_group(spiral_buf *out, const spiral_report_group *g)
 {
 	spiral_buf_puts(out, "{\"key\":");
-	json_key_or_null(out, g->key);
+	spiral_json_string_or_null(out, g->key);
 	spiral_buf_printf(out, ",\"inquiries\":%zu,\"active\":%zu,\"closed\":%zu,"
 			  "\"stalled\":%zu,\"phases\":{",
 			  g->inquiries, g->active, g->closed, g->stalled);
@@ -666,13 +647,13 @@ static void json_digest(spiral_buf *out, const spiral_report_digest *d)
 	spiral_json_string(out, inq->learners ? inq->learners : "");
 	spiral_buf_printf(out, ",\"worked\":%s,\"cycle\":%d,\"verdict\":",
 			  d->worked ? "true" : "false", d->cycle);
-	json_key_or_null(out, spiral_verdict_name(d->verdict));
+	spiral_json_string_or_null(out, spiral_verdict_name(d->verdict));
 	spiral_buf_puts(out, ",\"focus\":");
-	json_key_or_null(out, digest_focus(inq));
+	spiral_json_string_or_null(out, digest_focus(inq));
 	spiral_buf_puts(out, ",\"tags\":");
-	json_strv_list(out, &inq->tags);
+	spiral_json_strv(out, &inq->tags);
 	spiral_buf_puts(out, ",\"hunch\":");
-	json_key_or_null(out, d->hunch);
+	spiral_json_string_or_null(out, d->hunch);
 	spiral_buf_puts(out, ",\"actions\":");
 	json_texts(out, d->actions, d->nactions);
 	spiral_buf_puts(out, ",\"evidence\":");
@@ -695,7 +676,7 @@ static int json_report(spiral_buf *out, const spiral_report *r, int short_len,
 	spiral_buf_puts(out, "{\"generated\":");
 	spiral_json_string(out, date);
 	spiral_buf_puts(out, ",\"by\":");
-	json_key_or_null(out, spiral_report_by_name(r->by));
+	spiral_json_string_or_null(out, spiral_report_by_name(r->by));
 	spiral_buf_printf(out, ",\"idle\":%d,\n\"groups\":[", r->idle_days);
 	for (size_t i = 0; i < r->ngroups; i++) {
 		spiral_buf_puts(out, i ? ",\n" : "\n");
@@ -712,9 +693,9 @@ static int json_report(spiral_buf *out, const spiral_report *r, int short_len,
 	if (rc < 0)
 		return rc;
 	spiral_buf_puts(out, ",\"coherence\":{\"schools\":");
-	json_strv_list(out, &r->schools);
+	spiral_json_strv(out, &r->schools);
 	spiral_buf_puts(out, ",\"tags\":");
-	json_strv_list(out, &r->tags);
+	spiral_json_strv(out, &r->tags);
 	spiral_buf_puts(out, ",\"counts\":[");
 	for (size_t s = 0; s < r->schools.n; s++) {
 		spiral_buf_puts(out, s ? ",[" : "[");
@@ -729,9 +710,9 @@ static int json_report(spiral_buf *out, const spiral_report *r, int short_len,
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
 	}
 	spiral_buf_puts(out, "],\"only_one_school\":");
-	json_strv_list(out, &only);
+	spiral_json_strv(out, &only);
 	spiral_buf_puts(out, ",\"every_school\":");
-	json_strv_list(out, &all);
+	spiral_json_strv(out, &all);
 	spiral_strv_free(&only);
 	spiral_strv_free(&all);
 	spiral_buf_puts(out, "},\n\"progress\":[");

@@ -715,6 +715,19 @@ static int rank(const profile *ours, profiles *all, spiral_match **out, size_t *
 	return 0;
 }
 
+/* Ours against all: every profile weighed, then ranked. */
+static int rank_against(profile *ours, profiles *all, spiral_match **out,
+			size_t *n)
+{
+	spiral_strv_sort(&ours->tags);
+	spiral_strv_sort(&ours->learners);
+	spiral_strv_sort(&ours->words);
+	for (size_t i = 0; i < all->n; i++)
+		profile_norm(&all->v[i], all);
+	profile_norm(ours, all);
+	return rank(ours, all, out, n);
+}
+
 int spiral_match_inquiries(const spiral_store *st, const spiral_filter *f,
 			   const spiral_inquiry *inq, spiral_match **out,
 			   size_t *n)
@@ -730,13 +743,7 @@ int spiral_match_inquiries(const spiral_store *st, const spiral_filter *f,
 	if ((rc = gather_profiles(st, f, 0, &all)) == 0 &&
 	    (rc = school_key(inq, &ours.school_key)) == 0 &&
 	    (rc = profile_add(&ours, inq)) == 0) {
-		spiral_strv_sort(&ours.tags);
-		spiral_strv_sort(&ours.learners);
-		spiral_strv_sort(&ours.words);
-		for (size_t i = 0; i < all.n; i++)
-			profile_norm(&all.v[i], &all);
-		profile_norm(&ours, &all);
-		rc = rank(&ours, &all, out, n);
+		rc = rank_against(&ours, &all, out, n);
 	}
 	profile_free(&ours);
 	profiles_free(&all);
@@ -770,13 +777,7 @@ int spiral_match_schools(const spiral_store *st, const spiral_filter *f,
 	}
 	if (rc < 0)
 		goto done;
-	spiral_strv_sort(&ours.tags);
-	spiral_strv_sort(&ours.learners);
-	spiral_strv_sort(&ours.words);
-	for (size_t i = 0; i < all.n; i++)
-		profile_norm(&all.v[i], &all);
-	profile_norm(&ours, &all);
-	rc = rank(&ours, &all, out, n);
+	rc = rank_against(&ours, &all, out, n);
 done:
 	free(key);
 	profile_free(&ours);

@@ -837,6 +837,9 @@ typedef enum spiral_format {
 #define SPIRAL_VISIBLE_KEEP_TAB 2u
 int spiral_visible(spiral_buf *out, const char *s, size_t len, unsigned flags);
 int spiral_json_string(spiral_buf *out, const char *s);
+/* A JSON string, or null for NULL; a JSON array of strings. */
+void spiral_json_string_or_null(spiral_buf *out, const char *s);
+void spiral_json_strv(spiral_buf *out, const spiral_strv *sv);
 /* Text for HTML, in an element or a quoted attribute: shown as
  * spiral_visible shows it (flags 0: no raw control character, a newline
  * too is "\n"), then & < > " ' as &amp; &lt; &gt; &quot; &#39;. */
