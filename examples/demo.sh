@@ -45,6 +45,10 @@ Try some more (an ID is in the first column of the list; 4 of its digits will do
   spiral list --tag attendance --status all
   spiral log --phase check --since 2026-10-01
   spiral show ID
+  spiral report
+  spiral report --digest
+  spiral search "te reo maori"
+  spiral match ID
   spiral status
   git log --oneline --graph | head -20
   spiral -C ../demo-cluster-schools/tp list --status all
