@@ -252,6 +252,35 @@ print(json.dumps({"by": None if by == "none" else by, "groups": groups,
                   "flags": flags}, sort_keys=True))
 PY
 
+# The Groups table of the Markdown or the table for people, in the shape
+# of expect.py's groups: each row's key (as shown) and its 14 numbers.
+cat >"$SANDBOX/groupsview.py" <<'PY'
+import json, re, sys
+expected = json.loads(sys.argv[1])["groups"]
+text, fmt = open(sys.argv[2], encoding="utf-8").read(), sys.argv[3]
+part = text.split("Groups", 1)[1].split("Stalled", 1)[0]
+rows = []
+for line in part.splitlines():
+    if fmt == "md":
+        if not line.startswith("| ") or line.startswith("| GROUP") or line.startswith("| ---"):
+            continue
+        cells = [c.strip() for c in line.strip("|").split(" | ")]
+    else:
+        if not line.strip() or line.startswith("GROUP"):
+            continue
+        cells = re.split(r"  +", line.strip())
+    rows.append([cells[0]] + [int(c) for c in cells[-14:]])
+PH = ["scan", "focus", "hunch", "learn", "act", "check"]
+TG = ["met", "on_the_way", "no_movement", "none"]
+want = [[g["key"]] + [g[k] for k in ("inquiries", "active", "closed", "stalled")]
+        + [g["phases"][p] for p in PH] + [g["targets"][t] for t in TG]
+        for g in expected]
+got = [[r[0] if w[0] is not None else None] + r[1:] for r, w in zip(rows, want)]
+assert len(rows) == len(want), (len(rows), len(want), part)
+assert got == want, (got, want)
+print("same")
+PY
+
 for by in none school phase tag author; do
 	opt=()
 	[ "$by" = none ] || opt=(--by "$by")
@@ -275,6 +304,11 @@ for p in d["progress"]:
 	printf '%s' "$OUT" >"$SANDBOX/report.csv"
 	same "report ${opt[*]:-(one group)}: the CSV parses, same numbers" "$expected" \
 		"$(python3 "$SANDBOX/csvcheck.py" "$SANDBOX/report.csv" "$by" 2>&1)"
+	for fmt in md table; do
+		spiral report "${opt[@]}" --format "$fmt" >"$SANDBOX/report.$fmt" 2>&1
+		same "report ${opt[*]:-(one group)} --format $fmt: the TSV's groups" same \
+			"$(python3 "$SANDBOX/groupsview.py" "$expected" "$SANDBOX/report.$fmt" "$fmt" 2>&1 | tail -n 3)"
+	done
 done
 
 # A filter chooses what the whole report counts; --status is all by default.
