@@ -152,6 +152,19 @@ static void esc_list(spiral_buf *out, const spiral_strv *sv)
 	}
 }
 
+/* An inquiry's learners and focus areas, a paragraph each. */
+static void learners_and_tags(spiral_buf *out, const spiral_inquiry *inq)
+{
+	spiral_buf_puts(out, "<p><b>Learners:</b> ");
+	esc(out, inq->learners);
+	spiral_buf_puts(out, "</p>\n");
+	if (inq->tags.n) {
+		spiral_buf_puts(out, "<p><b>Focus areas:</b> ");
+		esc_list(out, &inq->tags);
+		spiral_buf_puts(out, "</p>\n");
+	}
+}
+
 /* A whole number for drawing (SVG coordinates), the same in any locale. */
 static long px(double v)
 {
@@ -563,14 +576,7 @@ static int html_card(spiral_buf *out, const spiral_inquiry *inq, int short_len)
 	spiral_buf_printf(out, " · %s · cycle %d, %s</p>\n",
 			  inq->closed ? "closed" : "active", inq->cycle,
 			  phase_name(inq->phase));
-	spiral_buf_puts(out, "<p><b>Learners:</b> ");
-	esc(out, inq->learners);
-	spiral_buf_puts(out, "</p>\n");
-	if (inq->tags.n) {
-		spiral_buf_puts(out, "<p><b>Focus areas:</b> ");
-		esc_list(out, &inq->tags);
-		spiral_buf_puts(out, "</p>\n");
-	}
+	learners_and_tags(out, inq);
 	spiral_buf_printf(out, "<p class=\"meta\">%zu entr%s", inq->nentries,
 			  inq->nentries == 1 ? "y" : "ies");
 	if (inq->nentries) {
@@ -700,14 +706,7 @@ static void digest_item(spiral_buf *out, const spiral_report_digest *d,
 	esc(out, inq->who.school);
 	spiral_buf_printf(out, " · cycle %d%s%s</p>\n", d->cycle,
 			  verdict ? ", check said " : "", verdict ? verdict : "");
-	spiral_buf_puts(out, "<p><b>Learners:</b> ");
-	esc(out, inq->learners);
-	spiral_buf_puts(out, "</p>\n");
-	if (inq->tags.n) {
-		spiral_buf_puts(out, "<p><b>Focus areas:</b> ");
-		esc_list(out, &inq->tags);
-		spiral_buf_puts(out, "</p>\n");
-	}
+	learners_and_tags(out, inq);
 	if (d->hunch) {
 		spiral_buf_puts(out, "<p><b>Hunch:</b> ");
 		esc_lines(out, d->hunch);
