@@ -188,4 +188,135 @@ ok "report of the cluster" spiral -C "$SANDBOX/cluster" report --format json
 same "the same report" "$copy_report" \
 	"$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("generated",None); print(json.dumps(d, sort_keys=True))')"
 
+# ---- a spreadsheet saved by LibreOffice ------------------------------------
+# examples/import/school.fods converted by soffice --convert-to csv: dates
+# shown DD/MM/YYYY, numbers with decimals, macrons, a cell of two lines.
+new_repo csv "Kōwhai Intermediate"
+n=$(git rev-list --count HEAD)
+ok "--dry-run" spiral import --csv "$fixtures/school.csv" --dry-run
+same "says what it would import" \
+	"Would import 2 inquiries, 6 entries, 0 notes, 0 changes (0 already here); nothing written." "$OUT"
+commits "a dry run writes nothing" "$n"
+ok "import the LibreOffice CSV" spiral import --csv "$fixtures/school.csv"
+same "says what it imported" \
+	"Imported 2 inquiries, 6 entries, 0 notes, 0 changes (0 already here)." "$OUT"
+commits "in one commit" $((n + 1))
+ok "fsck after the import" spiral fsck -q
+inih_reads "every imported file reads with inih"
+clean "the repository is clean"
+ok "list" spiral list --format json
+korero=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print([i["id"] for i in json.load(sys.stdin) if i["title"].startswith("Kōrero")][0])')
+ok "show the first inquiry" spiral show "$korero" --format json
+json_check "dates, numbers, macrons and the text as the sheet has them" '
+e = d["entries"]
+assert d["title"] == "Kōrero in Year 5 writing" and d["school"] == "Kōwhai Intermediate"
+assert d["tags"] == ["oral language", "writing"], d["tags"]
+assert [x["phase"] for x in e] == ["scan", "focus", "hunch", "act", "check"]
+assert [x["date"] for x in e] == ["2026-03-02T00:00:00+00:00", "2026-03-16T00:00:00+00:00",
+    "2026-03-30T00:00:00+00:00", "2026-05-11T00:00:00+00:00", "2026-06-22T00:00:00+00:00"]
+assert d["created"] == "2026-03-02T00:00:00+00:00"
+assert [x["author"] for x in e] == ["Mere Tūhoe", "Mere Tūhoe", "Hēmi Walker", "Hēmi Walker", "Mere Tūhoe"]
+assert e[0]["text"] == "Our Year 5 boys write less than they talk.\nWe listened to them first."
+assert e[0]["measures"] == {"reading_age": 12.5} and e[1]["targets"] == {"reading_age": 18.25}
+assert e[4]["measures"] == {"reading_age": 17.75} and e[4]["verdict"] == "partly"
+assert d["measures"]["reading_age"]["baseline"] == 12.5 and d["measures"]["reading_age"]["latest"] == 17.75
+assert all(x["school"] == "Kōwhai Intermediate" for x in e)
+'
+ok "the second inquiry" spiral list --format json
+json_check "its decimal and its date" '
+p = [i for i in d if i["title"] == "Pāngarau: fractions with whānau"][0]
+assert p["last_activity"].startswith("2026-04-07") if "last_activity" in p else True
+'
+pid=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print([i["id"] for i in json.load(sys.stdin) if i["title"].startswith("Pāngarau")][0])')
+ok "show it" spiral show "$pid" --format json
+json_check "0.5 on 7 April" '
+assert d["entries"][0]["measures"] == {"reading_age": 0.5}
+assert d["entries"][0]["date"].startswith("2026-04-07")
+'
+n=$(git rev-list --count HEAD)
+ok "importing the same sheet again" spiral import --csv "$fixtures/school.csv"
+same "imports nothing" "Nothing to import: 8 records are already here." "$OUT"
+commits "and commits nothing" "$n"
+# The same sheet with a BOM and CRLF line ends is the same sheet.
+{ printf '\357\273\277'; sed 's/$/\r/' "$fixtures/school.csv"; } >"$SANDBOX/crlf.csv"
+ok "with a BOM and CRLF" spiral import --csv "$SANDBOX/crlf.csv"
+same "is the same sheet" "Nothing to import: 8 records are already here." "$OUT"
+# A row added to the sheet: only it is imported.
+{ cat "$fixtures/school.csv"; printf '2,,,,Focusing,21/04/2026,Aroha Ngata,Equivalent fractions first.,,0.75,\n'; } >"$SANDBOX/more.csv"
+ok "a sheet with one more row" spiral import --csv "$SANDBOX/more.csv"
+same "imports that row alone" "Imported 0 inquiries, 1 entry, 0 notes, 0 changes (8 already here)." "$OUT"
+commits "in one more commit" $((n + 1))
+
+# A copy with bad rows: every bad row named, nothing imported.
+new_repo csv-bad "Kōwhai Intermediate"
+n=$(git rev-list --count HEAD)
+# Rows as the spreadsheet numbers them: row 2 has a cell of two lines.
+sed -e 's|30/03/2026|31/02/2026|' -e 's|,Checking,|,Dreaming,|' "$fixtures/school.csv" >"$SANDBOX/bad.csv"
+fails "a sheet with bad rows is refused" 1 "" spiral import --csv "$SANDBOX/bad.csv"
+same "each bad row with its number" \
+"spiral: error: $SANDBOX/bad.csv: row 4: date: '31/02/2026' is not a date (YYYY-MM-DD or DD/MM/YYYY, day first)
+spiral: error: $SANDBOX/bad.csv: row 6: phase: 'Dreaming' is not scan, focus, hunch, learn, act or check" "$ERR"
+commits "nothing imported" "$n"
+same "nothing left in the work tree" "" "$(git status --porcelain)"
+ok "list is empty" spiral list --format json
+same "no inquiry" "[]" "$OUT"
+
+# Numbers with a decimal comma, in a sheet separated by ';'.
+printf 'Title;Phase;Date;Text;Measures\nComma sheet;scan;2026-03-02;Text;"words=45,5; pages=2"\n' >"$SANDBOX/semi.csv"
+ok "a ';' sheet with a decimal comma" spiral import --csv "$SANDBOX/semi.csv"
+ok "its entry" spiral log --format json
+json_check "45,5 is 45.5" 'assert d[0]["measures"] == {"words": 45.5, "pages": 2}, d[0]'
+printf 'Title,Phase,Date,Text,Measures\nThousands,scan,2026-03-02,Text,"words=1,500"\n' >"$SANDBOX/thousands.csv"
+fails "1,500 is ambiguous" 1 "row 2: measures: '1,500': a comma that may be a thousands separator" \
+	spiral import --csv "$SANDBOX/thousands.csv"
+printf 'Title,Phase,Date,Text,Colour\nX,scan,2026-03-02,Text,red\n' >"$SANDBOX/unknown.csv"
+fails "a column spiral does not know" 1 "row 1: column 5, 'Colour', is not one spiral knows" \
+	spiral import --csv "$SANDBOX/unknown.csv"
+printf 'Title,Date,Text\nX,2026-03-02,Text\n' >"$SANDBOX/nolayout.csv"
+fails "no phase column and no column per phase" 1 "row 1: no phase column" \
+	spiral import --csv "$SANDBOX/nolayout.csv"
+fails "--layout phases on a sheet of entries" 1 "a phase column, in a sheet of a row per inquiry" \
+	spiral import --csv "$fixtures/template-entries.csv" --layout phases
+fails "--layout takes entries or phases" 2 "entries or phases" \
+	spiral import --csv "$fixtures/template-entries.csv" --layout rows
+printf 'Title,Phase,Date,Text\n"not closed,scan,2026-03-02,Text\n' >"$SANDBOX/quote.csv"
+fails "a quote not closed" 1 "not CSV" spiral import --csv "$SANDBOX/quote.csv"
+
+# ---- the templates ---------------------------------------------------------
+new_repo templates "Kōwhai Intermediate"
+ok "the template of a row per entry" spiral import --csv "$fixtures/template-entries.csv"
+same "imports its rows" "Imported 1 inquiry, 3 entries, 0 notes, 0 changes (0 already here)." "$OUT"
+ok "the template of a row per inquiry" spiral import --csv "$fixtures/template-phases.csv"
+same "an entry per phase" "Imported 1 inquiry, 6 entries, 0 notes, 0 changes (0 already here)." "$OUT"
+ok "its inquiry" spiral list --format json
+tid=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print([i["id"] for i in json.load(sys.stdin) if i["phase"] == "check" and i["cycle"] == 1][-1])')
+ok "show" spiral show "$tid" --format json
+json_check "baseline and targets on the first entry, results and verdict on the check" '
+e = d["entries"]
+if len(e) == 6:
+    assert [x["phase"] for x in e] == ["scan", "focus", "hunch", "learn", "act", "check"]
+    assert e[0]["measures"] == {"words_per_piece": 45.5} and e[0]["targets"] == {"words_per_piece": 80}
+    assert e[5]["measures"] == {"words_per_piece": 72} and e[5]["verdict"] == "partly"
+    assert len({x["date"] for x in e}) == 1 and e[0]["author"] == "Mere Tūhoe"
+else:
+    assert [x["phase"] for x in e] == ["scan", "focus", "check"]
+    assert e[0]["evidence"] == ["writing samples", "student voice survey"]
+    assert e[0]["text"].endswith("a cell may hold\nseveral lines.")
+    assert e[2]["verdict"] == "partly"
+'
+
+# ---- formulas stay text, and CSV output guards them -------------------------
+new_repo formula
+printf 'Title,Phase,Date,Text\n=cmd|calc,scan,2026-03-02,@SUM(A1)\n' >"$SANDBOX/formula.csv"
+ok "a title that looks like a formula" spiral import --csv "$SANDBOX/formula.csv"
+ok "list --format json" spiral list --format json
+json_check "is stored as text" 'assert d[0]["title"] == "=cmd|calc"'
+ok "list --format csv" spiral list --format csv
+matches "shows it guarded" ",\"'=cmd\\|calc\"," "$OUT"
+ok "log --format csv" spiral log --format csv
+matches "and the text too" ",\"'@SUM\\(A1\\)\"," "$OUT"
+round_trip "a formula-like title" "$SANDBOX/formula"
+ok "list --format csv of the copy" spiral -C "$LAST" list --format csv
+matches "still guarded" ",\"'=cmd\\|calc\"," "$OUT"
+
 finish
