@@ -357,6 +357,14 @@ static int csv_date(const char *s, spiral_date *out, char norm[32])
 	int y, m, d, hh = -1, mm = 0, ss = 0, n = 0;
 	char sep, tsep;
 
+	if (strlen(s) > 19 && s[10] == 'T' &&
+	    strspn(s, "0123456789") == 4 && s[4] == '-') {
+		/* ISO 8601 with seconds and an offset, as spiral writes it */
+		if (strlen(s) >= 32 || spiral_date_parse(s, out) < 0)
+			return -1;
+		snprintf(norm, 32, "%s", s);
+		return 0;
+	}
 	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10) {
 		/* ISO */
 	} else if (sscanf(s, "%2d%c%2d%c%4d%n", &d, &sep, &m, &tsep, &y, &n) == 5 &&
