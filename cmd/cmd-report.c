@@ -40,7 +40,7 @@ static int report_longopts(struct option *opts)
 /* Writes data to path whole or not at all: a temporary file beside it,
  * synced, then renamed over it; a reader never sees half a report.  The
  * file gets the mode a new file would (0666 less the umask). */
-static int write_atomic(const char *path, const char *data, size_t len)
+int tool_write_atomic(const char *path, const char *data, size_t len)
 {
 	spiral_buf tmp = SPIRAL_BUF_INIT;
 	mode_t mask = umask(0);
@@ -168,7 +168,7 @@ int cmd_report(int argc, char **argv, tool_ctx *ctx)
 	if (rc < 0)
 		goto done;
 	if (output) {
-		rc = write_atomic(output, out.ptr ? out.ptr : "", out.len);
+		rc = tool_write_atomic(output, out.ptr ? out.ptr : "", out.len);
 	} else {
 		if (a.format == SPIRAL_FORMAT_TABLE)
 			out_pager();

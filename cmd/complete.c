@@ -258,6 +258,7 @@ static void option_value(complete *c, const tool_cmd *cmd, const char *opt)
 {
 	static const char *const statuses[] = {"active", "closed", "all", NULL};
 	static const char *const colors[] = {"auto", "always", "never", NULL};
+	static const char *const layouts[] = {"entries", "phases", NULL};
 
 	if (strcmp(opt, "phase") == 0)
 		phases(c);
@@ -276,6 +277,10 @@ static void option_value(complete *c, const tool_cmd *cmd, const char *opt)
 		names(c, statuses);
 	else if (strcmp(opt, "color") == 0)
 		names(c, colors);
+	else if (strcmp(opt, "layout") == 0)
+		names(c, layouts);
+	else if (strcmp(opt, "format") == 0 && strcmp(cmd->name, "export") == 0)
+		candidate(c, "json", NULL);
 	else if (strcmp(opt, "format") == 0) {
 		for (int i = 0; tool_format_names[i]; i++)
 			if (i != SPIRAL_FORMAT_HTML || strcmp(cmd->name, "report") == 0)
@@ -286,7 +291,8 @@ static void option_value(complete *c, const tool_cmd *cmd, const char *opt)
 	} else if (strcmp(opt, "verdict") == 0) {
 		for (int v = 0; spiral_verdict_name(v); v++)
 			candidate(c, spiral_verdict_name(v), NULL);
-	} else if (strcmp(opt, "file") == 0 || strcmp(opt, "output") == 0) {
+	} else if (strcmp(opt, "file") == 0 || strcmp(opt, "output") == 0 ||
+		   strcmp(opt, "json") == 0 || strcmp(opt, "csv") == 0) {
 		out_puts(":files\n");
 	} else if (strcmp(opt, "install") == 0) {
 		out_puts(":dirs\n");

@@ -158,6 +158,21 @@ const tool_cmd tool_commands[] = {
 	{"sync", cmd_sync, NEED_REPO | NEED_IDENTITY | ARGS(0, 1), "[REMOTE | --all]",
 	 "Pull, then push.",
 	 "      --all           pull every remote, then push to the default one\n"},
+	{"import", cmd_import, NEED_REPO | NEED_IDENTITY | ARGS(0, 0),
+	 "--json FILE | --csv FILE [--layout entries|phases] [--dry-run]",
+	 "Bring in inquiries from a spreadsheet (CSV) or from another "
+	 "repository's export, in one commit.",
+	 "      --json FILE      a document of spiral export (- for stdin)\n"
+	 "      --csv FILE       a spreadsheet saved as CSV (- for stdin)\n"
+	 "      --layout L       entries (a row per entry) or phases (a row per\n"
+	 "                       inquiry, a column per phase); default: from\n"
+	 "                       the header\n"
+	 "  -n, --dry-run        check and count, write nothing\n"},
+	{"export", cmd_export, NEED_REPO | ARGS(0, 0), "[--format json] [-o FILE]",
+	 "Every inquiry and every record of the repository as one JSON "
+	 "document, for import --json.",
+	 "      --format json    the only format (the default)\n"
+	 "  -o, --output FILE    write FILE whole (atomically), print nothing\n"},
 	{"merge-file", cmd_merge_file, 0, "BASE OURS THEIRS [PATH]",
 	 "Three-way merge of one INI file for git (%O %A %B %P): the result goes "
 	 "to OURS, both values kept where both sides changed a key.",
@@ -194,6 +209,7 @@ static const struct {
 	{"show", "Reading"},
 	{"report", "Reporting"},
 	{"clone", "Sharing"},
+	{"import", "Moving inquiries in and out"},
 	{"merge-file", "Plumbing and help"},
 };
 

@@ -155,6 +155,9 @@ void tool_report_problems(const spiral_store *st);
  * (a parser that skips comments then names the lines the user sees). */
 int tool_edit_text(tool_ctx *ctx, const char *template_text, int raw,
 		   char **out);
+/* Writes data to path whole or not at all (a temporary beside it, synced,
+ * then renamed); prints its error and returns the exit code. */
+int tool_write_atomic(const char *path, const char *data, size_t len);
 /* Reads a whole file, or standard input for "-". */
 int tool_read_file(const char *path, char **out, size_t *len);
 /* Commit-message text: control characters dropped, one line. */
@@ -201,6 +204,8 @@ int cmd_merge_file(int argc, char **argv, tool_ctx *ctx);
 int cmd_verify_push(int argc, char **argv, tool_ctx *ctx);
 int cmd_search(int argc, char **argv, tool_ctx *ctx);
 int cmd_match(int argc, char **argv, tool_ctx *ctx);
+int cmd_import(int argc, char **argv, tool_ctx *ctx);
+int cmd_export(int argc, char **argv, tool_ctx *ctx);
 /* spiral __complete WHAT [ARGS]: hidden, for the completion scripts. */
 int tool_complete(int argc, char **argv);
 

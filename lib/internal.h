@@ -94,4 +94,37 @@ const char *validate_entry(const char *path, unsigned mode, size_t size);
  * accepts ("", ".", "..", ".git" and its NTFS forms are not), else why. */
 const char *validate_tree_name(const char *name, size_t len);
 
+/* A JSON document read whole (json.c), for import --json.  A number keeps
+ * its text in str; an object's keys are in keys, in the document's order. */
+typedef enum json_type {
+	JSON_NULL,
+	JSON_FALSE,
+	JSON_TRUE,
+	JSON_NUMBER,
+	JSON_STRING,
+	JSON_ARRAY,
+	JSON_OBJECT
+} json_type;
+typedef struct json_value {
+	json_type type;
+	char *str; /* a string (valid UTF-8, no NUL) or a number's text */
+	size_t len;
+	struct json_value *items;
+	char **keys;
+	size_t n, cap;
+} json_value;
+/* SPIRAL_EFORMAT with "line N: why" when data is not one JSON value. */
+int json_parse(const char *data, size_t len, json_value *out);
+void json_free(json_value *v);
+/* The member key of an object, or NULL. */
+const json_value *json_get(const json_value *obj, const char *key);
+
+/* Adds records made elsewhere (transfer.c) to t, or with t NULL only
+ * checks them: each validated as a pulled file is, with its own id, seq,
+ * dates and authors.  A record the store st has already is skipped, and
+ * with any_content 0 must be the same (else SPIRAL_EEXISTS naming it). */
+int import_records(spiral_txn *t, const spiral_store *st,
+		   const spiral_inquiry *inqs, size_t n, int any_content,
+		   spiral_import_result *res);
+
 #endif

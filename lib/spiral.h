@@ -631,6 +631,45 @@ int spiral_edit_remove(spiral_txn *t, const spiral_inquiry *inq, spiral_field f,
  * inquiries/ and spiral.ini. */
 int spiral_repo_changed(spiral_repo *r, spiral_strv *out);
 
+/* ---- 8a. moving inquiries in and out (transfer.c, csvimport.c) --------- */
+
+/* The shape of export's document (spiral-export(1)); import reads it. */
+#define SPIRAL_EXPORT_VERSION 1
+/* Every inquiry of st and every record of it, as stored (ids, seq, dates,
+ * authors, changes with their parents), as one JSON document. */
+int spiral_export_json(spiral_buf *out, const spiral_store *st);
+
+/* What an import added, and the records it found already there. */
+typedef struct spiral_import_result {
+	size_t inquiries, entries, notes, changes, skipped;
+} spiral_import_result;
+/* Reads a document of spiral_export_json into t (st: the repository as
+ * loaded under t's lock).  Every record keeps its id, seq, dates and
+ * authors and is validated as a pulled file is; one the repository has
+ * with the same content is skipped, one with the same id and other
+ * content is SPIRAL_EEXISTS naming it.  With t NULL, only checks.  On any
+ * error nothing is added to t that should be committed: free t. */
+int spiral_import_json(spiral_txn *t, const spiral_store *st, const char *data,
+		       size_t len, spiral_import_result *res);
+
+/* The column layouts of a spreadsheet (spiral-import(1)). */
+typedef enum spiral_csv_layout {
+	SPIRAL_LAYOUT_AUTO,    /* from the header */
+	SPIRAL_LAYOUT_ENTRIES, /* one row per entry */
+	SPIRAL_LAYOUT_PHASES,  /* one row per inquiry, a column per phase */
+} spiral_csv_layout;
+/* "entries", "phases"; SPIRAL_EUSAGE for anything else. */
+int spiral_csv_layout_from_name(const char *name, spiral_csv_layout *out);
+/* Reads a spreadsheet saved as CSV into t (or with t NULL, checks it).
+ * who: the author of rows without one, and the school of rows without
+ * one.  Every row is checked first: each bad one adds "row N: why" to
+ * problems and the return is SPIRAL_EFORMAT, with nothing added.  IDs are
+ * derived from the rows' content, so that a second import of the same
+ * rows adds nothing. */
+int spiral_import_csv(spiral_txn *t, const spiral_store *st, const char *data,
+		      size_t len, spiral_csv_layout layout, const spiral_who *who,
+		      spiral_strv *problems, spiral_import_result *res);
+
 /* ---- 8b. sharing: remotes, clone, pull, push (remote.c, pull.c) --------- */
 
 /* What the front end lends a transfer.  prompt asks for a login (only on a

@@ -218,14 +218,14 @@ for name in $(printf '%s\n' "$OUT" | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p'); d
 	[ -f "$mandir/spiral-$name.1" ] || missing="$missing $name"
 done
 same "every command listed has a man page" "" "$missing"
-same "spiral help lists every command" 31 \
+same "spiral help lists every command" 33 \
 	"$(printf '%s\n' "$OUT" | grep -c '^  [a-z][a-z-]*  ')"
 
 
 # ---- help grouped; help COMMAND opens the man page on a terminal ----------
 ok "spiral help, grouped" spiral help
 same "a heading per group, in order" \
-	"Start a repository:|Inquiries:|The six phases of the spiral, and notes:|Reading:|Reporting:|Sharing:|Plumbing and help:" \
+	"Start a repository:|Inquiries:|The six phases of the spiral, and notes:|Reading:|Reporting:|Sharing:|Moving inquiries in and out:|Plumbing and help:" \
 	"$(printf '%s\n' "$OUT" | grep -E '^[A-Z][^:]*:$' | paste -sd'|')"
 same "the phases under theirs" "scan focus hunch learn act check note" \
 	"$(printf '%s\n' "$OUT" | sed -n '/^The six phases/,/^$/s/^  \([a-z-]*\) .*/\1/p' | paste -sd' ')"
