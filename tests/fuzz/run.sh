@@ -18,7 +18,7 @@ case $seconds in '' | *[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/../.." || exit 1
 src=$PWD/tests/fuzz
 build=${FUZZ_BUILD:-build-fuzz}
-targets=${FUZZ_TARGETS:-codec store merge validate date measure escape inih_diff}
+targets=${FUZZ_TARGETS:-codec store merge validate date measure escape inih_diff json}
 
 if [ ! -d "$build" ]; then
 	CC=clang meson setup "$build" -Dfuzzing=true -Dbuildtype=debugoptimized \
