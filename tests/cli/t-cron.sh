@@ -20,10 +20,17 @@ ok "the job's name and email, in the repository" \
 	spiral config user.name "Weekly report"
 ok "  and its email" spiral config user.email report@cluster.school.nz
 
-# cron: nothing of ours in the environment, no terminal, no input.
+# cron: nothing of ours in the environment, no terminal, no input (but
+# the sanitizers' settings of the suite's second build: its leak
+# suppressions for libgit2).
+sanitizers=()
+for v in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS; do
+	[ -n "${!v:-}" ] && sanitizers+=("$v=${!v}")
+done
 cron() {
 	local rc=0
 	setsid env -i SPIRAL="$SPIRAL" REPORT_DATE="$1" TZ=Pacific/Auckland \
+		"${sanitizers[@]}" \
 		sh "$job" "$SANDBOX/cluster" "$reports" \
 		</dev/null >"$SANDBOX/cron.out" 2>"$SANDBOX/cron.err" || rc=$?
 	return $rc
@@ -105,7 +112,7 @@ if [ "$(id -u)" -ne 0 ]; then
 else
 	# root writes anywhere: a file in the way of the folder instead.
 	chmod u+w "$reports"
-	setsid env -i SPIRAL="$SPIRAL" REPORT_DATE=2026-12-28 \
+	setsid env -i SPIRAL="$SPIRAL" REPORT_DATE=2026-12-28 "${sanitizers[@]}" \
 		sh "$job" "$SANDBOX/cluster" "$reports/report.html/x" \
 		</dev/null >"$SANDBOX/cron.out" 2>"$SANDBOX/cron.err" || rc=$?
 	same "a folder it cannot make: exit 1" 1 "$rc"

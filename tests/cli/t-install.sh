@@ -70,6 +70,12 @@ int main(void)
 C
 export PKG_CONFIG_PATH=${pc%/*}
 flags=$(pkg-config --define-variable=prefix="$prefix" --cflags --libs libspiral)
+# A library built with sanitizers (the suite's second build) needs a
+# program built with them too.
+sanitize=$(meson introspect "$build" --buildoptions | python3 -c '
+import json, sys
+print(next((o["value"] for o in json.load(sys.stdin) if o["name"] == "b_sanitize"), "none"))')
+[ "$sanitize" = none ] || flags="-fsanitize=$sanitize $flags"
 ok "a program builds against the installed libspiral" \
 	cc -o "$SANDBOX/prog" "$SANDBOX/prog.c" $flags
 ok "and runs" "$SANDBOX/prog"
