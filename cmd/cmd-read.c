@@ -150,9 +150,11 @@ static int read_parse(tool_ctx *ctx, int argc, char **argv, read_args *a,
 	return rc;
 }
 
-static int load_all(tool_ctx *ctx, spiral_store *st)
+/* Every inquiry as committed, through the cache (flags: as
+ * spiral_store_load_repo's). */
+static int load_all(tool_ctx *ctx, spiral_store *st, unsigned flags)
 {
-	int rc = spiral_store_load(st, spiral_repo_top(ctx->repo), NULL);
+	int rc = spiral_store_load_repo(st, ctx->repo, flags);
 
 	if (rc < 0)
 		return tool_lib_fail(rc);
@@ -188,7 +190,8 @@ int cmd_list(int argc, char **argv, tool_ctx *ctx)
 	if ((rc = read_parse(ctx, argc, argv, &a, SPIRAL_STATUS_ACTIVE, read_options,
 			     0)) >= 0)
 		return rc;
-	if ((rc = load_all(ctx, &st)) != 0)
+	/* Summaries are enough, unless an inquiry is someone's by an entry. */
+	if ((rc = load_all(ctx, &st, a.filter.authors.n ? 0 : SPIRAL_LOAD_SUMMARY)) != 0)
 		return tool_read_done(&a, &out, &st, rc);
 	style = ctx->style; /* on a terminal, tables fit its width */
 	style.width = tool_columns();
@@ -212,7 +215,7 @@ int cmd_log(int argc, char **argv, tool_ctx *ctx)
 
 	if ((rc = read_parse(ctx, argc, argv, &a, SPIRAL_STATUS_ALL, log_options, 1)) >= 0)
 		return rc;
-	if ((rc = spiral_store_load(&st, spiral_repo_top(ctx->repo), NULL)) < 0 ||
+	if ((rc = spiral_store_load_repo(&st, ctx->repo, 0)) < 0 ||
 	    (optind < argc && (rc = spiral_store_find(&st, argv[optind], &only)) < 0))
 		/* An inquiry that cannot be read: its file and line, as show. */
 		return tool_read_done(&a, &out, &st, rc);
@@ -292,7 +295,7 @@ int cmd_show(int argc, char **argv, tool_ctx *ctx)
 	/* --continues both ways needs the others: their problems are not
 	 * this inquiry's (a link to one that did not load stops there), and
 	 * when they cannot be read at all the inquiry is still shown. */
-	if (spiral_store_load(&all, spiral_repo_top(ctx->repo), NULL) == 0 &&
+	if (spiral_store_load_repo(&all, ctx->repo, SPIRAL_LOAD_SUMMARY) == 0 &&
 	    spiral_store_lineage(&all, inq, &lin) == 0)
 		rc = show_emit(ctx, &out, inq, &a, &lin);
 	else
@@ -305,8 +308,8 @@ int cmd_show(int argc, char **argv, tool_ctx *ctx)
 /* ---- status ------------------------------------------------------------- */
 
 typedef struct status_info {
-	spiral_store st;
-	spiral_inquiry *current; /* in st, or NULL */
+	spiral_store st, one;     /* summaries; the current inquiry */
+	spiral_inquiry *current; /* in one, or NULL */
 	char *current_missing;   /* configured but not found */
 	spiral_strv changed;
 	char *upstream;
@@ -322,13 +325,22 @@ static int status_gather(tool_ctx *ctx, status_info *s)
 	char *current = NULL;
 	int rc;
 
-	if ((rc = spiral_store_load(&s->st, spiral_repo_top(ctx->repo), NULL)) < 0)
+	/* Every inquiry's summary as committed (for conflicts), and the
+	 * current one whole from the work tree, as show reads it. */
+	if ((rc = spiral_store_load_repo(&s->st, ctx->repo, SPIRAL_LOAD_SUMMARY)) < 0)
 		return rc;
 	if ((rc = spiral_config_get(ctx->repo, "spiral.current", &current)) < 0)
 		return rc;
-	if (current && spiral_store_find(&s->st, current, &s->current) < 0) {
+	if (current && (spiral_store_find(&s->st, current, &s->current) < 0 ||
+			spiral_store_load(&s->one, spiral_repo_top(ctx->repo),
+					  s->current->id) < 0 ||
+			s->one.ninquiries != 1)) {
+		spiral_error_clear();
+		s->current = NULL;
 		s->current_missing = current;
 		current = NULL;
+	} else if (current) {
+		s->current = &s->one.inquiries[0];
 	}
 	free(current);
 	for (size_t i = 0; i < s->st.ninquiries; i++)
@@ -345,6 +357,7 @@ static int status_gather(tool_ctx *ctx, status_info *s)
 static void status_free(status_info *s)
 {
 	spiral_store_free(&s->st);
+	spiral_store_free(&s->one);
 	free(s->current_missing);
 	spiral_strv_free(&s->changed);
 	free(s->upstream);

@@ -78,7 +78,14 @@ void spiral_inquiry_free(spiral_inquiry *inq)
 	conflicts_free(inq);
 	for (int f = 0; f < SPIRAL_FIELD_COUNT; f++)
 		spiral_strv_free(&inq->heads[f]);
+	for (int i = 0; i < 3; i++)
+		free(inq->owned[i]);
 	memset(inq, 0, sizeof(*inq));
+}
+
+size_t spiral_inquiry_entry_count(const spiral_inquiry *inq)
+{
+	return inq->summary ? inq->counts[0] : inq->nentries;
 }
 
 static int by_seq_date_id(int64_t sa, spiral_date da, const char *ia,

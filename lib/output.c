@@ -266,7 +266,8 @@ static void summary_fields(spiral_buf *out, const spiral_inquiry *inq,
 	spiral_buf_puts(out, ",\"continues\":");
 	spiral_json_string_or_null(out, inq->continues);
 	if (with_count)
-		spiral_buf_printf(out, ",\"entries\":%zu", inq->nentries);
+		spiral_buf_printf(out, ",\"entries\":%zu",
+				  spiral_inquiry_entry_count(inq));
 }
 
 int spiral_json_summary(spiral_buf *out, const spiral_inquiry *inq)
@@ -1197,7 +1198,7 @@ int spiral_emit_list(spiral_buf *out, spiral_format format,
 			grid_add_owned(&g, join_strv(&q->team));
 			grid_add(&g, q->learners);
 			grid_add(&g, q->continues);
-			grid_add_int(&g, (long)q->nentries);
+			grid_add_int(&g, (long)spiral_inquiry_entry_count(q));
 		} else {
 			grid_add_short(&g, q->id, short_len);
 			grid_add(&g, q->title);

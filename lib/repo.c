@@ -911,7 +911,10 @@ static int worktree_update(spiral_repo *r, git_tree *tree, const spiral_strv *pa
 }
 
 /* A copy of git's index as spiral's own file (absent: none), read without
- * blocking on a FIFO or following a link. */
+ * blocking on a FIFO or following a link.  A second name for the same file
+ * is enough, and costs nothing however large the index: libgit2 writes the
+ * new index beside it and renames it over ours, so git's is never changed
+ * through it. */
 static int index_copy(const char *from, const char *to)
 {
 	char buf[65536];
@@ -920,6 +923,8 @@ static int index_copy(const char *from, const char *to)
 	ssize_t n;
 
 	unlink(to); /* a leftover of a killed write: ours alone */
+	if (lstat(from, &sb) == 0 && S_ISREG(sb.st_mode) && link(from, to) == 0)
+		return 0;
 	in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (in < 0 && errno == ENOENT)
 		return 0;

@@ -407,7 +407,16 @@ typedef struct spiral_inquiry {
 	/* Bit (1u << field) per set whose values went past SPIRAL_MAX_VALUES:
 	 * only the first, in the records' order, are kept. */
 	unsigned over_limit;
+	/* A summary (a load with SPIRAL_LOAD_SUMMARY, from the cache): the
+	 * folded state above without the records, whose numbers are in
+	 * counts (entries, notes, changes); title, learners and status point
+	 * into owned. */
+	int summary;
+	size_t counts[3];
+	char *owned[3];
 } spiral_inquiry;
+/* How many entries inq has, whether its records are loaded or not. */
+size_t spiral_inquiry_entry_count(const spiral_inquiry *inq);
 
 /* Recompute the folded state from the records (deterministic: the same on
  * every machine whatever the order the files arrived in). */
@@ -490,6 +499,7 @@ typedef struct spiral_store {
 	/* The inquiry folders a full load found, readable or not, sorted:
 	 * what prefixes are resolved and shortened against. */
 	spiral_strv ids;
+	size_t *slots, nslots; /* while loading: id to inquiry (store.c) */
 } spiral_store;
 
 /* The loader is fed files by path and contents, so that it could be fed from
@@ -503,6 +513,16 @@ int spiral_store_finish(spiral_store *st);
 /* Load every inquiry under the work tree top (or only the one whose full id
  * is `only`, when not NULL). */
 int spiral_store_load(spiral_store *st, const char *top, const char *only);
+/* Load every inquiry as committed at HEAD, through the cache of parsed
+ * inquiries in the git folder (cache.c): only the inquiries whose tree
+ * changed since the cache was written are read, from git's objects; the
+ * cache is then brought up to date (quietly not, when it cannot be
+ * written).  Hand edits not committed are not seen: spiral_store_load
+ * reads the work tree.  With SPIRAL_LOAD_SUMMARY the inquiries from the
+ * cache come without their records (spiral_inquiry.summary). */
+#define SPIRAL_LOAD_SUMMARY 1u
+typedef struct spiral_repo spiral_repo;
+int spiral_store_load_repo(spiral_store *st, spiral_repo *r, unsigned flags);
 /* Find an inquiry by full id or unique prefix of at least 4 characters,
  * among st->ids (as spiral_resolve_id); one that did not load is an error
  * that quotes its first problem. */

@@ -111,17 +111,61 @@ void spiral_store_problem(spiral_store *st, const char *path, int line,
 
 /* ---- the loader --------------------------------------------------------- */
 
+/* The hash of an id: its first 16 hex digits (ids are random). */
+static size_t id_hash(const char *id)
+{
+	size_t h = 0;
+
+	for (int i = 0; i < 16; i++)
+		h = h * 16 + (size_t)(id[i] <= '9' ? id[i] - '0' : id[i] - 'a' + 10);
+	return h;
+}
+
+/* Index of id in st->inquiries through the open-addressed table st->slots
+ * (each slot 1 + an index, 0 when free), or where it would go. */
+static size_t *slot_of(const spiral_store *st, const char *id)
+{
+	size_t mask = st->nslots - 1, i = id_hash(id) & mask;
+
+	while (st->slots[i] && strcmp(st->inquiries[st->slots[i] - 1].id, id) != 0)
+		i = (i + 1) & mask;
+	return &st->slots[i];
+}
+
+/* (Re)builds the table, at most half full, so that finding an inquiry stays
+ * linear over the whole load, not quadratic. */
+static int slots_grow(spiral_store *st)
+{
+	size_t n = 64, *table;
+
+	while (n < 2 * (st->ninquiries + 1))
+		n *= 2;
+	if (!(table = calloc(n, sizeof(*table))))
+		return -1;
+	free(st->slots);
+	st->slots = table;
+	st->nslots = n;
+	/* From the inquiries themselves: after spiral_store_finish (which
+	 * drops the table) files may still be added. */
+	for (size_t i = 0; i < st->ninquiries; i++)
+		*slot_of(st, st->inquiries[i].id) = i + 1;
+	return 0;
+}
+
 static spiral_inquiry *inquiry_slot(spiral_store *st, const char *id)
 {
 	spiral_inquiry *inq;
+	size_t *slot;
 
 	/* Files arrive grouped by folder: the last inquiry is the usual hit. */
 	if (st->ninquiries &&
 	    strcmp(st->inquiries[st->ninquiries - 1].id, id) == 0)
 		return &st->inquiries[st->ninquiries - 1];
-	for (size_t i = 0; i < st->ninquiries; i++)
-		if (strcmp(st->inquiries[i].id, id) == 0)
-			return &st->inquiries[i];
+	if (2 * (st->ninquiries + 1) > st->nslots && slots_grow(st) < 0)
+		return NULL;
+	slot = slot_of(st, id);
+	if (*slot)
+		return &st->inquiries[*slot - 1];
 	if (st->ninquiries == st->cap) {
 		size_t cap = st->cap ? st->cap * 2 : 16;
 		inq = realloc(st->inquiries, cap * sizeof(*inq));
@@ -134,6 +178,7 @@ static spiral_inquiry *inquiry_slot(spiral_store *st, const char *id)
 	memset(inq, 0, sizeof(*inq));
 	memcpy(inq->id, id, SPIRAL_ID_LEN + 1);
 	inq->dir = spiral_path_inquiry_dir(id);
+	*slot = st->ninquiries;
 	return inq;
 }
 
@@ -420,6 +465,10 @@ int spiral_store_finish(spiral_store *st)
 		st->inquiries[kept++] = *inq;
 	}
 	st->ninquiries = kept;
+	/* Compaction and sorting move inquiries: the table goes. */
+	free(st->slots);
+	st->slots = NULL;
+	st->nslots = 0;
 	if (kept > 1)
 		qsort(st->inquiries, kept, sizeof(*st->inquiries), cmp_inquiry);
 	for (size_t i = 0; i < kept; i++) {
@@ -449,6 +498,7 @@ void spiral_store_free(spiral_store *st)
 		free(st->problems[i].message);
 	}
 	free(st->problems);
+	free(st->slots);
 	spiral_strv_free(&st->ids);
 	memset(st, 0, sizeof(*st));
 }

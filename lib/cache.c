@@ -1,0 +1,1076 @@
+/* The cache of parsed inquiries: reading a large cluster without reading
+ * every file (spiral(5), CACHE).
+ *
+ * What is cached is what the loader makes of one inquiry folder as
+ * committed: its records, its folded state and the problems its files
+ * have, keyed by the folder's git tree ID.  A commit that changes nothing
+ * in a folder keeps its tree ID, so after a pull (spiral's or git's), a
+ * checkout or a write, only the inquiries whose trees changed are read
+ * again, from git's objects, and the cache is rewritten.  The cache is
+ * .git/spiral/cache, never tracked and never the source of truth: deleted,
+ * truncated or from another version, it is rebuilt.
+ *
+ * One file, mapped: a header, an index sorted by inquiry ID (ID, tree ID,
+ * where its summary and its records are), then every summary, then every
+ * record set, so that a summary load (list) touches the summaries only.
+ * Numbers are the machine's own: the header says which machine wrote it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define CACHE_MAGIC "spiral-cache 1\n" /* 16 bytes with its NUL */
+#define CACHE_ORDER 0x0102030405060708ull
+#define NO_STRING UINT32_MAX
+#define LINK_PROBLEM "is a symbolic link: not followed"
+
+typedef struct cache_slot {
+	char id[SPIRAL_ID_LEN];
+	unsigned char tree[GIT_OID_RAWSZ];
+	unsigned char pad[4];
+	uint64_t soff, slen, roff, rlen;
+} cache_slot;
+
+typedef struct cache_head {
+	char magic[16];
+	uint64_t order, slot_size, ninquiries;
+	unsigned char tree[GIT_OID_RAWSZ]; /* of inquiries/ */
+	unsigned char pad[4];
+	uint64_t poff, plen; /* problems outside any inquiry folder */
+} cache_head;
+
+/* ---- writing ------------------------------------------------------------- */
+
+static void put_u32(spiral_buf *b, uint32_t v) { spiral_buf_put(b, &v, sizeof(v)); }
+static void put_i64(spiral_buf *b, int64_t v) { spiral_buf_put(b, &v, sizeof(v)); }
+
+static void put_str(spiral_buf *b, const char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+
+	put_u32(b, s ? (uint32_t)len : NO_STRING);
+	spiral_buf_put(b, s, len);
+}
+
+static void put_strv(spiral_buf *b, const spiral_strv *sv)
+{
+	put_u32(b, (uint32_t)sv->n);
+	for (size_t i = 0; i < sv->n; i++)
+		put_str(b, sv->v[i]);
+}
+
+static void put_date(spiral_buf *b, spiral_date d)
+{
+	put_i64(b, d.time);
+	put_u32(b, (uint32_t)d.offset);
+}
+
+static void put_who(spiral_buf *b, const spiral_who *w)
+{
+	put_str(b, w->author);
+	put_str(b, w->email);
+	put_str(b, w->school);
+}
+
+static void put_kvs(spiral_buf *b, const spiral_kvs *kvs)
+{
+	put_u32(b, (uint32_t)kvs->n);
+	for (size_t i = 0; i < kvs->n; i++) {
+		put_str(b, kvs->v[i].name);
+		spiral_buf_put(b, &kvs->v[i].value, sizeof(double));
+	}
+}
+
+static void put_problems(spiral_buf *b, const spiral_store *st)
+{
+	put_u32(b, (uint32_t)st->nproblems);
+	for (size_t i = 0; i < st->nproblems; i++) {
+		put_str(b, st->problems[i].path);
+		put_u32(b, (uint32_t)st->problems[i].line);
+		put_str(b, st->problems[i].message);
+	}
+}
+
+/* The summary of the one inquiry scratch holds (or of none: its problems
+ * alone, when its inquiry.ini could not be read). */
+static void put_summary(spiral_buf *b, const spiral_store *scratch)
+{
+	const spiral_inquiry *q = scratch->ninquiries ? &scratch->inquiries[0] : NULL;
+
+	put_u32(b, q != NULL);
+	if (q) {
+		put_str(b, q->title0);
+		put_str(b, q->learners0);
+		put_str(b, q->continues);
+		put_date(b, q->created);
+		put_who(b, &q->who);
+		put_strv(b, &q->tags0);
+		put_strv(b, &q->team0);
+		put_str(b, q->title);
+		put_str(b, q->learners);
+		put_str(b, q->status);
+		put_u32(b, (uint32_t)q->closed);
+		put_strv(b, &q->tags);
+		put_strv(b, &q->team);
+		put_u32(b, (uint32_t)q->nconflicts);
+		for (size_t i = 0; i < q->nconflicts; i++) {
+			put_u32(b, (uint32_t)q->conflicts[i].field);
+			put_strv(b, &q->conflicts[i].values);
+			put_strv(b, &q->conflicts[i].heads);
+		}
+		for (int f = 0; f < SPIRAL_FIELD_COUNT; f++)
+			put_strv(b, &q->heads[f]);
+		put_u32(b, (uint32_t)q->phase);
+		put_u32(b, (uint32_t)q->cycle);
+		put_date(b, q->updated);
+		put_date(b, q->last_entry);
+		put_u32(b, q->over_limit);
+		put_i64(b, (int64_t)q->nentries);
+		put_i64(b, (int64_t)q->nnotes);
+		put_i64(b, (int64_t)q->nchanges);
+	}
+	put_problems(b, scratch);
+}
+
+static void put_records(spiral_buf *b, const spiral_store *scratch)
+{
+	const spiral_inquiry *q = scratch->ninquiries ? &scratch->inquiries[0] : NULL;
+
+	if (!q)
+		return;
+	put_i64(b, (int64_t)q->nentries);
+	for (size_t i = 0; i < q->nentries; i++) {
+		const spiral_entry *e = &q->entries[i];
+		spiral_buf_put(b, e->id, SPIRAL_ID_LEN);
+		put_str(b, e->path);
+		put_i64(b, e->seq);
+		put_u32(b, (uint32_t)e->phase);
+		put_date(b, e->date);
+		put_who(b, &e->who);
+		put_u32(b, (uint32_t)e->cycle);
+		put_u32(b, (uint32_t)e->new_cycle);
+		put_u32(b, (uint32_t)e->verdict);
+		put_str(b, e->text);
+		put_strv(b, &e->evidence);
+		put_kvs(b, &e->measures);
+		put_kvs(b, &e->targets);
+	}
+	put_i64(b, (int64_t)q->nnotes);
+	for (size_t i = 0; i < q->nnotes; i++) {
+		const spiral_note *n = &q->notes[i];
+		spiral_buf_put(b, n->id, SPIRAL_ID_LEN);
+		put_str(b, n->path);
+		put_i64(b, n->seq);
+		put_date(b, n->date);
+		put_who(b, &n->who);
+		put_str(b, n->text);
+	}
+	put_i64(b, (int64_t)q->nchanges);
+	for (size_t i = 0; i < q->nchanges; i++) {
+		const spiral_change *c = &q->changes[i];
+		spiral_buf_put(b, c->id, SPIRAL_ID_LEN);
+		put_str(b, c->path);
+		put_i64(b, c->seq);
+		put_date(b, c->date);
+		put_who(b, &c->who);
+		put_u32(b, (uint32_t)c->field);
+		put_u32(b, (uint32_t)c->op);
+		put_str(b, c->value);
+		put_strv(b, &c->parents);
+	}
+}
+
+/* ---- reading -------------------------------------------------------------- */
+
+/* A cursor over bytes of the mapped cache; any read past the end sets bad
+ * and yields zeros, so a damaged cache reads as wrong, never out of
+ * bounds.  Out of memory sets nomem. */
+typedef struct cur {
+	const unsigned char *p, *end;
+	int bad, nomem;
+} cur;
+
+static void get(cur *c, void *out, size_t n)
+{
+	if ((size_t)(c->end - c->p) < n) {
+		c->bad = 1;
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, c->p, n);
+	c->p += n;
+}
+
+static uint32_t get_u32(cur *c)
+{
+	uint32_t v;
+	get(c, &v, sizeof(v));
+	return v;
+}
+
+static int64_t get_i64(cur *c)
+{
+	int64_t v;
+	get(c, &v, sizeof(v));
+	return v;
+}
+
+/* A copy of the next string, or NULL (none stored, or bad). */
+static char *get_str(cur *c)
+{
+	uint32_t len = get_u32(c);
+	char *s;
+
+	if (c->bad || len == NO_STRING)
+		return NULL;
+	if ((size_t)(c->end - c->p) < len) {
+		c->bad = 1;
+		return NULL;
+	}
+	if (!(s = malloc((size_t)len + 1))) {
+		c->nomem = c->bad = 1;
+		return NULL;
+	}
+	memcpy(s, c->p, len);
+	s[len] = '\0';
+	c->p += len;
+	return s;
+}
+
+static void get_strv(cur *c, spiral_strv *sv)
+{
+	uint32_t n = get_u32(c);
+
+	for (uint32_t i = 0; i < n && !c->bad; i++) {
+		char *s = get_str(c);
+		if (!s) {
+			c->bad = 1;
+			break;
+		}
+		if (spiral_strv_push(sv, s) < 0)
+			c->nomem = c->bad = 1;
+		free(s);
+	}
+}
+
+static spiral_date get_date(cur *c)
+{
+	spiral_date d;
+
+	d.time = get_i64(c);
+	d.offset = (int)get_u32(c);
+	return d;
+}
+
+static void get_who(cur *c, spiral_who *w)
+{
+	w->author = get_str(c);
+	w->email = get_str(c);
+	w->school = get_str(c);
+}
+
+static void get_kvs(cur *c, spiral_kvs *kvs)
+{
+	uint32_t n = get_u32(c);
+
+	for (uint32_t i = 0; i < n && !c->bad; i++) {
+		char *name = get_str(c);
+		double v;
+		get(c, &v, sizeof(v));
+		if (!name)
+			c->bad = 1;
+		else if (spiral_kvs_set(kvs, name, v) < 0)
+			c->nomem = c->bad = 1;
+		free(name);
+	}
+}
+
+static void get_id(cur *c, char id[SPIRAL_ID_LEN + 1])
+{
+	get(c, id, SPIRAL_ID_LEN);
+	id[SPIRAL_ID_LEN] = '\0';
+}
+
+/* A count of items of at least min bytes each that the rest can hold. */
+static size_t get_count(cur *c, size_t min)
+{
+	int64_t n = get_i64(c);
+
+	if (n < 0 || (uint64_t)n > (uint64_t)(c->end - c->p) / min) {
+		c->bad = 1;
+		return 0;
+	}
+	return (size_t)n;
+}
+
+static void get_problems(cur *c, spiral_store *st)
+{
+	uint32_t n = get_u32(c);
+
+	for (uint32_t i = 0; i < n && !c->bad; i++) {
+		char *path = get_str(c);
+		int line = (int)get_u32(c);
+		char *msg = get_str(c);
+		if (path && msg && !c->bad)
+			spiral_store_problem(st, path, line, "%s", msg);
+		else
+			c->bad = 1;
+		free(path);
+		free(msg);
+	}
+}
+
+/* The header and folded state of a summary into q (without its problems,
+ * which follow).  Returns whether an inquiry is there. */
+static int get_summary(cur *c, spiral_inquiry *q, int folded)
+{
+	if (!get_u32(c))
+		return 0;
+	q->title0 = get_str(c);
+	q->learners0 = get_str(c);
+	q->continues = get_str(c);
+	q->created = get_date(c);
+	get_who(c, &q->who);
+	get_strv(c, &q->tags0);
+	get_strv(c, &q->team0);
+	for (int i = 0; i < 3; i++)
+		q->owned[i] = get_str(c);
+	q->closed = (int)get_u32(c);
+	if (!folded) {
+		/* The records are loaded and folded again: only the header
+		 * above is kept. */
+		for (int i = 0; i < 3; i++) {
+			free(q->owned[i]);
+			q->owned[i] = NULL;
+		}
+		return 1;
+	}
+	q->title = q->owned[0];
+	q->learners = q->owned[1];
+	q->status = q->owned[2];
+	get_strv(c, &q->tags);
+	get_strv(c, &q->team);
+	q->nconflicts = get_u32(c);
+	if (q->nconflicts > (size_t)(c->end - c->p)) {
+		c->bad = 1;
+		q->nconflicts = 0;
+	}
+	if (q->nconflicts &&
+	    !(q->conflicts = calloc(q->nconflicts, sizeof(*q->conflicts)))) {
+		c->nomem = c->bad = 1;
+		q->nconflicts = 0;
+	}
+	for (size_t i = 0; i < q->nconflicts; i++) {
+		q->conflicts[i].field = (spiral_field)get_u32(c);
+		get_strv(c, &q->conflicts[i].values);
+		get_strv(c, &q->conflicts[i].heads);
+	}
+	for (int f = 0; f < SPIRAL_FIELD_COUNT; f++)
+		get_strv(c, &q->heads[f]);
+	q->phase = (spiral_phase)get_u32(c);
+	q->cycle = (int)get_u32(c);
+	q->updated = get_date(c);
+	q->last_entry = get_date(c);
+	q->over_limit = get_u32(c);
+	for (int i = 0; i < 3; i++)
+		q->counts[i] = (size_t)get_i64(c);
+	q->summary = 1;
+	if (!q->title || !q->learners || !q->status)
+		c->bad = 1;
+	return 1;
+}
+
+/* The rest of a summary's folded state, read and dropped (a full load
+ * folds the records again), up to its problems. */
+static void skip_folded(cur *c)
+{
+	spiral_inquiry tmp = {0};
+
+	get_strv(c, &tmp.tags);
+	get_strv(c, &tmp.team);
+	for (uint32_t i = 0, n = get_u32(c); i < n && !c->bad; i++) {
+		get_u32(c);
+		get_strv(c, &tmp.tags0);
+		get_strv(c, &tmp.team0);
+	}
+	for (int f = 0; f < SPIRAL_FIELD_COUNT; f++)
+		get_strv(c, &tmp.heads[f]);
+	get_u32(c); /* phase */
+	get_u32(c); /* cycle */
+	get_date(c);
+	get_date(c);
+	get_u32(c);
+	for (int i = 0; i < 3; i++)
+		get_i64(c);
+	spiral_inquiry_free(&tmp);
+}
+
+static void get_records(cur *c, spiral_inquiry *q)
+{
+	size_t n = get_count(c, SPIRAL_ID_LEN);
+
+	if (n && !(q->entries = calloc(n, sizeof(*q->entries))))
+		c->nomem = c->bad = 1;
+	for (size_t i = 0; i < n && !c->bad; i++) {
+		spiral_entry *e = &q->entries[q->nentries++];
+		get_id(c, e->id);
+		e->path = get_str(c);
+		e->seq = get_i64(c);
+		e->phase = (spiral_phase)get_u32(c);
+		e->date = get_date(c);
+		get_who(c, &e->who);
+		e->cycle = (int)get_u32(c);
+		e->new_cycle = (int)get_u32(c);
+		e->verdict = (spiral_verdict)get_u32(c);
+		e->text = get_str(c);
+		get_strv(c, &e->evidence);
+		get_kvs(c, &e->measures);
+		get_kvs(c, &e->targets);
+		if (!e->path || !e->text || (unsigned)e->phase >= SPIRAL_PHASE_COUNT)
+			c->bad = 1;
+	}
+	n = c->bad ? 0 : get_count(c, SPIRAL_ID_LEN);
+	if (n && !(q->notes = calloc(n, sizeof(*q->notes))))
+		c->nomem = c->bad = 1;
+	for (size_t i = 0; i < n && !c->bad; i++) {
+		spiral_note *no = &q->notes[q->nnotes++];
+		get_id(c, no->id);
+		no->path = get_str(c);
+		no->seq = get_i64(c);
+		no->date = get_date(c);
+		get_who(c, &no->who);
+		no->text = get_str(c);
+		if (!no->path || !no->text)
+			c->bad = 1;
+	}
+	n = c->bad ? 0 : get_count(c, SPIRAL_ID_LEN);
+	if (n && !(q->changes = calloc(n, sizeof(*q->changes))))
+		c->nomem = c->bad = 1;
+	for (size_t i = 0; i < n && !c->bad; i++) {
+		spiral_change *ch = &q->changes[q->nchanges++];
+		get_id(c, ch->id);
+		ch->path = get_str(c);
+		ch->seq = get_i64(c);
+		ch->date = get_date(c);
+		get_who(c, &ch->who);
+		ch->field = (spiral_field)get_u32(c);
+		ch->op = (spiral_op)get_u32(c);
+		ch->value = get_str(c);
+		get_strv(c, &ch->parents);
+		if (!ch->path || !ch->value || (unsigned)ch->field >= SPIRAL_FIELD_COUNT)
+			c->bad = 1;
+	}
+}
+
+/* ---- the cache file -------------------------------------------------------- */
+
+typedef struct cache_map {
+	unsigned char *base;
+	size_t size;
+	const cache_head *head;
+	const cache_slot *slots;
+} cache_map;
+
+static char *cache_path(spiral_repo *r, const char *name)
+{
+	spiral_buf b = SPIRAL_BUF_INIT;
+
+	if (spiral_buf_printf(&b, "%sspiral/%s", git_repository_path(repo_git(r)),
+			      name) < 0) {
+		spiral_buf_free(&b);
+		return NULL;
+	}
+	return spiral_buf_detach(&b);
+}
+
+/* Maps the cache if it is there and whole; else leaves m empty. */
+static void cache_open(spiral_repo *r, cache_map *m)
+{
+	char *path = cache_path(r, "cache");
+	int fd = path ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK) : -1;
+	struct stat sb;
+	const cache_head *h;
+	void *p;
+
+	memset(m, 0, sizeof(*m));
+	free(path);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    (size_t)sb.st_size < sizeof(cache_head) ||
+	    (p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) ==
+		    MAP_FAILED) {
+		close(fd);
+		return;
+	}
+	close(fd);
+	h = p;
+	if (memcmp(h->magic, CACHE_MAGIC, 16) != 0 || h->order != CACHE_ORDER ||
+	    h->slot_size != sizeof(cache_slot) ||
+	    h->ninquiries > ((size_t)sb.st_size - sizeof(*h)) / sizeof(cache_slot) ||
+	    h->poff > (size_t)sb.st_size || h->plen > (size_t)sb.st_size - h->poff) {
+		munmap(p, (size_t)sb.st_size);
+		return;
+	}
+	m->base = p;
+	m->size = (size_t)sb.st_size;
+	m->head = h;
+	m->slots = (const cache_slot *)(h + 1);
+}
+
+static void cache_close(cache_map *m)
+{
+	if (m->base)
+		munmap(m->base, m->size);
+	memset(m, 0, sizeof(*m));
+}
+
+static int slot_ok(const cache_map *m, const cache_slot *s)
+{
+	return s->soff <= m->size && s->slen <= m->size - s->soff &&
+	       s->roff <= m->size && s->rlen <= m->size - s->roff;
+}
+
+static cur blob_at(const cache_map *m, uint64_t off, uint64_t len)
+{
+	cur c = {m->base + off, m->base + off + len, 0, 0};
+	return c;
+}
+
+/* ---- what HEAD holds ------------------------------------------------------- */
+
+/* One inquiry folder of HEAD: its id and tree (NULL: read from the cache
+ * as it is, the whole inquiries/ tree being unchanged). */
+typedef struct head_inquiry {
+	char id[SPIRAL_ID_LEN + 1];
+	git_oid tree;
+} head_inquiry;
+
+typedef struct loader {
+	spiral_store *st;
+	spiral_repo *r;
+	git_repository *git;
+	unsigned flags;
+	cache_map map;
+	spiral_store outside; /* problems outside any inquiry folder */
+	head_inquiry *found;
+	size_t nfound, capfound;
+	/* The new cache, when anything changed. */
+	int dirty;
+	spiral_buf sums, recs;
+	cache_slot *slots;
+	size_t nslots;
+} loader;
+
+static int nomem(void) { return spiral_error(SPIRAL_ENOMEM, "out of memory"); }
+
+static void outside_problem(loader *l, const char *path, const char *message)
+{
+	spiral_store_problem(&l->outside, path, 0, "%s", message);
+}
+
+static int is_blob_mode(git_filemode_t mode)
+{
+	return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
+}
+
+/* The inquiry folders of one fan tree, as the work tree loader finds them:
+ * real folders named by a valid id of that fan. */
+static int scan_fan_tree(loader *l, const git_tree *fan, const char *name)
+{
+	for (size_t i = 0; i < git_tree_entrycount(fan); i++) {
+		const git_tree_entry *te = git_tree_entry_byindex(fan, i);
+		const char *id = git_tree_entry_name(te);
+		git_filemode_t mode = git_tree_entry_filemode(te);
+		spiral_buf rel = SPIRAL_BUF_INIT;
+
+		if (!spiral_id_valid(id) || strncmp(id, name, 2) != 0)
+			continue;
+		if (mode != GIT_FILEMODE_TREE) {
+			if (spiral_buf_printf(&rel, "inquiries/%s/%s", name, id) < 0)
+				return nomem();
+			outside_problem(l, rel.ptr, mode == GIT_FILEMODE_LINK
+							    ? LINK_PROBLEM
+							    : "not a folder");
+			spiral_buf_free(&rel);
+			continue;
+		}
+		if (l->nfound == l->capfound) {
+			size_t cap = l->capfound ? 2 * l->capfound : 256;
+			head_inquiry *p = realloc(l->found, cap * sizeof(*p));
+			if (!p)
+				return nomem();
+			l->found = p;
+			l->capfound = cap;
+		}
+		memcpy(l->found[l->nfound].id, id, SPIRAL_ID_LEN + 1);
+		git_oid_cpy(&l->found[l->nfound].tree, git_tree_entry_id(te));
+		l->nfound++;
+	}
+	return 0;
+}
+
+static int scan_head(loader *l, const git_tree *inquiries)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < git_tree_entrycount(inquiries); i++) {
+		const git_tree_entry *te = git_tree_entry_byindex(inquiries, i);
+		const char *name = git_tree_entry_name(te);
+		git_filemode_t mode = git_tree_entry_filemode(te);
+		git_tree *fan = NULL;
+		spiral_buf rel = SPIRAL_BUF_INIT;
+
+		if (mode == GIT_FILEMODE_LINK) {
+			if (spiral_buf_printf(&rel, "inquiries/%s", name) < 0)
+				return nomem();
+			outside_problem(l, rel.ptr, LINK_PROBLEM);
+			spiral_buf_free(&rel);
+			continue;
+		}
+		if (strlen(name) != 2 || mode != GIT_FILEMODE_TREE)
+			continue;
+		if (git_tree_lookup(&fan, l->git, git_tree_entry_id(te)) < 0)
+			return repo_git_fail("cannot read a folder of inquiries/");
+		rc = scan_fan_tree(l, fan, name);
+		git_tree_free(fan);
+	}
+	return rc;
+}
+
+/* ---- reading one inquiry from git's objects -------------------------------- */
+
+static int feed_blob(loader *l, spiral_store *scratch, const git_tree_entry *te,
+		     const char *rel)
+{
+	git_odb *odb = NULL;
+	git_blob *blob = NULL;
+	git_object_t type;
+	size_t size = 0;
+	int rc = 0;
+
+	if (git_repository_odb(&odb, l->git) < 0 ||
+	    git_odb_read_header(&size, &type, odb, git_tree_entry_id(te)) < 0) {
+		git_odb_free(odb);
+		spiral_store_problem(scratch, rel, 0, "cannot be read: %s",
+				     git_error_last() ? git_error_last()->message : "?");
+		git_error_clear();
+		return 0;
+	}
+	git_odb_free(odb);
+	if (size > SPIRAL_MAX_FILE) {
+		spiral_store_problem(scratch, rel, 0, "is larger than %d MiB",
+				     SPIRAL_MAX_FILE / (1024 * 1024));
+		return 0;
+	}
+	if (git_blob_lookup(&blob, l->git, git_tree_entry_id(te)) < 0) {
+		spiral_store_problem(scratch, rel, 0, "cannot be read: %s",
+				     git_error_last() ? git_error_last()->message : "?");
+		git_error_clear();
+		return 0;
+	}
+	rc = spiral_store_add_file(scratch, rel, git_blob_rawcontent(blob),
+				   (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	return rc;
+}
+
+static int read_record_tree(loader *l, spiral_store *scratch, const git_tree *t,
+			    const char *rel)
+{
+	size_t n = git_tree_entrycount(t);
+	int rc = 0;
+
+	if (n > SPIRAL_MAX_RECORDS) {
+		spiral_store_problem(scratch, rel, 0,
+				     "more than %d files: only the first %d are read "
+				     "(see LIMITS in spiral(5))",
+				     SPIRAL_MAX_RECORDS, SPIRAL_MAX_RECORDS);
+		n = SPIRAL_MAX_RECORDS;
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const git_tree_entry *te = git_tree_entry_byindex(t, i);
+		git_filemode_t mode = git_tree_entry_filemode(te);
+		spiral_buf f = SPIRAL_BUF_INIT;
+		if (spiral_buf_printf(&f, "%s/%s", rel, git_tree_entry_name(te)) < 0)
+			return nomem();
+		if (is_blob_mode(mode))
+			rc = feed_blob(l, scratch, te, f.ptr);
+		else if (mode == GIT_FILEMODE_LINK)
+			spiral_store_problem(scratch, f.ptr, 0, LINK_PROBLEM);
+		else
+			spiral_store_problem(scratch, f.ptr, 0,
+					     "not a regular file (folders are not "
+					     "followed)");
+		spiral_buf_free(&f);
+	}
+	return rc;
+}
+
+static int is_record_folder(const char *name)
+{
+	return strcmp(name, "entries") == 0 || strcmp(name, "notes") == 0 ||
+	       strcmp(name, "changes") == 0;
+}
+
+/* The inquiry folder hi of HEAD into scratch, loaded and folded. */
+static int read_inquiry_tree(loader *l, spiral_store *scratch,
+			     const head_inquiry *hi)
+{
+	git_tree *t = NULL;
+	char *dir = spiral_path_inquiry_dir(hi->id);
+	int rc = 0;
+
+	if (!dir)
+		return nomem();
+	if (git_tree_lookup(&t, l->git, &hi->tree) < 0) {
+		free(dir);
+		return repo_git_fail("cannot read an inquiry folder");
+	}
+	for (size_t i = 0; rc == 0 && i < git_tree_entrycount(t); i++) {
+		const git_tree_entry *te = git_tree_entry_byindex(t, i);
+		const char *name = git_tree_entry_name(te);
+		git_filemode_t mode = git_tree_entry_filemode(te);
+		spiral_buf rel = SPIRAL_BUF_INIT;
+		git_tree *sub = NULL;
+		if (spiral_buf_printf(&rel, "%s/%s", dir, name) < 0) {
+			rc = nomem();
+			break;
+		}
+		if (is_blob_mode(mode)) {
+			rc = feed_blob(l, scratch, te, rel.ptr);
+		} else if (mode == GIT_FILEMODE_LINK) {
+			spiral_store_problem(scratch, rel.ptr, 0, LINK_PROBLEM);
+		} else if (mode == GIT_FILEMODE_TREE && is_record_folder(name)) {
+			if (git_tree_lookup(&sub, l->git, git_tree_entry_id(te)) < 0) {
+				rc = repo_git_fail("cannot read a record folder");
+			} else {
+				rc = read_record_tree(l, scratch, sub, rel.ptr);
+				git_tree_free(sub);
+			}
+		} else {
+			spiral_store_problem(scratch, rel.ptr, 0,
+					     "not a regular file or record folder");
+		}
+		spiral_buf_free(&rel);
+	}
+	git_tree_free(t);
+	free(dir);
+	if (rc == 0)
+		rc = spiral_store_finish(scratch);
+	return rc;
+}
+
+/* ---- putting it together ------------------------------------------------- */
+
+static int push_slot(loader *l, const head_inquiry *hi, uint64_t soff, uint64_t slen, uint64_t roff, uint64_t rlen)
+{
+	cache_slot *s;
+
+	if (l->nslots % 256 == 0) {
+		s = realloc(l->slots, (l->nslots + 256) * sizeof(*s));
+		if (!s)
+			return nomem();
+		l->slots = s;
+	}
+	s = &l->slots[l->nslots++];
+	memset(s, 0, sizeof(*s));
+	memcpy(s->id, hi->id, SPIRAL_ID_LEN);
+	memcpy(s->tree, hi->tree.id, GIT_OID_RAWSZ);
+	s->soff = soff;
+	s->slen = slen;
+	s->roff = roff;
+	s->rlen = rlen;
+	return 0;
+}
+
+/* Moves the one inquiry of scratch (if any) and its problems into st. */
+static int adopt(spiral_store *st, spiral_store *scratch)
+{
+	for (size_t i = 0; i < scratch->nproblems; i++) {
+		spiral_problem *p = &scratch->problems[i];
+		spiral_store_problem(st, p->path, p->line, "%s", p->message);
+	}
+	if (scratch->ninquiries) {
+		if (st->ninquiries == st->cap) {
+			size_t cap = st->cap ? 2 * st->cap : 256;
+			spiral_inquiry *q = realloc(st->inquiries, cap * sizeof(*q));
+			if (!q)
+				return nomem();
+			st->inquiries = q;
+			st->cap = cap;
+		}
+		st->inquiries[st->ninquiries++] = scratch->inquiries[0];
+		scratch->ninquiries = 0;
+	}
+	return 0;
+}
+
+/* From the cache: the slot's inquiry into st, as a summary or with its
+ * records (folded again).  Returns 0, 1 when the cache entry cannot be
+ * used (then nothing was added), or an error. */
+static int from_cache(loader *l, const cache_slot *s)
+{
+	int summary = (l->flags & SPIRAL_LOAD_SUMMARY) != 0;
+	cur c = blob_at(&l->map, s->soff, s->slen);
+	cur rc_ = blob_at(&l->map, s->roff, s->rlen);
+	spiral_store one = {0};
+	spiral_inquiry q = {0};
+	int has;
+
+	memcpy(q.id, s->id, SPIRAL_ID_LEN);
+	q.id[SPIRAL_ID_LEN] = '\0';
+	has = get_summary(&c, &q, summary);
+	if (has && !summary) {
+		skip_folded(&c);
+		get_records(&rc_, &q);
+	}
+	get_problems(&c, &one);
+	if (c.bad || rc_.bad || (has && !(q.dir = spiral_path_inquiry_dir(q.id)))) {
+		int oom = c.nomem || rc_.nomem || (has && !q.dir && !c.bad && !rc_.bad);
+		spiral_inquiry_free(&q);
+		spiral_store_free(&one);
+		return oom ? nomem() : 1;
+	}
+	if (has && !summary && spiral_inquiry_fold(&q) < 0) {
+		spiral_inquiry_free(&q);
+		spiral_store_free(&one);
+		return nomem();
+	}
+	if (has) {
+		one.inquiries = malloc(sizeof(q));
+		if (!one.inquiries) {
+			spiral_inquiry_free(&q);
+			spiral_store_free(&one);
+			return nomem();
+		}
+		one.inquiries[0] = q;
+		one.ninquiries = one.cap = 1;
+	}
+	c.bad = adopt(l->st, &one);
+	spiral_store_free(&one);
+	return c.bad;
+}
+
+static const cache_slot *cached(const loader *l, const char *id, size_t *hint)
+{
+	size_t n = l->map.head ? l->map.head->ninquiries : 0;
+
+	/* Both lists are sorted by id: walk them together. */
+	while (*hint < n && memcmp(l->map.slots[*hint].id, id, SPIRAL_ID_LEN) < 0)
+		(*hint)++;
+	if (*hint < n && memcmp(l->map.slots[*hint].id, id, SPIRAL_ID_LEN) == 0)
+		return &l->map.slots[*hint];
+	return NULL;
+}
+
+static int load_one(loader *l, const head_inquiry *hi, size_t *hint)
+{
+	const cache_slot *s = cached(l, hi->id, hint);
+	spiral_store scratch = {0};
+	size_t soff, roff;
+	int rc;
+
+	if (s && slot_ok(&l->map, s) &&
+	    memcmp(s->tree, hi->tree.id, GIT_OID_RAWSZ) == 0) {
+		if ((rc = from_cache(l, s)) <= 0) {
+			if (rc == 0)
+				rc = push_slot(l, hi, s->soff, s->slen, s->roff,
+					       s->rlen);
+			return rc;
+		}
+	}
+	/* Not cached, changed, or damaged: read from git and cache it anew
+	 * (offsets into the new blobs are relative until written). */
+	l->dirty = 1;
+	if ((rc = read_inquiry_tree(l, &scratch, hi)) == 0) {
+		soff = l->sums.len;
+		roff = l->recs.len;
+		put_summary(&l->sums, &scratch);
+		put_records(&l->recs, &scratch);
+		if (l->sums.failed || l->recs.failed)
+			rc = nomem();
+		else
+			rc = push_slot(l, hi, soff | (1ull << 63),
+				       l->sums.len - soff, roff | (1ull << 63),
+				       l->recs.len - roff);
+	}
+	if (rc == 0)
+		rc = adopt(l->st, &scratch);
+	spiral_store_free(&scratch);
+	return rc;
+}
+
+/* Writes the new cache: a temporary file renamed over the old one.  A
+ * cache that cannot be written is no error: the next command reads git's
+ * objects again. */
+static void cache_write(loader *l, const git_oid *inquiries_tree)
+{
+	char *dir = cache_path(l->r, ""), *path = cache_path(l->r, "cache");
+	spiral_buf tmp = SPIRAL_BUF_INIT, body = SPIRAL_BUF_INIT;
+	const uint64_t fresh = 1ull << 63; /* an offset into l->sums or l->recs */
+	cache_slot *ns = NULL;
+	cache_head h;
+	uint64_t at;
+	int fd = -1, ok = 0;
+
+	if (!dir || !path || !(ns = malloc((l->nslots + 1) * sizeof(*ns))))
+		goto out;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, CACHE_MAGIC, 16);
+	h.order = CACHE_ORDER;
+	h.slot_size = sizeof(cache_slot);
+	h.ninquiries = l->nslots;
+	if (inquiries_tree)
+		memcpy(h.tree, inquiries_tree->id, GIT_OID_RAWSZ);
+	/* Layout: head, slots, then the body: problems outside any inquiry,
+	 * every summary (those kept from the old cache, then the new ones),
+	 * every record set (likewise). */
+	at = sizeof(h) + l->nslots * sizeof(*ns);
+	put_problems(&body, &l->outside);
+	h.poff = at;
+	h.plen = body.len;
+	memcpy(ns, l->slots, l->nslots * sizeof(*ns));
+	for (size_t i = 0; i < l->nslots; i++)
+		if (!(ns[i].soff & fresh)) {
+			spiral_buf_put(&body, l->map.base + ns[i].soff, ns[i].slen);
+			ns[i].soff = at + body.len - ns[i].slen;
+		}
+	for (size_t i = 0; i < l->nslots; i++)
+		if (ns[i].soff & fresh)
+			ns[i].soff = at + body.len + (ns[i].soff & ~fresh);
+	spiral_buf_put(&body, l->sums.ptr, l->sums.len);
+	for (size_t i = 0; i < l->nslots; i++)
+		if (!(ns[i].roff & fresh)) {
+			spiral_buf_put(&body, l->map.base + ns[i].roff, ns[i].rlen);
+			ns[i].roff = at + body.len - ns[i].rlen;
+		}
+	for (size_t i = 0; i < l->nslots; i++)
+		if (ns[i].roff & fresh)
+			ns[i].roff = at + body.len + (ns[i].roff & ~fresh);
+	spiral_buf_put(&body, l->recs.ptr, l->recs.len);
+	if (body.failed)
+		goto out;
+	mkdir(dir, 0777);
+	if (spiral_buf_printf(&tmp, "%s.tmp-XXXXXX", path) < 0 ||
+	    (fd = mkstemp(tmp.ptr)) < 0)
+		goto out;
+	ok = write(fd, &h, sizeof(h)) == (ssize_t)sizeof(h) &&
+	     write(fd, ns, l->nslots * sizeof(*ns)) ==
+		     (ssize_t)(l->nslots * sizeof(*ns)) &&
+	     write(fd, body.ptr ? body.ptr : "", body.len) == (ssize_t)body.len;
+	if (close(fd) < 0)
+		ok = 0;
+	fd = -1;
+	if (ok && rename(tmp.ptr, path) < 0)
+		ok = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (!ok && tmp.ptr)
+		unlink(tmp.ptr);
+	free(ns);
+	spiral_buf_free(&tmp);
+	spiral_buf_free(&body);
+	free(dir);
+	free(path);
+}
+
+static int cmp_inquiry(const void *a, const void *b)
+{
+	return strcmp(((const spiral_inquiry *)a)->id,
+		      ((const spiral_inquiry *)b)->id);
+}
+
+int spiral_store_load_repo(spiral_store *st, spiral_repo *r, unsigned flags)
+{
+	loader l = {0};
+	git_object *head = NULL;
+	git_tree *root = NULL, *inq = NULL;
+	const git_tree_entry *te;
+	const git_oid *inq_id = NULL;
+	size_t hint = 0;
+	int rc = 0, same;
+
+	l.st = st;
+	l.r = r;
+	l.git = repo_git(r);
+	l.flags = flags;
+	if (git_revparse_single(&head, l.git, "HEAD^{tree}") < 0) {
+		/* No commit yet: nothing committed to read. */
+		git_error_clear();
+		return spiral_store_load(st, spiral_repo_top(r), NULL);
+	}
+	root = (git_tree *)head;
+	te = git_tree_entry_byname(root, "inquiries");
+	if (te && git_tree_entry_filemode(te) == GIT_FILEMODE_TREE)
+		inq_id = git_tree_entry_id(te);
+	cache_open(r, &l.map);
+	same = l.map.head && inq_id &&
+	       memcmp(l.map.head->tree, inq_id->id, GIT_OID_RAWSZ) == 0;
+	if (same) {
+		/* Nothing changed under inquiries/: the cache's list is HEAD's. */
+		cur c = blob_at(&l.map, l.map.head->poff, l.map.head->plen);
+		get_problems(&c, &l.outside);
+		if (c.bad || !(l.found = calloc(l.map.head->ninquiries + 1,
+						sizeof(*l.found)))) {
+			same = 0;
+			spiral_store_free(&l.outside);
+		} else {
+			l.nfound = l.map.head->ninquiries;
+			for (size_t i = 0; i < l.nfound; i++) {
+				memcpy(l.found[i].id, l.map.slots[i].id, SPIRAL_ID_LEN);
+				memcpy(l.found[i].tree.id, l.map.slots[i].tree,
+				       GIT_OID_RAWSZ);
+				if (!spiral_id_valid(l.found[i].id))
+					same = 0;
+			}
+		}
+	}
+	if (!same) {
+		l.dirty = 1;
+		free(l.found);
+		l.found = NULL;
+		l.nfound = 0;
+		spiral_store_free(&l.outside);
+		if (te && !inq_id)
+			outside_problem(&l, "inquiries",
+					git_tree_entry_filemode(te) == GIT_FILEMODE_LINK
+						? LINK_PROBLEM
+						: "not a folder");
+		if (inq_id && (rc = git_tree_lookup(&inq, l.git, inq_id)) < 0)
+			rc = repo_git_fail("cannot read inquiries/");
+		else if (inq)
+			rc = scan_head(&l, inq);
+	}
+	for (size_t i = 0; rc == 0 && i < l.outside.nproblems; i++)
+		spiral_store_problem(st, l.outside.problems[i].path,
+				     l.outside.problems[i].line, "%s",
+				     l.outside.problems[i].message);
+	for (size_t i = 0; rc == 0 && i < l.nfound; i++) {
+		rc = spiral_strv_push(&st->ids, l.found[i].id);
+		if (rc == 0)
+			rc = load_one(&l, &l.found[i], &hint);
+	}
+	if (rc == 0 && st->ninquiries > 1)
+		qsort(st->inquiries, st->ninquiries, sizeof(*st->inquiries),
+		      cmp_inquiry);
+	if (rc == 0 && l.dirty)
+		cache_write(&l, inq_id);
+	cache_close(&l.map);
+	spiral_store_free(&l.outside);
+	spiral_buf_free(&l.sums);
+	spiral_buf_free(&l.recs);
+	free(l.slots);
+	free(l.found);
+	git_tree_free(inq);
+	git_object_free(head);
+	return rc;
+}
