@@ -526,7 +526,9 @@ static int status_text(tool_ctx *ctx, spiral_buf *out, const status_info *s,
 	if (s->changed.n) {
 		bad |= spiral_buf_puts(out, "\nUncommitted hand edits (spiral commits "
 					    "only what it writes; commit these with "
-					    "git or undo them):\n") < 0;
+					    "git or undo them; until then show and "
+					    "fsck see them, list, log, report and "
+					    "search do not):\n") < 0;
 		for (size_t i = 0; i < s->changed.n; i++) {
 			bad |= spiral_buf_puts(out, item) < 0;
 			bad |= spiral_visible(out, s->changed.v[i],

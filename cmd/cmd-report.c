@@ -144,7 +144,7 @@ int cmd_report(int argc, char **argv, tool_ctx *ctx)
 		spiral_filter_free(&a.filter);
 		return rc;
 	}
-	if ((rc = spiral_store_load(&st, spiral_repo_top(ctx->repo), NULL)) < 0)
+	if ((rc = spiral_store_load_repo(&st, ctx->repo, 0)) < 0)
 		goto done;
 	tool_report_problems(&st);
 	style = ctx->style;

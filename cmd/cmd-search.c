@@ -64,7 +64,7 @@ int cmd_search(int argc, char **argv, tool_ctx *ctx)
 							   "a query of several words)"
 							 : "search needs a QUERY");
 	}
-	if ((rc = spiral_store_load(&st, spiral_repo_top(ctx->repo), NULL)) < 0)
+	if ((rc = spiral_store_load_repo(&st, ctx->repo, 0)) < 0)
 		return tool_read_done(&a, &out, &st, rc);
 	tool_report_problems(&st);
 	style = ctx->style; /* on a terminal, tables fit its width */
@@ -125,7 +125,7 @@ int cmd_match(int argc, char **argv, tool_ctx *ctx)
 		return tool_usage(ctx, "too many arguments");
 	}
 	prefix = optind < argc ? argv[optind] : NULL;
-	if ((rc = spiral_store_load(&st, spiral_repo_top(ctx->repo), NULL)) < 0)
+	if ((rc = spiral_store_load_repo(&st, ctx->repo, 0)) < 0)
 		return tool_read_done(&a, &out, &st, rc);
 	tool_report_problems(&st);
 	if (schools) {

@@ -34,7 +34,7 @@ int cmd_export(int argc, char **argv, tool_ctx *ctx)
 		rc = tool_usage(ctx, "export takes no arguments");
 	if (rc >= 0)
 		return rc;
-	if ((rc = spiral_store_load(&st, spiral_repo_top(ctx->repo), NULL)) == 0) {
+	if ((rc = spiral_store_load_repo(&st, ctx->repo, 0)) == 0) {
 		tool_report_problems(&st);
 		rc = spiral_export_json(&out, &st);
 	}

@@ -58,7 +58,7 @@ static int load(complete *c)
 	}
 	if (c->repo && !c->loaded) {
 		c->loaded = 1;
-		spiral_store_load(&c->st, spiral_repo_top(c->repo), NULL);
+		spiral_store_load_repo(&c->st, c->repo, 0);
 	}
 	spiral_error_clear();
 	return c->repo != NULL;

@@ -647,6 +647,35 @@ static int scan_head(loader *l, const git_tree *inquiries)
 
 /* ---- reading one inquiry from git's objects -------------------------------- */
 
+/* The file rel as the work tree has it, when it is exactly the blob HEAD
+ * has there (its git ID says so): reading a file is much cheaper than
+ * undoing a chain of deltas in a pack.  Returns 1 when fed, 0 when the
+ * blob must be read from git, or an error. */
+static int feed_worktree(loader *l, spiral_store *scratch,
+			 const git_tree_entry *te, const char *rel)
+{
+	spiral_buf full = SPIRAL_BUF_INIT;
+	char *data = NULL;
+	size_t len = 0;
+	git_oid id;
+	int rc = 0;
+
+	if (spiral_buf_printf(&full, "%s/%s", spiral_repo_top(l->r), rel) < 0)
+		return nomem();
+	if (read_file_bounded(full.ptr, SPIRAL_MAX_FILE, &data, &len) < 0) {
+		spiral_error_clear();
+	} else if (git_odb_hash(&id, data, len, GIT_OBJECT_BLOB) == 0 &&
+		   git_oid_equal(&id, git_tree_entry_id(te))) {
+		rc = spiral_store_add_file(scratch, rel, data, len);
+		if (rc == 0)
+			rc = 1;
+	}
+	git_error_clear();
+	free(data);
+	spiral_buf_free(&full);
+	return rc;
+}
+
 static int feed_blob(loader *l, spiral_store *scratch, const git_tree_entry *te,
 		     const char *rel)
 {
@@ -654,7 +683,10 @@ static int feed_blob(loader *l, spiral_store *scratch, const git_tree_entry *te,
 	git_blob *blob = NULL;
 	git_object_t type;
 	size_t size = 0;
-	int rc = 0;
+	int rc = feed_worktree(l, scratch, te, rel);
+
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
 
 	if (git_repository_odb(&odb, l->git) < 0 ||
 	    git_odb_read_header(&size, &type, odb, git_tree_entry_id(te)) < 0) {
@@ -902,6 +934,22 @@ static int load_one(loader *l, const head_inquiry *hi, size_t *hint)
 				       l->sums.len - soff, roff | (1ull << 63),
 				       l->recs.len - roff);
 	}
+	/* A summary load keeps no records: the summary just written stands
+	 * for the inquiry, as it would have come from the cache. */
+	if (rc == 0 && (l->flags & SPIRAL_LOAD_SUMMARY) && scratch.ninquiries) {
+		spiral_inquiry q = {0};
+		cur c = {(const unsigned char *)l->sums.ptr + soff,
+			 (const unsigned char *)l->sums.ptr + l->sums.len, 0, 0};
+		memcpy(q.id, hi->id, SPIRAL_ID_LEN + 1);
+		get_summary(&c, &q, 1);
+		if (c.bad || !(q.dir = spiral_path_inquiry_dir(q.id))) {
+			spiral_inquiry_free(&q);
+			rc = nomem();
+		} else {
+			spiral_inquiry_free(&scratch.inquiries[0]);
+			scratch.inquiries[0] = q;
+		}
+	}
 	if (rc == 0)
 		rc = adopt(l->st, &scratch);
 	spiral_store_free(&scratch);
@@ -911,10 +959,55 @@ static int load_one(loader *l, const head_inquiry *hi, size_t *hint)
 /* Writes the new cache: a temporary file renamed over the old one.  A
  * cache that cannot be written is no error: the next command reads git's
  * objects again. */
+/* Writes len bytes at p, or returns -1. */
+static int write_all(int fd, const void *p, size_t len)
+{
+	const char *c = p;
+
+	while (len) {
+		ssize_t n = write(fd, c, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		c += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The old cache's pieces [off, off+len) of the kept slots (field: 0 for
+ * summaries, 1 for records), written in slot order, adjacent ones in one
+ * write. */
+static int write_kept(int fd, const loader *l, int field)
+{
+	const uint64_t fresh = 1ull << 63;
+	uint64_t run = 0, runlen = 0;
+
+	for (size_t i = 0; i < l->nslots; i++) {
+		uint64_t off = field ? l->slots[i].roff : l->slots[i].soff;
+		uint64_t len = field ? l->slots[i].rlen : l->slots[i].slen;
+		if (off & fresh)
+			continue;
+		if (runlen && run + runlen == off) {
+			runlen += len;
+			continue;
+		}
+		if (runlen && write_all(fd, l->map.base + run, runlen) < 0)
+			return -1;
+		run = off;
+		runlen = len;
+	}
+	return runlen ? write_all(fd, l->map.base + run, runlen) : 0;
+}
+
+/* Writes the new cache: a temporary file renamed over the old one.  A
+ * cache that cannot be written is no error: the next command reads git's
+ * objects again. */
 static void cache_write(loader *l, const git_oid *inquiries_tree)
 {
 	char *dir = cache_path(l->r, ""), *path = cache_path(l->r, "cache");
-	spiral_buf tmp = SPIRAL_BUF_INIT, body = SPIRAL_BUF_INIT;
+	spiral_buf tmp = SPIRAL_BUF_INIT, outp = SPIRAL_BUF_INIT;
 	const uint64_t fresh = 1ull << 63; /* an offset into l->sums or l->recs */
 	cache_slot *ns = NULL;
 	cache_head h;
@@ -930,42 +1023,44 @@ static void cache_write(loader *l, const git_oid *inquiries_tree)
 	h.ninquiries = l->nslots;
 	if (inquiries_tree)
 		memcpy(h.tree, inquiries_tree->id, GIT_OID_RAWSZ);
-	/* Layout: head, slots, then the body: problems outside any inquiry,
-	 * every summary (those kept from the old cache, then the new ones),
-	 * every record set (likewise). */
+	/* Layout: head, slots, problems outside any inquiry, every summary
+	 * (those kept from the old cache, then the new ones), every record
+	 * set (likewise). */
+	put_problems(&outp, &l->outside);
+	if (outp.failed)
+		goto out;
 	at = sizeof(h) + l->nslots * sizeof(*ns);
-	put_problems(&body, &l->outside);
 	h.poff = at;
-	h.plen = body.len;
+	h.plen = outp.len;
+	at += outp.len;
 	memcpy(ns, l->slots, l->nslots * sizeof(*ns));
 	for (size_t i = 0; i < l->nslots; i++)
 		if (!(ns[i].soff & fresh)) {
-			spiral_buf_put(&body, l->map.base + ns[i].soff, ns[i].slen);
-			ns[i].soff = at + body.len - ns[i].slen;
+			ns[i].soff = at;
+			at += ns[i].slen;
 		}
 	for (size_t i = 0; i < l->nslots; i++)
 		if (ns[i].soff & fresh)
-			ns[i].soff = at + body.len + (ns[i].soff & ~fresh);
-	spiral_buf_put(&body, l->sums.ptr, l->sums.len);
+			ns[i].soff = at + (ns[i].soff & ~fresh);
+	at += l->sums.len;
 	for (size_t i = 0; i < l->nslots; i++)
 		if (!(ns[i].roff & fresh)) {
-			spiral_buf_put(&body, l->map.base + ns[i].roff, ns[i].rlen);
-			ns[i].roff = at + body.len - ns[i].rlen;
+			ns[i].roff = at;
+			at += ns[i].rlen;
 		}
 	for (size_t i = 0; i < l->nslots; i++)
 		if (ns[i].roff & fresh)
-			ns[i].roff = at + body.len + (ns[i].roff & ~fresh);
-	spiral_buf_put(&body, l->recs.ptr, l->recs.len);
-	if (body.failed)
-		goto out;
+			ns[i].roff = at + (ns[i].roff & ~fresh);
 	mkdir(dir, 0777);
 	if (spiral_buf_printf(&tmp, "%s.tmp-XXXXXX", path) < 0 ||
 	    (fd = mkstemp(tmp.ptr)) < 0)
 		goto out;
-	ok = write(fd, &h, sizeof(h)) == (ssize_t)sizeof(h) &&
-	     write(fd, ns, l->nslots * sizeof(*ns)) ==
-		     (ssize_t)(l->nslots * sizeof(*ns)) &&
-	     write(fd, body.ptr ? body.ptr : "", body.len) == (ssize_t)body.len;
+	ok = write_all(fd, &h, sizeof(h)) == 0 &&
+	     write_all(fd, ns, l->nslots * sizeof(*ns)) == 0 &&
+	     write_all(fd, outp.ptr, outp.len) == 0 && write_kept(fd, l, 0) == 0 &&
+	     write_all(fd, l->sums.ptr, l->sums.len) == 0 &&
+	     write_kept(fd, l, 1) == 0 &&
+	     write_all(fd, l->recs.ptr, l->recs.len) == 0;
 	if (close(fd) < 0)
 		ok = 0;
 	fd = -1;
@@ -978,7 +1073,7 @@ out:
 		unlink(tmp.ptr);
 	free(ns);
 	spiral_buf_free(&tmp);
-	spiral_buf_free(&body);
+	spiral_buf_free(&outp);
 	free(dir);
 	free(path);
 }

@@ -50,6 +50,14 @@ static int buf_grow(spiral_buf *b, size_t extra)
 
 int spiral_buf_put(spiral_buf *b, const void *data, size_t len)
 {
+	/* The usual case, room enough: no call (output is put piece by
+	 * piece, a character at a time where text is escaped). */
+	if (!b->failed && b->cap - b->len > len) {
+		memcpy(b->ptr + b->len, data, len);
+		b->len += len;
+		b->ptr[b->len] = '\0';
+		return 0;
+	}
 	if (buf_grow(b, len) < 0)
 		return SPIRAL_ENOMEM;
 	if (len)
@@ -64,7 +72,15 @@ int spiral_buf_puts(spiral_buf *b, const char *s)
 	return spiral_buf_put(b, s, strlen(s));
 }
 
-int spiral_buf_putc(spiral_buf *b, char c) { return spiral_buf_put(b, &c, 1); }
+int spiral_buf_putc(spiral_buf *b, char c)
+{
+	if (!b->failed && b->cap - b->len > 1) {
+		b->ptr[b->len++] = c;
+		b->ptr[b->len] = '\0';
+		return 0;
+	}
+	return spiral_buf_put(b, &c, 1);
+}
 
 int spiral_buf_vprintf(spiral_buf *b, const char *fmt, va_list ap)
 {

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The cache of parsed inquiries (.git/spiral/cache): never the source of
+# truth.  Deleted, damaged or stale it changes no output; HEAD moved by
+# spiral or by stock git is seen at once; hand edits not committed are seen
+# by show, status and fsck, and by list, log and report once committed.
+. "$(dirname "$0")/lib.sh"
+
+CACHE=.git/spiral/cache
+# Every reading command's output, one file per command.
+snapshot() {
+	local d=$SANDBOX/snap-$1
+	rm -rf "$d" && mkdir -p "$d"
+	spiral list --status all --format json >"$d/list" 2>"$d/list.err"
+	spiral list --status all >"$d/table" 2>/dev/null
+	spiral log --format json >"$d/log" 2>"$d/log.err"
+	spiral report --format json 2>/dev/null | sed 's/"generated":"[^"]*"//' >"$d/report"
+	spiral search writing --format json >"$d/search" 2>/dev/null
+	spiral export >"$d/export" 2>/dev/null
+	spiral status --format json >"$d/status" 2>/dev/null
+}
+same_snap() { # DESC A B
+	if diff -r "$SANDBOX/snap-$2" "$SANDBOX/snap-$3" >"$SANDBOX/diff"; then
+		pass "$1"
+	else
+		fail "$1" "$(head -20 "$SANDBOX/diff")"
+	fi
+}
+new_repo
+A=$(spiral new "Boys' writing in Year 7" -q --tag writing --learners "Year 7 boys")
+spiral scan -m "Only 4 of 18 boys finish a story." --measure stories=4 >/dev/null
+spiral act -m "Daily free writing, ten minutes" --target stories=12 >/dev/null
+B=$(spiral new "Māori whānau and attendance" -q --tag attendance)
+spiral note -m "Kia ora, he pai" >/dev/null
+spiral edit "$A" --title "Writing: Year 7 boys" >/dev/null
+export SPIRAL_NOW=2026-12-01T00:00:00Z
+
+# ---- made, kept, rebuilt ------------------------------------------------------
+rm -rf .git/spiral
+snapshot cold
+[ -f "$CACHE" ] && pass "a reading command makes the cache" || fail "a reading command makes the cache" "$(ls -la .git)"
+snapshot warm
+same_snap "the cache changes no output (cold = warm)" cold warm
+rm -rf .git/spiral
+snapshot deleted
+same_snap "deleting the cache loses nothing" cold deleted
+ok "git sees a clean repository with a cache" true
+clean "the cache is not tracked, git status is clean"
+
+# ---- damaged caches: ignored and rebuilt ------------------------------------
+for damage in truncate garbage empty magic; do
+	case $damage in
+	truncate) head -c 300 "$CACHE" >"$CACHE.x" && mv "$CACHE.x" "$CACHE" ;;
+	garbage) head -c 5000 /dev/urandom >"$CACHE" ;;
+	empty) : >"$CACHE" ;;
+	magic) printf 'spiral-cache 1\n\0' | cat - /dev/zero | head -c 4096 >"$CACHE" ;;
+	esac
+	snapshot "damaged-$damage"
+	same_snap "a $damage cache reads as none" cold "damaged-$damage"
+done
+# Slots pointing past the end: a cache whose body was cut.
+size=$(stat -c %s "$CACHE")
+head -c $((size - 100)) "$CACHE" >"$CACHE.x" && mv "$CACHE.x" "$CACHE"
+snapshot cut
+same_snap "a cache cut short reads as none" cold cut
+
+# A cache that cannot be written: commands still work, same output.
+rm -rf .git/spiral && printf 'not a folder\n' >.git/spiral
+snapshot unwritable
+same_snap "a cache that cannot be written changes nothing" cold unwritable
+same "the file in its way is left alone" "not a folder" "$(cat .git/spiral)"
+rm -f .git/spiral
+# A link in its place is neither followed nor written through.
+mkdir -p .git/spiral && printf 'precious\n' >"$SANDBOX/precious"
+ln -s "$SANDBOX/precious" "$CACHE"
+snapshot linked
+same_snap "a cache that is a link is not read" cold linked
+same "nor written through" "precious" "$(cat "$SANDBOX/precious")"
+
+# ---- HEAD moves: seen at once -------------------------------------------------
+snapshot before
+spiral learn "$B" -m "Whānau hui on Thursday" >/dev/null
+ok "log after a write" spiral log --format json
+json_check "the new entry is in log at once" "assert any(e['text']=='Whānau hui on Thursday' for e in d), d"
+ok "list after a write" spiral list --status all --format json
+json_check "its inquiry's phase is updated" "assert [q['phase'] for q in d if q['id']=='$B']==['learn'], d"
+git reset -q --hard HEAD~1
+snapshot reset
+same_snap "git reset --hard back: the cache follows HEAD" before reset
+# A stock git pull of another clone's work.
+git clone -q . "$SANDBOX/other"
+(cd "$SANDBOX/other" && git config spiral.school "Ōtaki School" &&
+	"$SPIRAL" check "$A" -m "Eleven finish now" --measure stories=11 --verdict partly >/dev/null &&
+	"$SPIRAL" new "Numeracy in Year 4" -q --tag numeracy >/dev/null)
+git pull -q --no-rebase --no-edit "$SANDBOX/other" main
+ok "log after git pull" spiral log --format json
+json_check "the pulled entry is there" "assert any(e['text']=='Eleven finish now' for e in d), d"
+ok "list after git pull" spiral list --status all --format json
+json_check "the pulled inquiry is there" "assert any(q['title']=='Numeracy in Year 4' for q in d), d"
+snapshot pulled
+rm -rf .git/spiral
+snapshot pulled-cold
+same_snap "after a pull, cached = read afresh" pulled pulled-cold
+
+# ---- hand edits -----------------------------------------------------------------
+file=$(git ls-files "inquiries/*/$A/inquiry.ini")
+sed -i 's/^learners = .*/learners = Year 7 and 8 boys/' "$file"
+ok "show sees a hand edit" spiral show "$A" --format json
+json_check "show: the edited learners" "assert d['learners']=='Year 7 and 8 boys', d['learners']"
+ok "status names it" spiral status
+matches "status: uncommitted, and who does not see it" "Uncommitted hand edits.*list, log, report" "$(tr -d '\n' <<<"$OUT")"
+matches "status: the file" "$file" "$OUT"
+ok "list: what is committed" spiral list --status all --format json
+json_check "list does not see it yet" "assert [q['learners'] for q in d if q['id']=='$A']==['Year 7 boys'], d"
+git commit -qam "learners, by hand"
+ok "list after the commit" spiral list --status all --format json
+json_check "list sees it once committed" "assert [q['learners'] for q in d if q['id']=='$A']==['Year 7 and 8 boys'], d"
+
+# A malformed file committed: the same problem, cold and warm.
+dir=$(dirname "$file")
+printf '[entry]\nphase = act\nno equals sign here\n' >"$dir/entries/20260101T000000Z-act-$(printf '%032x' 7).ini"
+git add -A && git commit -qm "a broken entry"
+rm -rf .git/spiral
+spiral list --status all >/dev/null 2>"$SANDBOX/cold.err"
+spiral list --status all >/dev/null 2>"$SANDBOX/warm.err"
+matches "cold: the problem is reported" "spiral fsck" "$(cat "$SANDBOX/cold.err")"
+same "warm: the same report" "$(cat "$SANDBOX/cold.err")" "$(cat "$SANDBOX/warm.err")"
+
+finish
