@@ -559,7 +559,7 @@ int tool_short_len(tool_ctx *ctx, const char *id)
 	spiral_strv ids = {0};
 	size_t len = 8;
 
-	if (spiral_list_ids(spiral_repo_top(ctx->repo), &ids) == 0)
+	if (spiral_list_fan_ids(spiral_repo_top(ctx->repo), id, &ids) == 0)
 		len = spiral_id_short_len(id, (const char *const *)ids.v, ids.n);
 	spiral_strv_free(&ids);
 	return (int)len;

@@ -554,6 +554,10 @@ char *spiral_path_note(const char *inq, const spiral_note *n);
 char *spiral_path_change(const char *inq, const spiral_change *c);
 /* Full inquiry IDs present under top/inquiries, sorted. */
 int spiral_list_ids(const char *top, spiral_strv *out);
+/* The same, only those sharing the first two hex digits of prefix (its
+ * fan folder): all that can share a prefix with it, as resolving or
+ * shortening one id needs. */
+int spiral_list_fan_ids(const char *top, const char *prefix, spiral_strv *out);
 /* Resolve an ID prefix against the ids on disk. */
 int spiral_resolve_id(const char *top, const char *prefix, char **full);
 

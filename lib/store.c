@@ -734,6 +734,31 @@ static int scan_ids(int top, spiral_store *st, spiral_strv *ids)
 	return rc;
 }
 
+int spiral_list_fan_ids(const char *top, const char *prefix, spiral_strv *out)
+{
+	char fan[3] = {0};
+	int fd, ifd, ffd, rc = 0;
+
+	/* Every id a prefix of two hex digits or more can name lives in the
+	 * fan folder of its first two (and only there, as scan_ids finds
+	 * them): the rest of the store need not be listed. */
+	if (strlen(prefix) < 2 || strspn(prefix, "0123456789abcdef") < 2)
+		return 0;
+	memcpy(fan, prefix, 2);
+	if ((fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return spiral_error(SPIRAL_ERROR, "cannot read %s: %s", top,
+				    strerror(errno));
+	if ((ifd = open_dir_at(fd, "inquiries")) >= 0) {
+		if ((ffd = open_dir_at(ifd, fan)) >= 0) {
+			rc = scan_fan(NULL, ffd, fan, "", out);
+			close(ffd);
+		}
+		close(ifd);
+	}
+	close(fd);
+	return rc;
+}
+
 int spiral_list_ids(const char *top, spiral_strv *out)
 {
 	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1064,7 +1089,7 @@ int spiral_resolve_id(const char *top, const char *prefix, char **full)
 {
 	spiral_strv ids = {0};
 	size_t found = 0;
-	int rc = spiral_list_ids(top, &ids);
+	int rc = spiral_list_fan_ids(top, prefix, &ids);
 
 	if (rc == 0)
 		rc = find_prefix((const char *const *)ids.v, ids.n, prefix, &found,
