@@ -755,9 +755,40 @@ typedef struct grid {
 	size_t ncols, nrows; /* rows include the header */
 	spiral_strv cells;   /* row-major */
 	unsigned long numeric; /* columns of numbers (bit per column) */
+	size_t added;          /* cells added so far */
+	/* CSV: each cell is written here as it is added, not kept, so that
+	 * 100,000 rows cost no copy of them (grid_csv). */
+	spiral_buf *csv;
 } grid;
 
-static void grid_add(grid *g, const char *s) { spiral_strv_push(&g->cells, s ? s : ""); }
+static int csv_cell(spiral_buf *out, const char *s, int is_text);
+
+static int grid_is_number(const grid *g, size_t row, size_t col)
+{
+	return row > 0 && col < 8 * sizeof(g->numeric) && (g->numeric >> col & 1ul);
+}
+
+static void grid_add(grid *g, const char *s)
+{
+	if (g->csv && g->ncols) {
+		size_t col = g->added % g->ncols;
+		if (col)
+			spiral_buf_putc(g->csv, ',');
+		csv_cell(g->csv, s ? s : "", !grid_is_number(g, g->added / g->ncols, col));
+		if (col == g->ncols - 1)
+			spiral_buf_puts(g->csv, "\r\n");
+		g->added++;
+	} else if (spiral_strv_push(&g->cells, s ? s : "") == 0) {
+		g->added++;
+	}
+}
+
+/* Streams the grid's cells to out when the format is CSV. */
+static void grid_csv(grid *g, spiral_format format, spiral_buf *out)
+{
+	if (format == SPIRAL_FORMAT_CSV)
+		g->csv = out;
+}
 
 static const char *grid_cell(const grid *g, size_t row, size_t col)
 {
@@ -987,11 +1018,9 @@ static void render_csv(spiral_buf *out, const grid *g)
 {
 	for (size_t r = 0; r < g->nrows; r++) {
 		for (size_t c = 0; c < g->ncols; c++) {
-			int number = r > 0 && c < 8 * sizeof(g->numeric) &&
-				     (g->numeric >> c & 1ul);
 			if (c)
 				spiral_buf_putc(out, ',');
-			csv_cell(out, grid_cell(g, r, c), !number);
+			csv_cell(out, grid_cell(g, r, c), !grid_is_number(g, r, c));
 		}
 		spiral_buf_puts(out, "\r\n");
 	}
@@ -1043,19 +1072,34 @@ static void render_md(spiral_buf *out, const grid *g)
 	}
 }
 
+static void grid_header_n(grid *g, const char *const *names, size_t n)
+{
+	g->ncols = n;
+	for (size_t i = 0; i < n; i++)
+		grid_add(g, names[i]);
+	g->nrows = 1;
+}
+
+static size_t count_names(const char *const *names)
+{
+	size_t n = 0;
+
+	while (names[n])
+		n++;
+	return n;
+}
+
 static void grid_header(grid *g, const char *const *names)
 {
-	for (g->ncols = 0; names[g->ncols]; g->ncols++)
-		grid_add(g, names[g->ncols]);
-	g->nrows = 1;
+	grid_header_n(g, names, count_names(names));
 }
 
 /* The header of names but the last, which is an optional column. */
 static void grid_header_but_last(grid *g, const char *const *names)
 {
-	for (g->ncols = 0; names[g->ncols] && names[g->ncols + 1]; g->ncols++)
-		grid_add(g, names[g->ncols]);
-	g->nrows = 1;
+	size_t n = count_names(names);
+
+	grid_header_n(g, names, n ? n - 1 : 0);
 }
 
 /* Tags, team members and evidence items in one CSV cell, one a line: a
@@ -1105,7 +1149,7 @@ static void grid_add_int(grid *g, long v)
 	char s[32];
 
 	if (g->ncols && g->ncols <= 8 * sizeof(g->numeric))
-		g->numeric |= 1ul << (g->cells.n % g->ncols);
+		g->numeric |= 1ul << (g->added % g->ncols);
 	snprintf(s, sizeof(s), "%ld", v);
 	grid_add(g, s);
 }
@@ -1122,10 +1166,12 @@ static void grid_add_short(grid *g, const char *id, int len)
 static void render(spiral_buf *out, spiral_format format, grid *g,
 		   const size_t *minw, const spiral_style *style)
 {
-	if (g->cells.n != g->nrows * g->ncols)
+	if (g->added != g->nrows * g->ncols)
 		out->failed = 1; /* a cell could not be added */
-	else if (format == SPIRAL_FORMAT_CSV)
+	else if (format == SPIRAL_FORMAT_CSV && !g->csv)
 		render_csv(out, g);
+	else if (format == SPIRAL_FORMAT_CSV)
+		; /* written as added */
 	else if (format == SPIRAL_FORMAT_MD)
 		render_md(out, g);
 	else
@@ -1177,6 +1223,7 @@ int spiral_emit_list(spiral_buf *out, spiral_format format,
 		spiral_buf_puts(out, n ? "\n]\n" : "]\n");
 		return buf_done(out);
 	}
+	grid_csv(&g, format, out);
 	if (idle)
 		grid_header(&g, cols);
 	else
@@ -1239,6 +1286,7 @@ int spiral_emit_log(spiral_buf *out, spiral_format format,
 		spiral_buf_puts(out, n ? "\n]\n" : "]\n");
 		return buf_done(out);
 	}
+	grid_csv(&g, format, out);
 	if (format == SPIRAL_FORMAT_CSV) {
 		grid_header(&g, csv_cols);
 		for (size_t i = 0; i < n; i++) {
@@ -1284,7 +1332,7 @@ static void grid_add_score(grid *g, double score)
 	char s[40];
 
 	if (g->ncols && g->ncols <= 8 * sizeof(g->numeric))
-		g->numeric |= 1ul << (g->cells.n % g->ncols);
+		g->numeric |= 1ul << (g->added % g->ncols);
 	spiral_number_format(score, s);
 	grid_add(g, s);
 }
@@ -1332,6 +1380,7 @@ int spiral_emit_search(spiral_buf *out, spiral_format format,
 		spiral_buf_puts(out, n ? "\n]\n" : "]\n");
 		return buf_done(out);
 	}
+	grid_csv(&g, format, out);
 	grid_header(&g, format == SPIRAL_FORMAT_CSV ? csv_cols : people_cols);
 	for (size_t i = 0; i < n; i++) {
 		const spiral_hit *h = &hits[i];
@@ -1399,6 +1448,7 @@ int spiral_emit_match(spiral_buf *out, spiral_format format,
 		spiral_buf_puts(out, n ? "\n]\n" : "]\n");
 		return buf_done(out);
 	}
+	grid_csv(&g, format, out);
 	if (schools)
 		grid_header(&g, format == SPIRAL_FORMAT_CSV ? school_csv_cols
 							    : school_people_cols);
@@ -1586,6 +1636,7 @@ int spiral_emit_grid(spiral_buf *out, spiral_format format,
 	g.ncols = ncols;
 	g.nrows = cells->n / ncols;
 	g.numeric = numeric;
+	grid_csv(&g, format, out);
 	for (size_t i = 0; i < cells->n; i++)
 		grid_add(&g, cells->v[i]);
 	render(out, format, &g, minw, style);
