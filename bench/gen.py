@@ -24,6 +24,7 @@ files and the same commits: every random choice comes from random.Random(seed).
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -603,6 +604,12 @@ def make_remote(gen, outdir, k, m):
     return path, made
 
 
+def generator_hash():
+    """Names this version of gen.py: bench/run regenerates when it changes."""
+    with open(os.path.abspath(__file__), "rb") as f:
+        return hashlib.sha1(f.read()).hexdigest()[:12]
+
+
 def uuid_of(i):
     return "%s-%s-%s-%s-%s" % (i[:8], i[8:12], i[12:16], i[16:20], i[20:])
 
@@ -685,7 +692,7 @@ def main():
     # An inquiry with many records, for `spiral show`.
     big = max(gen.inqs, key=lambda q: len(q.records))
     manifest = {
-        "seed": a.seed, "schools": a.schools, "inquiries": a.inquiries,
+        "generator": generator_hash(), "seed": a.seed, "schools": a.schools, "inquiries": a.inquiries,
         "entries": a.entries, "notes": a.notes, "remotes": remotes,
         "remote_entries": a.remote_entries, "base": base, "commits": ncommits,
         "show": big.id, "show_records": len(big.records),
