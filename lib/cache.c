@@ -29,7 +29,7 @@
 #define CACHE_MAGIC "spiral-cache 1\n" /* 16 bytes with its NUL */
 #define CACHE_ORDER 0x0102030405060708ull
 #define NO_STRING UINT32_MAX
-#define LINK_PROBLEM "is a symbolic link: not followed"
+#define LINK_PROBLEM STORE_LINK_PROBLEM
 
 typedef struct cache_slot {
 	char id[SPIRAL_ID_LEN];
@@ -717,16 +717,9 @@ static int feed_blob(loader *l, spiral_store *scratch, const git_tree_entry *te,
 static int read_record_tree(loader *l, spiral_store *scratch, const git_tree *t,
 			    const char *rel)
 {
-	size_t n = git_tree_entrycount(t);
+	size_t n = store_records_capped(scratch, rel, git_tree_entrycount(t));
 	int rc = 0;
 
-	if (n > SPIRAL_MAX_RECORDS) {
-		spiral_store_problem(scratch, rel, 0,
-				     "more than %d files: only the first %d are read "
-				     "(see LIMITS in spiral(5))",
-				     SPIRAL_MAX_RECORDS, SPIRAL_MAX_RECORDS);
-		n = SPIRAL_MAX_RECORDS;
-	}
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const git_tree_entry *te = git_tree_entry_byindex(t, i);
 		git_filemode_t mode = git_tree_entry_filemode(te);
@@ -744,12 +737,6 @@ static int read_record_tree(loader *l, spiral_store *scratch, const git_tree *t,
 		spiral_buf_free(&f);
 	}
 	return rc;
-}
-
-static int is_record_folder(const char *name)
-{
-	return strcmp(name, "entries") == 0 || strcmp(name, "notes") == 0 ||
-	       strcmp(name, "changes") == 0;
 }
 
 /* The inquiry folder hi of HEAD into scratch, loaded and folded. */
@@ -780,7 +767,7 @@ static int read_inquiry_tree(loader *l, spiral_store *scratch,
 			rc = feed_blob(l, scratch, te, rel.ptr);
 		} else if (mode == GIT_FILEMODE_LINK) {
 			spiral_store_problem(scratch, rel.ptr, 0, LINK_PROBLEM);
-		} else if (mode == GIT_FILEMODE_TREE && is_record_folder(name)) {
+		} else if (mode == GIT_FILEMODE_TREE && store_is_record_folder(name)) {
 			if (git_tree_lookup(&sub, l->git, git_tree_entry_id(te)) < 0) {
 				rc = repo_git_fail("cannot read a record folder");
 			} else {

@@ -47,6 +47,13 @@ int read_file_bounded(const char *path, size_t max, char **data, size_t *len);
  * with the given mode; `name` is what an error calls it (repo.c). */
 int write_atomic(const char *path, const char *name, const char *data,
 		 size_t len, unsigned mode);
+/* The loader's rules, shared by its two sources, the work tree (store.c)
+ * and git's objects (cache.c): what a link is called; whether a folder of
+ * an inquiry holds records; how many records of one folder are read (more
+ * is a problem of rel in st). */
+#define STORE_LINK_PROBLEM "is a symbolic link: not followed"
+int store_is_record_folder(const char *name);
+size_t store_records_capped(spiral_store *st, const char *rel, size_t n);
 /* Largest file spiral reads from a repository. */
 #define SPIRAL_MAX_FILE (1024 * 1024)
 

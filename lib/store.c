@@ -568,7 +568,7 @@ int read_file_bounded(const char *path, size_t max, char **data, size_t *len)
  * as what it is, reported, and never followed.  Paths are built only to
  * name things.
  */
-#define LINK_PROBLEM "is a symbolic link: not followed"
+#define LINK_PROBLEM STORE_LINK_PROBLEM
 
 enum { NODE_MISSING, NODE_DIR, NODE_FILE, NODE_LINK, NODE_OTHER };
 
@@ -808,15 +808,8 @@ static int load_record_dir(spiral_store *st, int fd, const char *rel)
 {
 	spiral_strv names = {0};
 	int rc = list_names(st, fd, rel, &names);
-	size_t n = names.n;
+	size_t n = store_records_capped(st, rel, names.n);
 
-	if (n > SPIRAL_MAX_RECORDS) {
-		spiral_store_problem(st, rel, 0,
-				     "more than %d files: only the first %d are read "
-				     "(see LIMITS in spiral(5))",
-				     SPIRAL_MAX_RECORDS, SPIRAL_MAX_RECORDS);
-		n = SPIRAL_MAX_RECORDS;
-	}
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		char *f = path_printf("%s/%s", rel, names.v[i]);
 		int kind = node_at(fd, names.v[i]);
@@ -837,10 +830,21 @@ static int load_record_dir(spiral_store *st, int fd, const char *rel)
 	return rc;
 }
 
-static int is_record_folder(const char *name)
+int store_is_record_folder(const char *name)
 {
 	return strcmp(name, "entries") == 0 || strcmp(name, "notes") == 0 ||
 	       strcmp(name, "changes") == 0;
+}
+
+size_t store_records_capped(spiral_store *st, const char *rel, size_t n)
+{
+	if (n <= SPIRAL_MAX_RECORDS)
+		return n;
+	spiral_store_problem(st, rel, 0,
+			     "more than %d files: only the first %d are read "
+			     "(see LIMITS in spiral(5))",
+			     SPIRAL_MAX_RECORDS, SPIRAL_MAX_RECORDS);
+	return SPIRAL_MAX_RECORDS;
 }
 
 /* The folder of one inquiry, fd, named dir: inquiry.ini and the record
@@ -862,7 +866,7 @@ static int load_inquiry_dir(spiral_store *st, int fd, const char *dir)
 			rc = load_file_at(st, fd, name, rel);
 		} else if (kind == NODE_LINK) {
 			problem_at(st, NULL, rel, LINK_PROBLEM);
-		} else if (kind == NODE_DIR && is_record_folder(name)) {
+		} else if (kind == NODE_DIR && store_is_record_folder(name)) {
 			if ((sub = open_folder(st, fd, dir, name)) >= 0) {
 				rc = load_record_dir(st, sub, rel);
 				close(sub);
