@@ -56,7 +56,8 @@ static void put_str(spiral_buf *b, const char *s)
 	size_t len = s ? strlen(s) : 0;
 
 	put_u32(b, s ? (uint32_t)len : NO_STRING);
-	spiral_buf_put(b, s, len);
+	if (len)
+		spiral_buf_put(b, s, len);
 }
 
 static void put_strv(spiral_buf *b, const spiral_strv *sv)
@@ -1020,7 +1021,8 @@ static void cache_write(loader *l, const git_oid *inquiries_tree)
 	h.poff = at;
 	h.plen = outp.len;
 	at += outp.len;
-	memcpy(ns, l->slots, l->nslots * sizeof(*ns));
+	if (l->nslots)
+		memcpy(ns, l->slots, l->nslots * sizeof(*ns));
 	for (size_t i = 0; i < l->nslots; i++)
 		if (!(ns[i].soff & fresh)) {
 			ns[i].soff = at;

@@ -53,7 +53,8 @@ int spiral_buf_put(spiral_buf *b, const void *data, size_t len)
 	/* The usual case, room enough: no call (output is put piece by
 	 * piece, a character at a time where text is escaped). */
 	if (!b->failed && b->cap - b->len > len) {
-		memcpy(b->ptr + b->len, data, len);
+		if (len)
+			memcpy(b->ptr + b->len, data, len);
 		b->len += len;
 		b->ptr[b->len] = '\0';
 		return 0;
