@@ -16,6 +16,8 @@ import os
 import platform
 import random
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -164,6 +166,35 @@ def generate(dirpath, params, seed, fresh):
         raise BenchError("gen.py failed")
     with open(man) as f:
         return json.load(f)
+
+
+def start_daemon(base, tmp):
+    """git daemon serving the repositories under base on a free port of
+    127.0.0.1; returns its port and PID."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    pidfile = os.path.join(tmp, "git-daemon.pid")
+    subprocess.run(["git", "daemon", "--reuseaddr", "--export-all", "--detach",
+                    "--listen=127.0.0.1", "--port=%d" % port, "--pid-file=" + pidfile,
+                    "--base-path=" + base, base], check=True)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    with open(pidfile) as f:
+        pid = int(f.read().strip())
+    return {"port": port, "pid": pid}
+
+
+def stop_daemon(daemon):
+    try:
+        os.kill(daemon["pid"], signal.SIGTERM)
+    except ProcessLookupError:
+        pass
 
 
 def git(repo, *args):
@@ -315,6 +346,9 @@ def main():
     ap.add_argument("--dir", default=os.path.join(HERE, "work"))
     ap.add_argument("--spiral", default=os.path.join(TOP, "build", "cmd", "spiral"))
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--pull-over", choices=["daemon", "path"], default="daemon",
+                    help="remotes served by a git daemon on 127.0.0.1 (as a hub "
+                    "serves them), or read as local paths")
     ap.add_argument("--pull-runs", type=int,
                     help="runs of the pull row, without the untimed pair (it is the slowest)")
     ap.add_argument("--fresh", action="store_true", help="regenerate the repositories")
@@ -367,6 +401,7 @@ def main():
     say("readall: " + R.out([readall], repo).strip())
 
     tmp = tempfile.mkdtemp(prefix="spiral-bench-")
+    daemon = None
     have_task = ensure_task(not a.no_install)
     import_s = None
     try:
@@ -382,6 +417,13 @@ def main():
             for dp, _, fs in os.walk(os.path.join(repo, "inquiries", show[:2], show))
             for f in fs)
         remotes = [r["name"] for r in big["remotes"]]
+        if a.pull_over == "daemon" and remotes:
+            # The schools as a hub serves them: a git daemon on 127.0.0.1,
+            # stopped by its PID at the end.
+            daemon = start_daemon(os.path.dirname(big["remotes"][0]["path"]), tmp)
+            for r in big["remotes"]:
+                git(repo, "remote", "set-url", r["name"], "git://127.0.0.1:%d/%s"
+                    % (daemon["port"], os.path.basename(r["path"])))
 
         def cold():
             drop_cache(repo)
@@ -439,6 +481,10 @@ def main():
             raise BenchError("pull: spiral pull --all leaves %d files, the git loop %d, "
                              "expected %d" % (counts[0], counts[1], expect))
     finally:
+        if daemon:
+            stop_daemon(daemon)
+            for r in big["remotes"]:
+                git(repo, "remote", "set-url", r["name"], r["path"])
         shutil.rmtree(tmp, ignore_errors=True)
 
     # ---- the tables ------------------------------------------------------
@@ -478,10 +524,12 @@ def main():
     p("")
     sizes = [
         ("size", "%s: %d schools, %d inquiries, %d entries, %d notes, %d files; "
-         "pull of %d remotes x %d entries; 1,000-entry repository: %d inquiries, "
+         "pull of %d remotes x %d entries (%s); 1,000-entry repository: %d inquiries, "
          "%d entries, %d notes" % (
              a.size, big["schools"], big["inquiries"], big["entries"], big["notes"],
              big["files"], len(big["remotes"]), big["remote_entries"],
+             "served by git daemon on 127.0.0.1" if a.pull_over == "daemon"
+             else "local paths",
              k1["inquiries"], k1["entries"], k1["notes"])),
         ("seed", str(a.seed)),
         ("runs", "%d pairs per row, spiral and reference alternately, after one untimed "
