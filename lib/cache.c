@@ -249,6 +249,14 @@ static void get_strv(cur *c, spiral_strv *sv)
 {
 	uint32_t n = get_u32(c);
 
+	/* Room for exactly n: most hold one or two values. */
+	if (n && !sv->cap && n <= (size_t)(c->end - c->p) / 4) {
+		if (!(sv->v = malloc(n * sizeof(*sv->v))))
+			c->nomem = c->bad = 1;
+		else
+			sv->cap = n;
+	}
+
 	for (uint32_t i = 0; i < n && !c->bad; i++) {
 		char *s = get_str(c);
 		if (!s) {
@@ -258,6 +266,19 @@ static void get_strv(cur *c, spiral_strv *sv)
 		if (spiral_strv_push(sv, s) < 0)
 			c->nomem = c->bad = 1;
 		free(s);
+	}
+}
+
+static void skip_strv(cur *c)
+{
+	uint32_t n = get_u32(c);
+
+	for (uint32_t i = 0; i < n && !c->bad; i++) {
+		uint32_t len = get_u32(c);
+		if (len == NO_STRING || (size_t)(c->end - c->p) < len)
+			c->bad = 1;
+		else
+			c->p += len;
 	}
 }
 
@@ -373,8 +394,10 @@ static int get_summary(cur *c, spiral_inquiry *q, int folded)
 		get_strv(c, &q->conflicts[i].values);
 		get_strv(c, &q->conflicts[i].heads);
 	}
+	/* Heads are what a write needs (as parents), and a write loads its
+	 * inquiry whole: a summary goes without them. */
 	for (int f = 0; f < SPIRAL_FIELD_COUNT; f++)
-		get_strv(c, &q->heads[f]);
+		skip_strv(c);
 	q->phase = (spiral_phase)get_u32(c);
 	q->cycle = (int)get_u32(c);
 	q->updated = get_date(c);
@@ -402,7 +425,7 @@ static void skip_folded(cur *c)
 		get_strv(c, &tmp.team0);
 	}
 	for (int f = 0; f < SPIRAL_FIELD_COUNT; f++)
-		get_strv(c, &tmp.heads[f]);
+		skip_strv(c);
 	get_u32(c); /* phase */
 	get_u32(c); /* cycle */
 	get_date(c);
@@ -812,6 +835,22 @@ static int push_slot(loader *l, const head_inquiry *hi, uint64_t soff, uint64_t 
 }
 
 /* Moves the one inquiry of scratch (if any) and its problems into st. */
+/* Moves *q into st (whose room the loader made for every inquiry of
+ * HEAD, so that 10,000 are not copied again and again as it grows). */
+static int push_inquiry(spiral_store *st, spiral_inquiry *q)
+{
+	if (st->ninquiries == st->cap) {
+		size_t cap = st->cap ? 2 * st->cap : 256;
+		spiral_inquiry *more = realloc(st->inquiries, cap * sizeof(*more));
+		if (!more)
+			return nomem();
+		st->inquiries = more;
+		st->cap = cap;
+	}
+	st->inquiries[st->ninquiries++] = *q;
+	return 0;
+}
+
 static int adopt(spiral_store *st, spiral_store *scratch)
 {
 	for (size_t i = 0; i < scratch->nproblems; i++) {
@@ -819,15 +858,8 @@ static int adopt(spiral_store *st, spiral_store *scratch)
 		spiral_store_problem(st, p->path, p->line, "%s", p->message);
 	}
 	if (scratch->ninquiries) {
-		if (st->ninquiries == st->cap) {
-			size_t cap = st->cap ? 2 * st->cap : 256;
-			spiral_inquiry *q = realloc(st->inquiries, cap * sizeof(*q));
-			if (!q)
-				return nomem();
-			st->inquiries = q;
-			st->cap = cap;
-		}
-		st->inquiries[st->ninquiries++] = scratch->inquiries[0];
+		if (push_inquiry(st, &scratch->inquiries[0]) < 0)
+			return SPIRAL_ENOMEM;
 		scratch->ninquiries = 0;
 	}
 	return 0;
@@ -864,18 +896,12 @@ static int from_cache(loader *l, const cache_slot *s)
 		spiral_store_free(&one);
 		return nomem();
 	}
-	if (has) {
-		one.inquiries = malloc(sizeof(q));
-		if (!one.inquiries) {
-			spiral_inquiry_free(&q);
-			spiral_store_free(&one);
-			return nomem();
-		}
-		one.inquiries[0] = q;
-		one.ninquiries = one.cap = 1;
-	}
 	c.bad = adopt(l->st, &one);
 	spiral_store_free(&one);
+	if (c.bad == 0 && has)
+		c.bad = push_inquiry(l->st, &q);
+	if (c.bad)
+		spiral_inquiry_free(&q);
 	return c.bad;
 }
 
@@ -1138,6 +1164,15 @@ int spiral_store_load_repo(spiral_store *st, spiral_repo *r, unsigned flags)
 		spiral_store_problem(st, l.outside.problems[i].path,
 				     l.outside.problems[i].line, "%s",
 				     l.outside.problems[i].message);
+	if (rc == 0 && l.nfound > st->cap) {
+		spiral_inquiry *room = realloc(st->inquiries, l.nfound * sizeof(*room));
+		if (!room)
+			rc = nomem();
+		else {
+			st->inquiries = room;
+			st->cap = l.nfound;
+		}
+	}
 	for (size_t i = 0; rc == 0 && i < l.nfound; i++) {
 		rc = spiral_strv_push(&st->ids, l.found[i].id);
 		if (rc == 0)

@@ -91,6 +91,17 @@ int spiral_json_string(spiral_buf *out, const char *s)
 		unsigned c = (unsigned char)s[i], cp;
 		size_t n;
 
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			/* A run of plain ASCII, put at once. */
+			size_t end = i + 1;
+			while (end < len && (unsigned char)s[end] >= 0x20 &&
+			       (unsigned char)s[end] < 0x7f && s[end] != '"' &&
+			       s[end] != '\\')
+				end++;
+			rc = spiral_buf_put(out, s + i, end - i);
+			i = end;
+			continue;
+		}
 		if (c < 0x80) {
 			if (c == '"')
 				rc = spiral_buf_puts(out, "\\\"");

@@ -409,8 +409,8 @@ typedef struct spiral_inquiry {
 	unsigned over_limit;
 	/* A summary (a load with SPIRAL_LOAD_SUMMARY, from the cache): the
 	 * folded state above without the records, whose numbers are in
-	 * counts (entries, notes, changes); title, learners and status point
-	 * into owned. */
+	 * counts (entries, notes, changes), nor heads (a write loads its
+	 * inquiry whole); title, learners and status point into owned. */
 	int summary;
 	size_t counts[3];
 	char *owned[3];
