@@ -80,10 +80,11 @@ class Row:
     by pair.  before_s/before_r run before each, outside the timing."""
 
     def __init__(self, what, label, spiral, ref, cwd, goal=None, mem_goal=100,
-                 before_s=None, before_r=None, warm=True):
+                 before_s=None, before_r=None, after_s=None, after_r=None, warm=True):
         self.what, self.label, self.spiral, self.ref = what, label, spiral, ref
         self.cwd, self.goal, self.mem_goal = cwd, goal, mem_goal
         self.before_s, self.before_r, self.warm = before_s, before_r, warm
+        self.after_s, self.after_r = after_s, after_r
         self.ts, self.tr, self.ms, self.mr = [], [], [], []
 
     def cmd(self, c, i):
@@ -101,11 +102,15 @@ class Row:
             t, m = R.timed(self.cmd(self.spiral, i), self.cwd, self.what)
             self.ts.append(t)
             self.ms.append(m)
+            if self.after_s:
+                self.after_s()
             if self.before_r:
                 self.before_r()
             t, m = R.timed(self.cmd(self.ref, i), self.cwd, self.what + " (reference)")
             self.tr.append(t)
             self.mr.append(m)
+            if self.after_r:
+                self.after_r()
 
     @property
     def s(self):
@@ -142,7 +147,8 @@ def generate(dirpath, params, seed, fresh):
             m = json.load(f)
         if all(m.get(k) == v for k, v in want.items() if k != "remotes") \
                 and len(m.get("remotes", [])) == params.get("remotes", 0) \
-                and os.path.isdir(os.path.join(dirpath, "cluster", ".git")):
+                and all(os.path.exists(os.path.join(dirpath, "cluster", ".git", "objects", o))
+                        for o in m.get("objects", ["-"])):
             say("reusing %s" % dirpath)
             return m
     cmd = [sys.executable, os.path.join(HERE, "gen.py"), dirpath, "--force",
@@ -169,15 +175,34 @@ def git(repo, *args):
     return r.stdout.decode()
 
 
-def reset(repo, base):
-    """Back to the generated commit: the notes and pulls of a run undone,
-    remote-tracking branches dropped, so that each pull fetches again."""
-    git(repo, "reset", "-q", "--hard", base)
+def restore(repo, man):
+    """Puts a clone back as generated: the notes and pulls of a run undone,
+    remote-tracking branches and reflogs dropped, and the object store as
+    gen.py left it (the files its manifest lists), so that each pull fetches
+    what a first pull fetches.  spiral's cache (.git/spiral/) goes too."""
+    git(repo, "config", "gc.auto", "0")
+    git(repo, "reset", "-q", "--hard", man["base"])
     git(repo, "clean", "-q", "-fd", "--", "inquiries")
     refs = git(repo, "for-each-ref", "--format=delete %(refname)", "refs/remotes")
     if refs:
-        subprocess.run(["git", "-C", repo, "update-ref", "--no-deref", "--stdin"], input=refs.encode(),
-                       check=True)
+        r = subprocess.run(["git", "-C", repo, "update-ref", "--no-deref", "--stdin"],
+                           input=refs.encode(), stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            raise BenchError("update-ref in %s: %s" % (repo, r.stderr.decode()))
+    git(repo, "reflog", "expire", "--expire=now", "--all")
+    keep = set(man["objects"])
+    top = os.path.join(repo, ".git", "objects")
+    for dp, _, fs in os.walk(top):
+        rel = os.path.relpath(dp, top)
+        if rel.split(os.sep)[0] == "info":
+            continue
+        for f in fs:
+            if os.path.normpath(os.path.join(rel, f)) not in keep:
+                os.remove(os.path.join(dp, f))
+    for f in ("FETCH_HEAD", "ORIG_HEAD"):
+        if os.path.exists(os.path.join(repo, ".git", f)):
+            os.remove(os.path.join(repo, ".git", f))
+    drop_cache(repo)
 
 
 def drop_cache(repo):
@@ -342,8 +367,8 @@ def main():
     k1 = generate(k1_dir, k1_params, a.seed, a.fresh)
     repo = os.path.join(big_dir, "cluster")
     repo1 = os.path.join(k1_dir, "cluster")
-    reset(repo, big["base"])
-    reset(repo1, k1["base"])
+    restore(repo, big)
+    restore(repo1, k1)
 
     # readall and timerun, built here.
     tools = {}
@@ -380,7 +405,13 @@ def main():
             drop_cache(repo)
 
         def before_pull():
-            reset(repo, big["base"])
+            restore(repo, big)
+
+        counts = {"spiral": [], "git": []}
+
+        def files_after(who):
+            return lambda: counts[who].append(
+                len(R.out(["git", "ls-files"], repo).splitlines()))
 
         rows = []
         rows.append(note_rows(S, repo, qid, ""))
@@ -412,23 +443,19 @@ def main():
         pull = Row("pull --all of %d remotes x %d entries vs git pull of each"
                    % (len(remotes), big["remote_entries"]), "spiral pull --all",
                    [S, "pull", "--all"], git_loop, repo, goal=1.0,
-                   before_s=before_pull, before_r=before_pull)
+                   before_s=before_pull, before_r=before_pull,
+                   after_s=files_after("spiral"), after_r=files_after("git"), warm=False)
 
         for n, row in enumerate(rows + [pull], 1):
             say("%d/%d %s" % (n, len(rows) + 1, row.what))
             row.run(R, runs)
-        # Pull: check once that both give the same files.
-        counts = []
-        for c in (pull.spiral, git_loop):
-            reset(repo, big["base"])
-            R.timed(c, repo, "pull check")
-            counts.append(len(R.out(["git", "ls-files"], repo).splitlines()))
-        reset(repo, big["base"])
-        reset(repo1, k1["base"])
+        restore(repo, big)
+        restore(repo1, k1)
+        # Pull: spiral and the git loop end with the same files, every run.
         expect = big["files"] + sum(r["entries"] for r in big["remotes"])
-        if counts[0] != counts[1] or counts[0] != expect:
-            raise BenchError("pull: spiral pull --all leaves %d files, the git loop %d, "
-                             "expected %d" % (counts[0], counts[1], expect))
+        if set(counts["spiral"] + counts["git"]) != {expect}:
+            raise BenchError("pull: spiral pull --all left %s files, the git loop %s; "
+                             "expected %d" % (counts["spiral"], counts["git"], expect))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -476,7 +503,8 @@ def main():
              k1["inquiries"], k1["entries"], k1["notes"])),
         ("seed", str(a.seed)),
         ("runs", "%d pairs per row, spiral and reference alternately, after one untimed "
-         "pair; wall clock of the whole process; output to /dev/null" % runs),
+         "pair (not for the pull: each of its runs starts from the generated clone, "
+         "objects included); wall clock of the whole process; output to /dev/null" % runs),
         ("task import", "%.1f s, once" % import_s if import_s is not None else "-"),
         ("date", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
         ("bench time", "%.0f s" % (time.perf_counter() - t_start)),
