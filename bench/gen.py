@@ -545,6 +545,22 @@ def configure(repo, school, person):
     git(repo, "config", "spiral.school", school.name)
     git(repo, "config", "merge.spiral.name", "spiral: INI-aware merge of hand-edited records")
     git(repo, "config", "merge.spiral.driver", "spiral merge-file %O %A %B %P")
+    # No automatic repacking: bench/run puts the object store back as it was
+    # generated (the files listed in the manifest) between pulls.
+    git(repo, "config", "gc.auto", "0")
+    git(repo, "config", "maintenance.auto", "false")
+
+
+def object_files(repo):
+    """The files of the object store (packs, loose objects), relative."""
+    top = os.path.join(repo, ".git", "objects")
+    out = []
+    for dp, _, fs in os.walk(top):
+        rel = os.path.relpath(dp, top)
+        if rel.split(os.sep)[0] == "info":
+            continue
+        out.extend(os.path.normpath(os.path.join(rel, f)) for f in fs)
+    return sorted(out)
 
 
 def make_remote(gen, outdir, k, m):
@@ -697,6 +713,7 @@ def main():
         "remote_entries": a.remote_entries, "base": base, "commits": ncommits,
         "show": big.id, "show_records": len(big.records),
         "note_in": gen.inqs[0].id, "counts": gen.counts,
+        "objects": object_files(repo),
         "files": 2 + gen.counts["inquiries"] + gen.counts["entries"] +
         gen.counts["notes"] + gen.counts["changes"],
     }

@@ -82,7 +82,7 @@ class Row:
     by pair.  before_s/before_r run before each, outside the timing."""
 
     def __init__(self, what, label, spiral, ref, cwd, goal=None, mem_goal=100,
-                 before_s=None, before_r=None, warm=True, after_s=None, after_r=None):
+                 before_s=None, before_r=None, after_s=None, after_r=None, warm=True):
         self.what, self.label, self.spiral, self.ref = what, label, spiral, ref
         self.cwd, self.goal, self.mem_goal = cwd, goal, mem_goal
         self.before_s, self.before_r, self.warm = before_s, before_r, warm
@@ -149,7 +149,8 @@ def generate(dirpath, params, seed, fresh):
             m = json.load(f)
         if all(m.get(k) == v for k, v in want.items() if k != "remotes") \
                 and len(m.get("remotes", [])) == params.get("remotes", 0) \
-                and os.path.isdir(os.path.join(dirpath, "cluster", ".git")):
+                and all(os.path.exists(os.path.join(dirpath, "cluster", ".git", "objects", o))
+                        for o in m.get("objects", ["-"])):
             say("reusing %s" % dirpath)
             return m
     cmd = [sys.executable, os.path.join(HERE, "gen.py"), dirpath, "--force",
@@ -205,15 +206,34 @@ def git(repo, *args):
     return r.stdout.decode()
 
 
-def reset(repo, base):
-    """Back to the generated commit: the notes and pulls of a run undone,
-    remote-tracking branches dropped, so that each pull fetches again."""
-    git(repo, "reset", "-q", "--hard", base)
+def restore(repo, man):
+    """Puts a clone back as generated: the notes and pulls of a run undone,
+    remote-tracking branches and reflogs dropped, and the object store as
+    gen.py left it (the files its manifest lists), so that each pull fetches
+    what a first pull fetches.  spiral's cache (.git/spiral/) goes too."""
+    git(repo, "config", "gc.auto", "0")
+    git(repo, "reset", "-q", "--hard", man["base"])
     git(repo, "clean", "-q", "-fd", "--", "inquiries")
     refs = git(repo, "for-each-ref", "--format=delete %(refname)", "refs/remotes")
     if refs:
-        subprocess.run(["git", "-C", repo, "update-ref", "--no-deref", "--stdin"], input=refs.encode(),
-                       check=True)
+        r = subprocess.run(["git", "-C", repo, "update-ref", "--no-deref", "--stdin"],
+                           input=refs.encode(), stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            raise BenchError("update-ref in %s: %s" % (repo, r.stderr.decode()))
+    git(repo, "reflog", "expire", "--expire=now", "--all")
+    keep = set(man["objects"])
+    top = os.path.join(repo, ".git", "objects")
+    for dp, _, fs in os.walk(top):
+        rel = os.path.relpath(dp, top)
+        if rel.split(os.sep)[0] == "info":
+            continue
+        for f in fs:
+            if os.path.normpath(os.path.join(rel, f)) not in keep:
+                os.remove(os.path.join(dp, f))
+    for f in ("FETCH_HEAD", "ORIG_HEAD"):
+        if os.path.exists(os.path.join(repo, ".git", f)):
+            os.remove(os.path.join(repo, ".git", f))
+    drop_cache(repo)
 
 
 def drop_cache(repo):
@@ -350,7 +370,7 @@ def main():
                     help="remotes served by a git daemon on 127.0.0.1 (as a hub "
                     "serves them), or read as local paths")
     ap.add_argument("--pull-runs", type=int,
-                    help="runs of the pull row, without the untimed pair (it is the slowest)")
+                    help="runs of the pull row (the slowest; default: --runs)")
     ap.add_argument("--fresh", action="store_true", help="regenerate the repositories")
     ap.add_argument("--no-install", action="store_true",
                     help="do not install Taskwarrior when it is missing")
@@ -383,8 +403,8 @@ def main():
     k1 = generate(k1_dir, k1_params, a.seed, a.fresh)
     repo = os.path.join(big_dir, "cluster")
     repo1 = os.path.join(k1_dir, "cluster")
-    reset(repo, big["base"])
-    reset(repo1, k1["base"])
+    restore(repo, big)
+    restore(repo1, k1)
 
     # readall and timerun, built here.
     tools = {}
@@ -429,7 +449,13 @@ def main():
             drop_cache(repo)
 
         def before_pull():
-            reset(repo, big["base"])
+            restore(repo, big)
+
+        counts = {"spiral": [], "git": []}
+
+        def files_after(who):
+            return lambda: counts[who].append(
+                len(R.out(["git", "ls-files"], repo).splitlines()))
 
         rows = []
         rows.append(note_rows(S, repo, qid, ""))
@@ -458,28 +484,23 @@ def main():
                         ["cat"] + show_files, repo, goal=2.0))
         git_loop = ["bash", "-c", 'for r in "$@"; do git pull -q --no-rebase --no-edit '
                     '"$r" main || exit 1; done', "pull"] + remotes
-        # Pull: each run is checked to end with the same files as the other.
-        counts = [[], []]
-
-        def files(k):
-            return lambda: counts[k].append(len(R.out(["git", "ls-files"], repo).splitlines()))
         pull_runs = a.pull_runs if a.pull_runs else runs
         pull = Row("pull --all of %d remotes x %d entries vs git pull of each"
                    % (len(remotes), big["remote_entries"]), "spiral pull --all",
                    [S, "pull", "--all"], git_loop, repo, goal=1.0,
                    before_s=before_pull, before_r=before_pull,
-                   warm=not a.pull_runs, after_s=files(0), after_r=files(1))
+                   after_s=files_after("spiral"), after_r=files_after("git"), warm=False)
 
         for n, row in enumerate(rows + [pull], 1):
             say("%d/%d %s" % (n, len(rows) + 1, row.what))
             row.run(R, pull_runs if row is pull else runs)
-        counts = [max(counts[0]), max(counts[1])]
-        reset(repo, big["base"])
-        reset(repo1, k1["base"])
+        restore(repo, big)
+        restore(repo1, k1)
+        # Pull: spiral and the git loop end with the same files, every run.
         expect = big["files"] + sum(r["entries"] for r in big["remotes"])
-        if counts[0] != counts[1] or counts[0] != expect:
-            raise BenchError("pull: spiral pull --all leaves %d files, the git loop %d, "
-                             "expected %d" % (counts[0], counts[1], expect))
+        if set(counts["spiral"] + counts["git"]) != {expect}:
+            raise BenchError("pull: spiral pull --all left %s files, the git loop %s; "
+                             "expected %d" % (counts["spiral"], counts["git"], expect))
     finally:
         if daemon:
             stop_daemon(daemon)
@@ -533,7 +554,8 @@ def main():
              k1["inquiries"], k1["entries"], k1["notes"])),
         ("seed", str(a.seed)),
         ("runs", "%d pairs per row, spiral and reference alternately, after one untimed "
-         "pair; wall clock of the whole process; output to /dev/null" % runs),
+         "pair (not for the pull: each of its runs starts from the generated clone, "
+         "objects included); wall clock of the whole process; output to /dev/null" % runs),
         ("task import", "%.1f s, once" % import_s if import_s is not None else "-"),
         ("date", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
         ("bench time", "%.0f s" % (time.perf_counter() - t_start)),
