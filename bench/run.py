@@ -494,6 +494,9 @@ def main():
         for n, row in enumerate(rows + [pull], 1):
             say("%d/%d %s" % (n, len(rows) + 1, row.what))
             row.run(R, pull_runs if row is pull else runs)
+            # Each row's figures as soon as it has them, for a run cut short.
+            say("    spiral %s, reference %s, ratio %s; peak %.1f MB" % (
+                fmt_t(row.s), fmt_t(row.r), fmt_x(row.s / row.r), max(row.ms) / 1024))
         restore(repo, big)
         restore(repo1, k1)
         # Pull: spiral and the git loop end with the same files, every run.
