@@ -164,6 +164,19 @@ static int load_all(tool_ctx *ctx, spiral_store *st, unsigned flags)
 
 /* The end of every reading command: print what was made (through the
  * pager for people), free it, and turn rc into the exit code. */
+static int stream_flush(void *unused, const char *data, size_t len)
+{
+	(void)unused;
+	out_write(data, len); /* exits on a write error */
+	return 0;
+}
+
+void tool_read_stream(const read_args *a, spiral_buf *out)
+{
+	if (a->format != SPIRAL_FORMAT_TABLE)
+		out->flush = stream_flush;
+}
+
 int tool_read_done(read_args *a, spiral_buf *out, spiral_store *st, int rc)
 {
 	if (rc == 0) {
@@ -222,6 +235,7 @@ int cmd_log(int argc, char **argv, tool_ctx *ctx)
 	tool_report_problems(&st);
 	style = ctx->style; /* on a terminal, tables fit its width */
 	style.width = tool_columns();
+	tool_read_stream(&a, &out);
 	if ((rc = spiral_query_log(&st, &a.filter, only ? only->id : NULL, &rows, &n)) == 0) {
 		/* -n N: the N newest, as git log -n. */
 		if (a.max_count >= 0 && n > (size_t)a.max_count)

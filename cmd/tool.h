@@ -139,6 +139,9 @@ int tool_read_option(tool_ctx *ctx, read_args *a, int c, const char *arg);
 /* The end of a reading command: prints out (through the pager for a
  * table), frees out, st and a's filter, and turns rc into the exit code. */
 int tool_read_done(read_args *a, spiral_buf *out, spiral_store *st, int rc);
+/* Output that is not a table goes out as it is made (a long log takes
+ * no memory for itself); a table waits for its widths and the pager. */
+void tool_read_stream(const read_args *a, spiral_buf *out);
 
 /* Full id of the inquiry named by prefix, or of the current one. */
 int tool_inquiry_id(tool_ctx *ctx, const char *prefix, char **id);

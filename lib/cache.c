@@ -26,7 +26,7 @@
 
 #include "internal.h"
 
-#define CACHE_MAGIC "spiral-cache 1\n" /* 16 bytes with its NUL */
+#define CACHE_MAGIC "spiral-cache 2\n" /* 16 bytes with its NUL */
 #define CACHE_ORDER 0x0102030405060708ull
 #define NO_STRING UINT32_MAX
 #define LINK_PROBLEM STORE_LINK_PROBLEM
@@ -55,9 +55,10 @@ static void put_str(spiral_buf *b, const char *s)
 {
 	size_t len = s ? strlen(s) : 0;
 
+	/* With its NUL, so that a full load points into the map. */
 	put_u32(b, s ? (uint32_t)len : NO_STRING);
-	if (len)
-		spiral_buf_put(b, s, len);
+	if (s)
+		spiral_buf_put(b, s, len + 1);
 }
 
 static void put_strv(spiral_buf *b, const spiral_strv *sv)
@@ -190,12 +191,65 @@ static void put_records(spiral_buf *b, const spiral_store *scratch)
 
 /* ---- reading -------------------------------------------------------------- */
 
+/* What a store's borrowed records live in: the cache file, mapped, and
+ * blocks of room for their arrays, all freed with the store. */
+typedef struct keep_block {
+	struct keep_block *next;
+	size_t used, cap, pad; /* 32 bytes: what follows is aligned */
+} keep_block;
+
+struct store_keep {
+	struct store_keep *next; /* an earlier load into the same store */
+	void *map;
+	size_t size;
+	keep_block *blocks;
+};
+
+#define KEEP_BLOCK (1u << 20)
+
+static void *keep_alloc(struct store_keep *k, size_t n)
+{
+	keep_block *b = k->blocks;
+	void *p;
+
+	n = (n + 15) & ~(size_t)15;
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > KEEP_BLOCK ? n : KEEP_BLOCK;
+		if (!(b = malloc(sizeof(*b) + cap)))
+			return NULL;
+		b->next = k->blocks;
+		b->used = 0;
+		b->cap = cap;
+		k->blocks = b;
+	}
+	p = (char *)(b + 1) + b->used;
+	b->used += n;
+	return p;
+}
+
+void store_keep_free(struct store_keep *keep)
+{
+	while (keep) {
+		struct store_keep *next = keep->next;
+		for (keep_block *b = keep->blocks, *bn; b; b = bn) {
+			bn = b->next;
+			free(b);
+		}
+		if (keep->map)
+			munmap(keep->map, keep->size);
+		free(keep);
+		keep = next;
+	}
+}
+
 /* A cursor over bytes of the mapped cache; any read past the end sets bad
  * and yields zeros, so a damaged cache reads as wrong, never out of
- * bounds.  Out of memory sets nomem. */
+ * bounds.  Out of memory sets nomem.  With keep, strings and arrays are
+ * not copied but borrowed: pointers into the map, arrays in keep. */
 typedef struct cur {
 	const unsigned char *p, *end;
 	int bad, nomem;
+	struct store_keep *keep;
 } cur;
 
 static void get(cur *c, void *out, size_t n)
@@ -231,23 +285,53 @@ static char *get_str(cur *c)
 
 	if (c->bad || len == NO_STRING)
 		return NULL;
-	if ((size_t)(c->end - c->p) < len) {
+	if ((size_t)(c->end - c->p) <= len || c->p[len] != '\0') {
 		c->bad = 1;
 		return NULL;
+	}
+	if (c->keep) {
+		s = (char *)c->p; /* borrowed: the map is read-only */
+		c->p += (size_t)len + 1;
+		return s;
 	}
 	if (!(s = malloc((size_t)len + 1))) {
 		c->nomem = c->bad = 1;
 		return NULL;
 	}
-	memcpy(s, c->p, len);
-	s[len] = '\0';
-	c->p += len;
+	memcpy(s, c->p, (size_t)len + 1);
+	c->p += (size_t)len + 1;
 	return s;
+}
+
+/* Room for n items of size bytes, each at least min bytes in the cache,
+ * borrowed (zeroed), or NULL with bad set. */
+static void *keep_array(cur *c, size_t n, size_t size, size_t min)
+{
+	void *p;
+
+	if (n > (size_t)(c->end - c->p) / min) {
+		c->bad = 1;
+		return NULL;
+	}
+	if (!(p = keep_alloc(c->keep, n * size))) {
+		c->nomem = c->bad = 1;
+		return NULL;
+	}
+	memset(p, 0, n * size);
+	return p;
 }
 
 static void get_strv(cur *c, spiral_strv *sv)
 {
 	uint32_t n = get_u32(c);
+
+	if (c->keep) {
+		if (n && (sv->v = keep_array(c, n, sizeof(*sv->v), 5)))
+			for (sv->cap = n; sv->n < n && !c->bad; sv->n++)
+				if (!(sv->v[sv->n] = get_str(c)))
+					c->bad = 1;
+		return;
+	}
 
 	/* Room for exactly n: most hold one or two values. */
 	if (n && !sv->cap && n <= (size_t)(c->end - c->p) / 4) {
@@ -275,10 +359,10 @@ static void skip_strv(cur *c)
 
 	for (uint32_t i = 0; i < n && !c->bad; i++) {
 		uint32_t len = get_u32(c);
-		if (len == NO_STRING || (size_t)(c->end - c->p) < len)
+		if (len == NO_STRING || (size_t)(c->end - c->p) <= len)
 			c->bad = 1;
 		else
-			c->p += len;
+			c->p += (size_t)len + 1;
 	}
 }
 
@@ -301,6 +385,18 @@ static void get_who(cur *c, spiral_who *w)
 static void get_kvs(cur *c, spiral_kvs *kvs)
 {
 	uint32_t n = get_u32(c);
+
+	if (c->keep) {
+		/* As written: names already distinct. */
+		if (n && (kvs->v = keep_array(c, n, sizeof(*kvs->v), 13)))
+			for (kvs->cap = n; kvs->n < n && !c->bad; kvs->n++) {
+				kvs->v[kvs->n].name = get_str(c);
+				get(c, &kvs->v[kvs->n].value, sizeof(double));
+				if (!kvs->v[kvs->n].name)
+					c->bad = 1;
+			}
+		return;
+	}
 
 	for (uint32_t i = 0; i < n && !c->bad; i++) {
 		char *name = get_str(c);
@@ -351,7 +447,7 @@ static void get_problems(cur *c, spiral_store *st)
 
 /* The header and folded state of a summary into q (without its problems,
  * which follow).  Returns whether an inquiry is there. */
-static int get_summary(cur *c, spiral_inquiry *q, int folded)
+static int get_summary(cur *c, spiral_inquiry *q)
 {
 	if (!get_u32(c))
 		return 0;
@@ -365,15 +461,6 @@ static int get_summary(cur *c, spiral_inquiry *q, int folded)
 	for (int i = 0; i < 3; i++)
 		q->owned[i] = get_str(c);
 	q->closed = (int)get_u32(c);
-	if (!folded) {
-		/* The records are loaded and folded again: only the header
-		 * above is kept. */
-		for (int i = 0; i < 3; i++) {
-			free(q->owned[i]);
-			q->owned[i] = NULL;
-		}
-		return 1;
-	}
 	q->title = q->owned[0];
 	q->learners = q->owned[1];
 	q->status = q->owned[2];
@@ -411,36 +498,25 @@ static int get_summary(cur *c, spiral_inquiry *q, int folded)
 	return 1;
 }
 
-/* The rest of a summary's folded state, read and dropped (a full load
- * folds the records again), up to its problems. */
-static void skip_folded(cur *c)
+/* Room for n records (n already checked against what is left). */
+static void *record_array(cur *c, size_t n, size_t size)
 {
-	spiral_inquiry tmp = {0};
+	void *p;
 
-	get_strv(c, &tmp.tags);
-	get_strv(c, &tmp.team);
-	for (uint32_t i = 0, n = get_u32(c); i < n && !c->bad; i++) {
-		get_u32(c);
-		get_strv(c, &tmp.tags0);
-		get_strv(c, &tmp.team0);
-	}
-	for (int f = 0; f < SPIRAL_FIELD_COUNT; f++)
-		skip_strv(c);
-	get_u32(c); /* phase */
-	get_u32(c); /* cycle */
-	get_date(c);
-	get_date(c);
-	get_u32(c);
-	for (int i = 0; i < 3; i++)
-		get_i64(c);
-	spiral_inquiry_free(&tmp);
+	if (!c->keep)
+		return calloc(n, size);
+	if ((p = keep_alloc(c->keep, n * size)))
+		memset(p, 0, n * size);
+	return p;
 }
 
+/* The records, in their order (sorted when the inquiry was folded). */
 static void get_records(cur *c, spiral_inquiry *q)
 {
+	q->borrowed = c->keep != NULL;
 	size_t n = get_count(c, SPIRAL_ID_LEN);
 
-	if (n && !(q->entries = calloc(n, sizeof(*q->entries))))
+	if (n && !(q->entries = record_array(c, n, sizeof(*q->entries))))
 		c->nomem = c->bad = 1;
 	for (size_t i = 0; i < n && !c->bad; i++) {
 		spiral_entry *e = &q->entries[q->nentries++];
@@ -461,7 +537,7 @@ static void get_records(cur *c, spiral_inquiry *q)
 			c->bad = 1;
 	}
 	n = c->bad ? 0 : get_count(c, SPIRAL_ID_LEN);
-	if (n && !(q->notes = calloc(n, sizeof(*q->notes))))
+	if (n && !(q->notes = record_array(c, n, sizeof(*q->notes))))
 		c->nomem = c->bad = 1;
 	for (size_t i = 0; i < n && !c->bad; i++) {
 		spiral_note *no = &q->notes[q->nnotes++];
@@ -475,7 +551,7 @@ static void get_records(cur *c, spiral_inquiry *q)
 			c->bad = 1;
 	}
 	n = c->bad ? 0 : get_count(c, SPIRAL_ID_LEN);
-	if (n && !(q->changes = calloc(n, sizeof(*q->changes))))
+	if (n && !(q->changes = record_array(c, n, sizeof(*q->changes))))
 		c->nomem = c->bad = 1;
 	for (size_t i = 0; i < n && !c->bad; i++) {
 		spiral_change *ch = &q->changes[q->nchanges++];
@@ -564,7 +640,7 @@ static int slot_ok(const cache_map *m, const cache_slot *s)
 
 static cur blob_at(const cache_map *m, uint64_t off, uint64_t len)
 {
-	cur c = {m->base + off, m->base + off + len, 0, 0};
+	cur c = {m->base + off, m->base + off + len, 0, 0, NULL};
 	return c;
 }
 
@@ -583,6 +659,7 @@ typedef struct loader {
 	git_repository *git;
 	unsigned flags;
 	cache_map map;
+	struct store_keep *keep; /* full loads: the map, kept with the store */
 	spiral_store outside; /* problems outside any inquiry folder */
 	head_inquiry *found;
 	size_t nfound, capfound;
@@ -866,7 +943,7 @@ static int adopt(spiral_store *st, spiral_store *scratch)
 }
 
 /* From the cache: the slot's inquiry into st, as a summary or with its
- * records (folded again).  Returns 0, 1 when the cache entry cannot be
+ * records.  Returns 0, 1 when the cache entry cannot be
  * used (then nothing was added), or an error. */
 static int from_cache(loader *l, const cache_slot *s)
 {
@@ -879,10 +956,13 @@ static int from_cache(loader *l, const cache_slot *s)
 
 	memcpy(q.id, s->id, SPIRAL_ID_LEN);
 	q.id[SPIRAL_ID_LEN] = '\0';
-	has = get_summary(&c, &q, summary);
+	/* The folded state is the summary's, whether the records come
+	 * with it or not: they are the ones it was folded from. */
+	has = get_summary(&c, &q);
 	if (has && !summary) {
-		skip_folded(&c);
+		rc_.keep = l->keep;
 		get_records(&rc_, &q);
+		q.summary = 0;
 	}
 	get_problems(&c, &one);
 	if (c.bad || rc_.bad || (has && !(q.dir = spiral_path_inquiry_dir(q.id)))) {
@@ -890,11 +970,6 @@ static int from_cache(loader *l, const cache_slot *s)
 		spiral_inquiry_free(&q);
 		spiral_store_free(&one);
 		return oom ? nomem() : 1;
-	}
-	if (has && !summary && spiral_inquiry_fold(&q) < 0) {
-		spiral_inquiry_free(&q);
-		spiral_store_free(&one);
-		return nomem();
 	}
 	c.bad = adopt(l->st, &one);
 	spiral_store_free(&one);
@@ -953,9 +1028,9 @@ static int load_one(loader *l, const head_inquiry *hi, size_t *hint)
 	if (rc == 0 && (l->flags & SPIRAL_LOAD_SUMMARY) && scratch.ninquiries) {
 		spiral_inquiry q = {0};
 		cur c = {(const unsigned char *)l->sums.ptr + soff,
-			 (const unsigned char *)l->sums.ptr + l->sums.len, 0, 0};
+			 (const unsigned char *)l->sums.ptr + l->sums.len, 0, 0, NULL};
 		memcpy(q.id, hi->id, SPIRAL_ID_LEN + 1);
-		get_summary(&c, &q, 1);
+		get_summary(&c, &q);
 		if (c.bad || !(q.dir = spiral_path_inquiry_dir(q.id))) {
 			spiral_inquiry_free(&q);
 			rc = nomem();
@@ -1123,6 +1198,14 @@ int spiral_store_load_repo(spiral_store *st, spiral_repo *r, unsigned flags)
 	if (te && git_tree_entry_filemode(te) == GIT_FILEMODE_TREE)
 		inq_id = git_tree_entry_id(te);
 	cache_open(r, &l.map);
+	if (l.map.base && !(flags & SPIRAL_LOAD_SUMMARY) &&
+	    (l.keep = calloc(1, sizeof(*l.keep)))) {
+		/* Records borrowed from the map: it lives as long as st. */
+		l.keep->map = l.map.base;
+		l.keep->size = l.map.size;
+		l.keep->next = st->keep;
+		st->keep = l.keep;
+	}
 	same = l.map.head && inq_id &&
 	       memcmp(l.map.head->tree, inq_id->id, GIT_OID_RAWSZ) == 0;
 	if (same) {
@@ -1183,6 +1266,8 @@ int spiral_store_load_repo(spiral_store *st, spiral_repo *r, unsigned flags)
 		      cmp_inquiry);
 	if (rc == 0 && l.dirty)
 		cache_write(&l, inq_id);
+	if (l.keep)
+		memset(&l.map, 0, sizeof(l.map)); /* st->keep unmaps it */
 	cache_close(&l.map);
 	spiral_store_free(&l.outside);
 	spiral_buf_free(&l.sums);

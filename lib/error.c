@@ -21,6 +21,21 @@ int spiral_error(int code, const char *fmt, ...)
 	return code;
 }
 
+int spiral_buf_flush(spiral_buf *b)
+{
+	if (b->failed)
+		return SPIRAL_ENOMEM;
+	if (!b->flush || !b->len)
+		return 0;
+	if (b->flush(b->flush_ctx, b->ptr, b->len) != 0) {
+		b->failed = 1;
+		return spiral_error(SPIRAL_ERROR, "cannot write output");
+	}
+	b->len = 0;
+	b->ptr[0] = '\0';
+	return 0;
+}
+
 static int buf_grow(spiral_buf *b, size_t extra)
 {
 	size_t want, cap;
@@ -28,6 +43,8 @@ static int buf_grow(spiral_buf *b, size_t extra)
 
 	if (b->failed)
 		return SPIRAL_ENOMEM;
+	if (b->flush && b->len >= SPIRAL_BUF_STREAM && spiral_buf_flush(b) < 0)
+		return SPIRAL_ERROR;
 	if (extra > SIZE_MAX - b->len - 1) {
 		b->failed = 1;
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");

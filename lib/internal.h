@@ -53,6 +53,8 @@ int write_atomic(const char *path, const char *name, const char *data,
  * is a problem of rel in st). */
 #define STORE_LINK_PROBLEM "is a symbolic link: not followed"
 int store_is_record_folder(const char *name);
+/* Frees what a store's borrowed records live in (cache.c). */
+void store_keep_free(struct store_keep *keep);
 size_t store_records_capped(spiral_store *st, const char *rel, size_t n);
 /* Largest file spiral reads from a repository. */
 #define SPIRAL_MAX_FILE (1024 * 1024)

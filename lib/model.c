@@ -64,15 +64,17 @@ void spiral_inquiry_free(spiral_inquiry *inq)
 	spiral_who_free(&inq->who);
 	spiral_strv_free(&inq->tags0);
 	spiral_strv_free(&inq->team0);
-	for (size_t i = 0; i < inq->nentries; i++)
+	for (size_t i = 0; i < inq->nentries && !inq->borrowed; i++)
 		spiral_entry_free(&inq->entries[i]);
-	free(inq->entries);
-	for (size_t i = 0; i < inq->nnotes; i++)
+	for (size_t i = 0; i < inq->nnotes && !inq->borrowed; i++)
 		spiral_note_free(&inq->notes[i]);
-	free(inq->notes);
-	for (size_t i = 0; i < inq->nchanges; i++)
+	for (size_t i = 0; i < inq->nchanges && !inq->borrowed; i++)
 		spiral_change_free(&inq->changes[i]);
-	free(inq->changes);
+	if (!inq->borrowed) {
+		free(inq->entries);
+		free(inq->notes);
+		free(inq->changes);
+	}
 	spiral_strv_free(&inq->tags);
 	spiral_strv_free(&inq->team);
 	conflicts_free(inq);

@@ -47,6 +47,15 @@ int spiral_visible(spiral_buf *out, const char *s, size_t len, unsigned flags)
 		unsigned c = p[i], cp;
 		size_t n;
 
+		if (c >= 0x20 && c < 0x7f) {
+			/* A run of plain ASCII, put at once. */
+			size_t end = i + 1;
+			while (end < len && p[end] >= 0x20 && p[end] < 0x7f)
+				end++;
+			rc = spiral_buf_put(out, s + i, end - i);
+			i = end;
+			continue;
+		}
 		if (c < 0x80) {
 			if ((c == '\n' && (flags & SPIRAL_VISIBLE_KEEP_NL)) ||
 			    (c == '\t' && (flags & SPIRAL_VISIBLE_KEEP_TAB)))
@@ -991,7 +1000,16 @@ static int csv_cell(spiral_buf *out, const char *s, int is_text)
 {
 	spiral_buf vis_text = SPIRAL_BUF_INIT;
 	int quote, guard, rc;
+	size_t plain = 0;
 
+	/* The usual cell, plain ASCII that needs neither quotes nor a guard,
+	 * is put as it is. */
+	while ((unsigned char)s[plain] >= 0x20 && (unsigned char)s[plain] < 0x7f &&
+	       s[plain] != ',' && s[plain] != '"')
+		plain++;
+	if (!s[plain] && (!plain || (s[0] != ' ' && s[plain - 1] != ' ' &&
+				     !(is_text && strchr("=+-@", s[0])))))
+		return spiral_buf_put(out, s, plain);
 	rc = spiral_visible(&vis_text, s, strlen(s),
 			    SPIRAL_VISIBLE_KEEP_NL | SPIRAL_VISIBLE_KEEP_TAB);
 	if (rc == 0)
@@ -1008,11 +1026,13 @@ static int csv_cell(spiral_buf *out, const char *s, int is_text)
 		rc = spiral_buf_putc(out, '"');
 	if (guard && rc == 0)
 		rc = spiral_buf_putc(out, '\'');
-	for (const char *p = vis_text.ptr; *p && rc == 0; p++) {
-		if (*p == '"')
+	for (const char *p = vis_text.ptr, *q; *p && rc == 0; p = q) {
+		/* Up to and with the next quote, which is doubled. */
+		q = strchr(p, '"');
+		q = q ? q + 1 : p + strlen(p);
+		rc = spiral_buf_put(out, p, (size_t)(q - p));
+		if (rc == 0 && q[-1] == '"')
 			rc = spiral_buf_putc(out, '"');
-		if (rc == 0)
-			rc = spiral_buf_putc(out, *p);
 	}
 	if (quote && rc == 0)
 		rc = spiral_buf_putc(out, '"');

@@ -66,8 +66,15 @@ typedef struct spiral_buf {
 	char *ptr;
 	size_t len, cap;
 	int failed;
+	/* Streaming (optional): once SPIRAL_BUF_STREAM bytes are held and
+	 * more do not fit, they are handed to flush and dropped, so a large
+	 * output takes no more memory than that.  A flush that fails (returns
+	 * non-zero) fails the buffer as running out of memory does. */
+	int (*flush)(void *ctx, const char *data, size_t len);
+	void *flush_ctx;
 } spiral_buf;
-#define SPIRAL_BUF_INIT {NULL, 0, 0, 0}
+#define SPIRAL_BUF_INIT {NULL, 0, 0, 0, NULL, NULL}
+#define SPIRAL_BUF_STREAM (256 * 1024)
 int spiral_buf_put(spiral_buf *b, const void *data, size_t len);
 int spiral_buf_puts(spiral_buf *b, const char *s);
 int spiral_buf_putc(spiral_buf *b, char c);
@@ -75,6 +82,8 @@ int spiral_buf_printf(spiral_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int spiral_buf_vprintf(spiral_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
+/* Hands what is held to the flush callback (nothing without one). */
+int spiral_buf_flush(spiral_buf *b);
 /* Hand the bytes to the caller (who frees them) and reset the buffer. */
 char *spiral_buf_detach(spiral_buf *b);
 void spiral_buf_free(spiral_buf *b);
@@ -414,6 +423,10 @@ typedef struct spiral_inquiry {
 	int summary;
 	size_t counts[3];
 	char *owned[3];
+	/* Records loaded from the cache whole: their strings and arrays are
+	 * not the inquiry's but the store's (the cache file, mapped, and
+	 * room taken with it), valid as long as the store; read-only. */
+	int borrowed;
 } spiral_inquiry;
 /* How many entries inq has, whether its records are loaded or not. */
 size_t spiral_inquiry_entry_count(const spiral_inquiry *inq);
@@ -500,6 +513,7 @@ typedef struct spiral_store {
 	 * what prefixes are resolved and shortened against. */
 	spiral_strv ids;
 	size_t *slots, nslots; /* while loading: id to inquiry (store.c) */
+	struct store_keep *keep; /* what borrowed records live in (cache.c) */
 } spiral_store;
 
 /* The loader is fed files by path and contents, so that it could be fed from

@@ -500,6 +500,7 @@ void spiral_store_free(spiral_store *st)
 	free(st->problems);
 	free(st->slots);
 	spiral_strv_free(&st->ids);
+	store_keep_free(st->keep);
 	memset(st, 0, sizeof(*st));
 }
 
