@@ -309,7 +309,7 @@ int cmd_show(int argc, char **argv, tool_ctx *ctx)
 	/* --continues both ways needs the others: their problems are not
 	 * this inquiry's (a link to one that did not load stops there), and
 	 * when they cannot be read at all the inquiry is still shown. */
-	if (spiral_store_load_repo(&all, ctx->repo, SPIRAL_LOAD_SUMMARY) == 0 &&
+	if (spiral_store_load_lineage(&all, ctx->repo, inq) == 0 &&
 	    spiral_store_lineage(&all, inq, &lin) == 0)
 		rc = show_emit(ctx, &out, inq, &a, &lin);
 	else

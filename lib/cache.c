@@ -34,9 +34,15 @@
 typedef struct cache_slot {
 	char id[SPIRAL_ID_LEN];
 	unsigned char tree[GIT_OID_RAWSZ];
-	unsigned char pad[4];
+	/* Its continues link (show's lineage reads the slots only): none,
+	 * an inquiry ID in cont, or a text that is no ID. */
+	unsigned char cont_kind;
+	unsigned char pad[3];
+	char cont[SPIRAL_ID_LEN];
 	uint64_t soff, slen, roff, rlen;
 } cache_slot;
+
+enum { CONT_NONE, CONT_ID, CONT_OTHER };
 
 typedef struct cache_head {
 	char magic[16];
@@ -278,10 +284,11 @@ static int64_t get_i64(cur *c)
 }
 
 /* A copy of the next string, or NULL (none stored, or bad). */
-static char *get_str(cur *c)
+/* The next string where it is (NULL: none stored, or bad). */
+static const char *ref_str(cur *c, size_t *len_out)
 {
 	uint32_t len = get_u32(c);
-	char *s;
+	const char *s;
 
 	if (c->bad || len == NO_STRING)
 		return NULL;
@@ -289,17 +296,25 @@ static char *get_str(cur *c)
 		c->bad = 1;
 		return NULL;
 	}
-	if (c->keep) {
-		s = (char *)c->p; /* borrowed: the map is read-only */
-		c->p += (size_t)len + 1;
-		return s;
-	}
-	if (!(s = malloc((size_t)len + 1))) {
+	s = (const char *)c->p;
+	c->p += (size_t)len + 1;
+	*len_out = len;
+	return s;
+}
+
+static char *get_str(cur *c)
+{
+	size_t len;
+	const char *p = ref_str(c, &len);
+	char *s;
+
+	if (!p || c->keep)
+		return (char *)p; /* borrowed: the map is read-only */
+	if (!(s = malloc(len + 1))) {
 		c->nomem = c->bad = 1;
 		return NULL;
 	}
-	memcpy(s, c->p, (size_t)len + 1);
-	c->p += (size_t)len + 1;
+	memcpy(s, p, len + 1);
 	return s;
 }
 
@@ -890,6 +905,17 @@ static int read_inquiry_tree(loader *l, spiral_store *scratch,
 
 /* ---- putting it together ------------------------------------------------- */
 
+static void slot_set_cont(cache_slot *s, const char *continues)
+{
+	if (!continues)
+		s->cont_kind = CONT_NONE;
+	else if (strlen(continues) == SPIRAL_ID_LEN) {
+		s->cont_kind = CONT_ID;
+		memcpy(s->cont, continues, SPIRAL_ID_LEN);
+	} else
+		s->cont_kind = CONT_OTHER;
+}
+
 static int push_slot(loader *l, const head_inquiry *hi, uint64_t soff, uint64_t slen, uint64_t roff, uint64_t rlen)
 {
 	cache_slot *s;
@@ -1002,9 +1028,12 @@ static int load_one(loader *l, const head_inquiry *hi, size_t *hint)
 	if (s && slot_ok(&l->map, s) &&
 	    memcmp(s->tree, hi->tree.id, GIT_OID_RAWSZ) == 0) {
 		if ((rc = from_cache(l, s)) <= 0) {
-			if (rc == 0)
-				rc = push_slot(l, hi, s->soff, s->slen, s->roff,
-					       s->rlen);
+			if (rc == 0 && (rc = push_slot(l, hi, s->soff, s->slen,
+						       s->roff, s->rlen)) == 0) {
+				l->slots[l->nslots - 1].cont_kind = s->cont_kind;
+				memcpy(l->slots[l->nslots - 1].cont, s->cont,
+				       SPIRAL_ID_LEN);
+			}
 			return rc;
 		}
 	}
@@ -1022,6 +1051,9 @@ static int load_one(loader *l, const head_inquiry *hi, size_t *hint)
 			rc = push_slot(l, hi, soff | (1ull << 63),
 				       l->sums.len - soff, roff | (1ull << 63),
 				       l->recs.len - roff);
+		if (rc == 0 && scratch.ninquiries)
+			slot_set_cont(&l->slots[l->nslots - 1],
+				      scratch.inquiries[0].continues);
 	}
 	/* A summary load keeps no records: the summary just written stands
 	 * for the inquiry, as it would have come from the cache. */
@@ -1174,9 +1206,73 @@ static int cmp_inquiry(const void *a, const void *b)
 		      ((const spiral_inquiry *)b)->id);
 }
 
+static const cache_slot *slot_of(const cache_map *m, const char *id, size_t len)
+{
+	size_t lo = 0, hi = m->head->ninquiries;
+
+	if (len != SPIRAL_ID_LEN)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(m->slots[mid].id, id, SPIRAL_ID_LEN);
+		if (c == 0)
+			return &m->slots[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Marks in want[] (by slot) what spiral_store_lineage walks for inq: it,
+ * the inquiries it continues (its own link first, as it is in the work
+ * tree), back to a missing one or a loop, and those that continue it.
+ * Reads only the continues links of the summaries. */
+static void mark_lineage(const cache_map *m, const spiral_inquiry *inq,
+			 unsigned char *want)
+{
+	const char *link = inq->continues;
+	size_t n = m->head->ninquiries, idlen = strlen(inq->id);
+	size_t len = link ? strlen(link) : 0;
+	const cache_slot *s = slot_of(m, inq->id, idlen);
+
+	if (s)
+		want[s - m->slots] = 1;
+	for (size_t steps = 0; link && steps <= n && (s = slot_of(m, link, len)); steps++) {
+		if (want[s - m->slots])
+			break; /* a loop */
+		want[s - m->slots] = 1;
+		/* A link that is no ID names no inquiry: the walk stops. */
+		link = s->cont_kind == CONT_ID ? s->cont : NULL;
+		len = SPIRAL_ID_LEN;
+	}
+	for (size_t i = 0; i < n && idlen == SPIRAL_ID_LEN; i++)
+		if (m->slots[i].cont_kind == CONT_ID &&
+		    memcmp(m->slots[i].cont, inq->id, SPIRAL_ID_LEN) == 0)
+			want[i] = 1;
+}
+
+
+static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
+		     const spiral_inquiry *lineage_of);
+
 int spiral_store_load_repo(spiral_store *st, spiral_repo *r, unsigned flags)
 {
+	return load_repo(st, r, flags, NULL);
+}
+
+int spiral_store_load_lineage(spiral_store *st, spiral_repo *r,
+			      const spiral_inquiry *inq)
+{
+	return load_repo(st, r, SPIRAL_LOAD_SUMMARY, inq);
+}
+
+static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
+		     const spiral_inquiry *lineage_of)
+{
 	loader l = {0};
+	unsigned char *want = NULL;
 	git_object *head = NULL;
 	git_tree *root = NULL, *inq = NULL;
 	const git_tree_entry *te;
@@ -1256,11 +1352,17 @@ int spiral_store_load_repo(spiral_store *st, spiral_repo *r, unsigned flags)
 			st->cap = l.nfound;
 		}
 	}
+	/* The cache up to date, a lineage needs a few summaries only. */
+	if (rc == 0 && same && lineage_of && (want = calloc(l.nfound + 1, 1)))
+		mark_lineage(&l.map, lineage_of, want);
 	for (size_t i = 0; rc == 0 && i < l.nfound; i++) {
+		if (want && !want[i])
+			continue;
 		rc = spiral_strv_push(&st->ids, l.found[i].id);
 		if (rc == 0)
 			rc = load_one(&l, &l.found[i], &hint);
 	}
+	free(want);
 	if (rc == 0 && st->ninquiries > 1)
 		qsort(st->inquiries, st->ninquiries, sizeof(*st->inquiries),
 		      cmp_inquiry);

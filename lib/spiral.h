@@ -537,6 +537,11 @@ int spiral_store_load(spiral_store *st, const char *top, const char *only);
 #define SPIRAL_LOAD_SUMMARY 1u
 typedef struct spiral_repo spiral_repo;
 int spiral_store_load_repo(spiral_store *st, spiral_repo *r, unsigned flags);
+/* As a summary load, but for spiral_store_lineage of inq only: when the
+ * cache is up to date, just the inquiries that lineage walks are loaded
+ * (and st->ids holds theirs only); else every summary. */
+int spiral_store_load_lineage(spiral_store *st, spiral_repo *r,
+			      const spiral_inquiry *inq);
 /* Find an inquiry by full id or unique prefix of at least 4 characters,
  * among st->ids (as spiral_resolve_id); one that did not load is an error
  * that quotes its first problem. */

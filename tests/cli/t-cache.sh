@@ -18,6 +18,10 @@ snapshot() {
 	spiral search writing --format json >"$d/search" 2>/dev/null
 	spiral export >"$d/export" 2>/dev/null
 	spiral status --format json >"$d/status" 2>/dev/null
+	# show's lineage (--continues both ways) reads the cache's links.
+	spiral show "$A" --format json >"$d/show-a" 2>/dev/null
+	spiral show "$C" --format json >"$d/show-c" 2>/dev/null
+	spiral show "$D" >"$d/show-d" 2>/dev/null
 }
 same_snap() { # DESC A B
 	if diff -r "$SANDBOX/snap-$2" "$SANDBOX/snap-$3" >"$SANDBOX/diff"; then
@@ -33,6 +37,9 @@ spiral act -m "Daily free writing, ten minutes" --target stories=12 >/dev/null
 B=$(spiral new "Māori whānau and attendance" -q --tag attendance)
 spiral note -m "Kia ora, he pai" >/dev/null
 spiral edit "$A" --title "Writing: Year 7 boys" >/dev/null
+C=$(spiral new "Writing in Year 8" -q --continues "$A")
+D=$(spiral new "Writing in Year 9" -q --continues "$C")
+spiral new "Writing, Year 8 too" -q --continues "$A" >/dev/null
 export SPIRAL_NOW=2026-12-01T00:00:00Z
 
 # ---- made, kept, rebuilt ------------------------------------------------------
