@@ -98,26 +98,33 @@ static int tokenize(const char *s, tokens *t)
 
 /* ---- search ------------------------------------------------------------- */
 
+/* A document is counted as it is read, its words not kept: a search of
+ * 100,000 entries holds the texts of its hits only. */
 typedef struct doc {
 	const spiral_inquiry *inq;
 	const spiral_entry *entry;
 	const spiral_note *note;
-	char *text; /* the fields searched, one a line */
-	tokens words;
+	char *text;   /* the fields searched, one a line: hits only */
+	size_t words; /* how many */
+	size_t first; /* offset in text of the first word of the query */
 } doc;
 
 typedef struct docs {
 	doc *v;
 	size_t n, cap;
+	const spiral_strv *terms;
+	size_t *tf;    /* terms->n a document: times each term is in it */
+	size_t *df;    /* documents each term is in */
+	size_t total;  /* words in all */
 } docs;
 
 static void docs_free(docs *d)
 {
-	for (size_t i = 0; i < d->n; i++) {
+	for (size_t i = 0; i < d->n; i++)
 		free(d->v[i].text);
-		tokens_free(&d->v[i].words);
-	}
 	free(d->v);
+	free(d->tf);
+	free(d->df);
 }
 
 /* Adds a document of the fields (NULL-ended; NULL fields skipped). */
@@ -126,6 +133,7 @@ static int docs_add(docs *d, const spiral_inquiry *inq, const spiral_entry *e,
 		    const spiral_strv *more)
 {
 	spiral_buf b = SPIRAL_BUF_INIT;
+	tokens words = {0};
 	doc *x;
 	int rc;
 
@@ -140,22 +148,49 @@ static int docs_add(docs *d, const spiral_inquiry *inq, const spiral_entry *e,
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
 	}
 	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
+		size_t cap = d->cap ? d->cap * 2 : 64, nt = d->terms->n;
 		doc *v = realloc(d->v, cap * sizeof(*v));
-		if (!v) {
+		size_t *tf = v ? realloc(d->tf, cap * nt * sizeof(*tf)) : NULL;
+		if (v)
+			d->v = v;
+		if (!tf) {
 			spiral_buf_free(&b);
 			return spiral_error(SPIRAL_ENOMEM, "out of memory");
 		}
-		d->v = v;
+		d->tf = tf;
 		d->cap = cap;
 	}
-	x = &d->v[d->n++];
+	x = &d->v[d->n];
 	memset(x, 0, sizeof(*x));
 	x->inq = inq;
 	x->entry = e;
 	x->note = note;
-	x->text = spiral_buf_detach(&b);
-	rc = tokenize(x->text, &x->words);
+	if ((rc = tokenize(b.ptr, &words)) == 0) {
+		size_t *tf = &d->tf[d->n * d->terms->n];
+		int all = 1;
+		for (size_t t = 0; t < d->terms->n; t++)
+			tf[t] = 0;
+		for (size_t k = 0; k < words.n; k++)
+			for (size_t t = 0; t < d->terms->n; t++)
+				if (strcmp(words.v[k].key, d->terms->v[t]) == 0)
+					tf[t]++;
+		for (size_t t = 0; t < d->terms->n; t++) {
+			d->df[t] += tf[t] > 0;
+			all = all && tf[t] > 0;
+		}
+		for (size_t k = 0; all && k < words.n; k++)
+			if (spiral_strv_contains(d->terms, words.v[k].key)) {
+				x->first = words.v[k].off;
+				break;
+			}
+		x->words = words.n;
+		d->total += words.n;
+		if (all)
+			x->text = spiral_buf_detach(&b);
+		d->n++;
+	}
+	tokens_free(&words);
+	spiral_buf_free(&b);
 	return rc;
 }
 
@@ -299,30 +334,31 @@ int spiral_search(const spiral_store *st, const spiral_filter *f,
 		rc = spiral_error(SPIRAL_EUSAGE, "the query holds no word to search for");
 		goto done;
 	}
-	if ((rc = gather_docs(st, f, &d)) < 0)
-		goto done;
-	df = calloc(terms.n, sizeof(*df));
-	tf = calloc(terms.n * (d.n ? d.n : 1), sizeof(*tf));
-	hits = calloc(d.n ? d.n : 1, sizeof(*hits));
-	if (!df || !tf || !hits) {
+	d.terms = &terms;
+	if (!(d.df = calloc(terms.n, sizeof(*d.df)))) {
 		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
 		goto done;
 	}
-	for (size_t i = 0; i < d.n; i++) {
-		total += d.v[i].words.n;
-		for (size_t k = 0; k < d.v[i].words.n; k++)
-			for (size_t t = 0; t < terms.n; t++)
-				if (strcmp(d.v[i].words.v[k].key, terms.v[t]) == 0)
-					tf[i * terms.n + t]++;
-		for (size_t t = 0; t < terms.n; t++)
-			df[t] += tf[i * terms.n + t] > 0;
+	if ((rc = gather_docs(st, f, &d)) < 0)
+		goto done;
+	df = d.df;
+	tf = d.tf;
+	total = d.total;
+	for (size_t i = 0; i < d.n; i++)
+		nhits += d.v[i].text != NULL;
+	if (!(hits = calloc(nhits ? nhits : 1, sizeof(*hits)))) {
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+		goto done;
 	}
+	nhits = 0;
 	avgdl = d.n && total ? (double)total / (double)d.n : 1.0;
 	for (size_t i = 0; i < d.n; i++) {
 		const doc *x = &d.v[i];
-		double score = 0, dl = (double)x->words.n;
-		size_t t, first = 0;
+		double score = 0, dl = (double)x->words;
+		size_t t;
 
+		if (!x->text)
+			continue; /* not every word of the query */
 		for (t = 0; t < terms.n; t++) {
 			double f_td = (double)tf[i * terms.n + t];
 			double idf = log(1.0 + ((double)d.n - (double)df[t] + 0.5) /
@@ -334,16 +370,11 @@ int spiral_search(const spiral_store *st, const spiral_filter *f,
 		}
 		if (t < terms.n)
 			continue;
-		for (size_t k = 0; k < x->words.n; k++)
-			if (spiral_strv_contains(&terms, x->words.v[k].key)) {
-				first = x->words.v[k].off;
-				break;
-			}
 		hits[nhits].inquiry = x->inq;
 		hits[nhits].entry = x->entry;
 		hits[nhits].note = x->note;
 		hits[nhits].score = round3(score);
-		if (!(hits[nhits++].snippet = make_snippet(x->text, first))) {
+		if (!(hits[nhits++].snippet = make_snippet(x->text, x->first))) {
 			rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
 			goto done;
 		}
@@ -354,8 +385,6 @@ int spiral_search(const spiral_store *st, const spiral_filter *f,
 	hits = NULL;
 done:
 	spiral_hits_free(hits, nhits);
-	free(df);
-	free(tf);
 	docs_free(&d);
 	tokens_free(&q);
 	spiral_strv_free(&terms);
