@@ -61,6 +61,12 @@ size_t store_records_capped(spiral_store *st, const char *rel, size_t n);
 
 /* The repository's libgit2 handle, for the library's own files. */
 git_repository *repo_git(spiral_repo *r);
+/* SPIRAL_ERROR when dir/rel is there but neither a file nor a folder (a
+ * FIFO would block git), with a message that names it. */
+int repo_check_plain_file(const char *dir, const char *rel);
+/* status's changed paths, as spiral_repo_changed (status.c); 1 when
+ * libgit2's status must decide instead (out left empty). */
+int repo_changed_fast(spiral_repo *r, spiral_strv *out);
 /* Records libgit2's last error as "what: message"; returns SPIRAL_ERROR. */
 int repo_git_fail(const char *what);
 /* Makes a commit of tree_id with the given parents (HEAD first) and

@@ -191,7 +191,7 @@ static const char *file_kind(mode_t mode)
  * of one would hang every command: those it reads are checked first.  A
  * file that is absent (or a dangling link) is read as absent; a folder is
  * an error libgit2 reports itself. */
-static int check_plain_file(const char *dir, const char *rel)
+int repo_check_plain_file(const char *dir, const char *rel)
 {
 	char *path = join(dir, rel);
 	struct stat sb;
@@ -215,7 +215,7 @@ static int check_git_config(const char *path)
 	int rc = 0;
 
 	if (git_repository_discover(&gitdir, path, 0, NULL) == 0)
-		rc = check_plain_file(gitdir.ptr, "config");
+		rc = repo_check_plain_file(gitdir.ptr, "config");
 	git_buf_dispose(&gitdir);
 	git_error_clear();
 	return rc;
@@ -233,9 +233,9 @@ static int check_git_files(spiral_repo *r)
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && in_gitdir[i]; i++)
-		rc = check_plain_file(gitdir, in_gitdir[i]);
+		rc = repo_check_plain_file(gitdir, in_gitdir[i]);
 	for (size_t i = 0; rc == 0 && in_top[i]; i++)
-		rc = check_plain_file(r->top, in_top[i]);
+		rc = repo_check_plain_file(r->top, in_top[i]);
 	return rc;
 }
 
@@ -1714,7 +1714,7 @@ int spiral_repo_init(spiral_repo **out, const char *path, int *created)
 	int rc, replace = 0;
 
 	*created = 0;
-	if ((rc = check_plain_file(path, ".git/config")) < 0)
+	if ((rc = repo_check_plain_file(path, ".git/config")) < 0)
 		return rc;
 	library_init();
 	if (git_repository_open_ext(&git, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
@@ -1834,7 +1834,7 @@ static int check_ignore_files(const char *top, const char *rel, int depth)
 		if (spiral_buf_printf(&sub, "%s/%s", rel, de->d_name) < 0) {
 			rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
 		} else if (strcmp(de->d_name, ".gitignore") == 0) {
-			rc = check_plain_file(top, sub.ptr);
+			rc = repo_check_plain_file(top, sub.ptr);
 		} else if (de->d_type == DT_DIR ||
 			   (de->d_type == DT_UNKNOWN && fstatat(dirfd(d), de->d_name, &sb,
 								AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -1854,6 +1854,8 @@ int spiral_repo_changed(spiral_repo *r, spiral_strv *out)
 	char *specs[] = {"inquiries", "spiral.ini", ".gitattributes"};
 	int rc = 0;
 
+	if ((rc = repo_changed_fast(r, out)) <= 0)
+		return rc;
 	if ((rc = check_ignore_files(r->top, "inquiries", 0)) < 0)
 		return rc;
 	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
