@@ -221,7 +221,8 @@ static void *keep_alloc(struct store_keep *k, size_t n)
 	n = (n + 15) & ~(size_t)15;
 	if (!b || b->cap - b->used < n) {
 		size_t cap = n > KEEP_BLOCK ? n : KEEP_BLOCK;
-		if (!(b = malloc(sizeof(*b) + cap)))
+		/* Zeroed: fresh pages from the system cost no clearing. */
+		if (!(b = calloc(1, sizeof(*b) + cap)))
 			return NULL;
 		b->next = k->blocks;
 		b->used = 0;
@@ -319,7 +320,7 @@ static char *get_str(cur *c)
 }
 
 /* Room for n items of size bytes, each at least min bytes in the cache,
- * borrowed (zeroed), or NULL with bad set. */
+ * borrowed (zeroed: keep_alloc's room always is), or NULL with bad set. */
 static void *keep_array(cur *c, size_t n, size_t size, size_t min)
 {
 	void *p;
@@ -332,7 +333,6 @@ static void *keep_array(cur *c, size_t n, size_t size, size_t min)
 		c->nomem = c->bad = 1;
 		return NULL;
 	}
-	memset(p, 0, n * size);
 	return p;
 }
 
@@ -520,8 +520,7 @@ static void *record_array(cur *c, size_t n, size_t size)
 
 	if (!c->keep)
 		return calloc(n, size);
-	if ((p = keep_alloc(c->keep, n * size)))
-		memset(p, 0, n * size);
+	p = keep_alloc(c->keep, n * size); /* zeroed */
 	return p;
 }
 
