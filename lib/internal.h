@@ -64,6 +64,12 @@ git_repository *repo_git(spiral_repo *r);
 /* SPIRAL_ERROR when dir/rel is there but neither a file nor a folder (a
  * FIFO would block git), with a message that names it. */
 int repo_check_plain_file(const char *dir, const char *rel);
+/* Writes to a copy of the index file from, with adds
+ * (sorted in place) put in (index.c): 0, 1 when libgit2 must do it (an
+ * index version, conflict or extension this does not handle), or an
+ * error. */
+int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
+		      size_t n);
 /* status's changed paths, as spiral_repo_changed (status.c); 1 when
  * libgit2's status must decide instead (out left empty). */
 int repo_changed_fast(spiral_repo *r, spiral_strv *out);

@@ -1007,6 +1007,8 @@ static int index_update(spiral_repo *r, git_tree *tree, const spiral_strv *paths
 	char *index = join(gitdir, "index"), *ours = join(gitdir, "spiral-index");
 	char *git_lock = join(gitdir, "index.lock");
 	git_index *idx = NULL;
+	git_index_entry *adds = NULL;
+	git_tree_entry **tes = NULL;
 	struct stat sb, mine;
 	int rc = 0;
 
@@ -1021,22 +1023,29 @@ static int index_update(spiral_repo *r, git_tree *tree, const spiral_strv *paths
 				  git_lock);
 		goto out;
 	}
-	if ((rc = index_copy(index, ours)) < 0)
-		goto out;
-	if (git_index_open(&idx, ours) < 0) {
-		rc = git_fail("cannot read the index");
+	/* Spliced into a copy of the index as it is (index.c); libgit2 reads
+	 * and writes it whole when it holds anything unusual. */
+	if (!(adds = calloc(paths->n + 1, sizeof(*adds))) ||
+	    !(tes = calloc(paths->n + 1, sizeof(*tes)))) {
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; rc == 0 && i < paths->n; i++) {
-		git_index_entry e;
-		git_tree_entry *te = NULL;
-		if ((rc = index_entry_for(r, tree, paths->v[i], &e, &te)) == 0 &&
-		    git_index_add(idx, &e) < 0)
-			rc = git_fail("cannot update the index");
-		git_tree_entry_free(te);
+	for (size_t i = 0; rc == 0 && i < paths->n; i++)
+		rc = index_entry_for(r, tree, paths->v[i], &adds[i], &tes[i]);
+	if (rc == 0 && (rc = repo_index_splice(index, ours, adds, paths->n)) == 1) {
+		rc = 0;
+		if ((rc = index_copy(index, ours)) < 0)
+			goto out;
+		if (git_index_open(&idx, ours) < 0) {
+			rc = git_fail("cannot read the index");
+			goto out;
+		}
+		for (size_t i = 0; rc == 0 && i < paths->n; i++)
+			if (git_index_add(idx, &adds[i]) < 0)
+				rc = git_fail("cannot update the index");
+		if (rc == 0 && git_index_write(idx) < 0)
+			rc = git_fail("cannot write the index");
 	}
-	if (rc == 0 && git_index_write(idx) < 0)
-		rc = git_fail("cannot write the index");
 	if (rc == 0 && stat(ours, &mine) < 0)
 		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", ours,
 				  strerror(errno));
@@ -1061,6 +1070,10 @@ static int index_update(spiral_repo *r, git_tree *tree, const spiral_strv *paths
 	if (rc < 0 && ours)
 		unlink(ours);
 out:
+	for (size_t i = 0; tes && i < paths->n; i++)
+		git_tree_entry_free(tes[i]);
+	free(tes);
+	free(adds);
 	git_index_free(idx);
 	free(index);
 	free(ours);

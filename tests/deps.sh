@@ -4,7 +4,7 @@
 # zsh and fish: t-complete drives their completion scripts; libcsv: import --csv.
 set -eu
 packages="gcc clang libclang-rt-14-dev meson ninja-build pkg-config libgit2-dev libinih-dev
-libcmocka-dev libutf8proc-dev libcsv-dev git mandoc python3 util-linux jq
+libcmocka-dev libutf8proc-dev libcsv-dev libssl-dev git mandoc python3 util-linux jq
 lighttpd openssh-server openssh-client chromium zsh fish"
 missing=
 for p in $packages; do
