@@ -1079,22 +1079,6 @@ static int load_one(loader *l, const head_inquiry *hi, size_t *hint)
 /* Writes the new cache: a temporary file renamed over the old one.  A
  * cache that cannot be written is no error: the next command reads git's
  * objects again. */
-/* Writes len bytes at p, or returns -1. */
-static int write_all(int fd, const void *p, size_t len)
-{
-	const char *c = p;
-
-	while (len) {
-		ssize_t n = write(fd, c, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		c += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* The old cache's pieces [off, off+len) of the kept slots (field: 0 for
  * summaries, 1 for records), written in slot order, adjacent ones in one
@@ -1113,12 +1097,12 @@ static int write_kept(int fd, const loader *l, int field)
 			runlen += len;
 			continue;
 		}
-		if (runlen && write_all(fd, l->map.base + run, runlen) < 0)
+		if (runlen && repo_write_all(fd, l->map.base + run, runlen) < 0)
 			return -1;
 		run = off;
 		runlen = len;
 	}
-	return runlen ? write_all(fd, l->map.base + run, runlen) : 0;
+	return runlen ? repo_write_all(fd, l->map.base + run, runlen) : 0;
 }
 
 /* Writes the new cache: a temporary file renamed over the old one.  A
@@ -1176,12 +1160,12 @@ static void cache_write(loader *l, const git_oid *inquiries_tree)
 	if (spiral_buf_printf(&tmp, "%s.tmp-XXXXXX", path) < 0 ||
 	    (fd = mkstemp(tmp.ptr)) < 0)
 		goto out;
-	ok = write_all(fd, &h, sizeof(h)) == 0 &&
-	     write_all(fd, ns, l->nslots * sizeof(*ns)) == 0 &&
-	     write_all(fd, outp.ptr, outp.len) == 0 && write_kept(fd, l, 0) == 0 &&
-	     write_all(fd, l->sums.ptr, l->sums.len) == 0 &&
+	ok = repo_write_all(fd, &h, sizeof(h)) == 0 &&
+	     repo_write_all(fd, ns, l->nslots * sizeof(*ns)) == 0 &&
+	     repo_write_all(fd, outp.ptr, outp.len) == 0 && write_kept(fd, l, 0) == 0 &&
+	     repo_write_all(fd, l->sums.ptr, l->sums.len) == 0 &&
 	     write_kept(fd, l, 1) == 0 &&
-	     write_all(fd, l->recs.ptr, l->recs.len) == 0;
+	     repo_write_all(fd, l->recs.ptr, l->recs.len) == 0;
 	if (close(fd) < 0)
 		ok = 0;
 	fd = -1;

@@ -3,6 +3,7 @@
 #define SPIRAL_INTERNAL_H
 
 #include <git2.h>
+#include <time.h>
 
 #include "spiral.h"
 
@@ -61,6 +62,9 @@ size_t store_records_capped(spiral_store *st, const char *rel, size_t n);
 
 /* The repository's libgit2 handle, for the library's own files. */
 git_repository *repo_git(spiral_repo *r);
+/* Writes all of p, or returns -1 with errno set (ENOSPC for a write that
+ * takes nothing). */
+int repo_write_all(int fd, const void *p, size_t len);
 /* SPIRAL_ERROR when dir/rel is there but neither a file nor a folder (a
  * FIFO would block git), with a message that names it. */
 int repo_check_plain_file(const char *dir, const char *rel);
@@ -70,6 +74,20 @@ int repo_check_plain_file(const char *dir, const char *rel);
  * error. */
 int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
 		      size_t n);
+/* git's index read in place (index.c): its entries (paths pointing into
+ * the mapped file), sorted; versions 2 and 3 without conflicts only,
+ * checksum checked.  1 for anything else (libgit2 must read it). */
+typedef struct repo_index {
+	const unsigned char *map;
+	size_t size;
+	struct timespec mtime; /* of the file: entries as new are racy */
+	git_index_entry *v;
+	size_t n;
+} repo_index;
+int repo_index_view(const char *path, repo_index *out);
+void repo_index_free(repo_index *ix);
+size_t repo_index_lower(const repo_index *ix, const char *prefix);
+const git_index_entry *repo_index_get(const repo_index *ix, const char *path);
 /* status's changed paths, as spiral_repo_changed (status.c); 1 when
  * libgit2's status must decide instead (out left empty). */
 int repo_changed_fast(spiral_repo *r, spiral_strv *out);

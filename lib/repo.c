@@ -800,14 +800,19 @@ static int mkdirs(const char *top, const char *rel)
 	return rc;
 }
 
-static int write_all(int fd, const char *data, size_t len)
+int repo_write_all(int fd, const void *p, size_t len)
 {
+	const char *data = p;
+
 	while (len) {
 		ssize_t n = write(fd, data, len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
 			return -1;
+		}
 		data += n;
 		len -= (size_t)n;
 	}
@@ -834,7 +839,7 @@ int write_atomic(const char *path, const char *name, const char *data,
 		return rc;
 	}
 	/* mkstemp makes 0600; records are readable as git's own files are. */
-	if (fchmod(fd, (mode_t)(mode & 07777)) < 0 || write_all(fd, data, len) < 0 ||
+	if (fchmod(fd, (mode_t)(mode & 07777)) < 0 || repo_write_all(fd, data, len) < 0 ||
 	    fsync(fd) < 0) {
 		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", name,
 				  strerror(errno));
@@ -946,7 +951,7 @@ static int index_copy(const char *from, const char *to)
 	while (rc == 0 && (n = read(in, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || write_all(out, buf, (size_t)n) < 0)
+		if (n < 0 || repo_write_all(out, buf, (size_t)n) < 0)
 			rc = spiral_error(SPIRAL_ERROR, "cannot copy %s to %s: %s", from,
 					  to, strerror(errno));
 	}
@@ -1509,9 +1514,22 @@ static int move_head(spiral_repo *r, git_reference *head, const git_oid *id,
 	spiral_buf_free(&log);
 	git_reference_free(sym);
 	git_reference_free(updated);
-	if (rc < 0)
+	if (rc < 0) {
+		/* libgit2 may fail after the branch moved (out of memory while
+		 * it writes the reflog): then the write has happened. */
+		git_oid now;
+		char why[256];
+		snprintf(why, sizeof(why), "%s",
+			 git_error_last() ? git_error_last()->message : "");
+		if (git_reference_name_to_id(&now, r->git, "HEAD") == 0 &&
+		    git_oid_equal(&now, id)) {
+			git_error_clear();
+			return 0;
+		}
+		git_error_set_str(GIT_ERROR_REFERENCE, why);
 		return git_fail("cannot move HEAD (did something else commit "
 				"meanwhile? nothing was written)");
+	}
 	return 0;
 }
 

@@ -33,7 +33,7 @@
 
 typedef struct walker {
 	git_repository *git;
-	git_index *idx;
+	repo_index ix; /* git's index, read in place */
 	const char *top;
 	int dirfd_top;
 	int filemode;                 /* core.filemode */
@@ -59,17 +59,17 @@ static int nomem(void) { return spiral_error(SPIRAL_ENOMEM, "out of memory"); }
 /* The ID of the tree the index entries [*i, n) under prefix (plen bytes,
  * ending in '/') make; *i moves past them.  FALLBACK for an entry that is
  * no plain stage-0 file or link. */
-static int hash_tree(git_index *idx, size_t *i, size_t n, const char *prefix,
+static int hash_tree(const repo_index *ix, size_t *i, size_t n, const char *prefix,
 		     size_t plen, git_oid *out)
 {
 	spiral_buf t = SPIRAL_BUF_INIT;
 	int rc = 0;
 
 	while (rc == 0 && *i < n) {
-		const git_index_entry *e = git_index_get_byindex(idx, *i);
+		const git_index_entry *e = &ix->v[*i];
 		const char *rest, *slash;
 
-		if (!e || strncmp(e->path, prefix, plen) != 0)
+		if (strncmp(e->path, prefix, plen) != 0)
 			break;
 		if (git_index_entry_stage(e) != 0 ||
 		    (e->mode != GIT_FILEMODE_BLOB && e->mode != GIT_FILEMODE_BLOB_EXECUTABLE &&
@@ -93,7 +93,7 @@ static int hash_tree(git_index *idx, size_t *i, size_t n, const char *prefix,
 			git_oid id;
 			if (spiral_buf_put(&sub, e->path, plen + clen + 1) < 0)
 				rc = nomem();
-			else if ((rc = hash_tree(idx, i, n, sub.ptr, sub.len, &id)) == 0) {
+			else if ((rc = hash_tree(ix, i, n, sub.ptr, sub.len, &id)) == 0) {
 				spiral_buf_put(&t, "40000 ", 6);
 				spiral_buf_put(&t, rest, clen);
 				spiral_buf_put(&t, "", 1);
@@ -115,19 +115,17 @@ static int staged(walker *w, git_tree *head)
 {
 	const git_tree_entry *te = git_tree_entry_byname(head, "inquiries");
 	const char *const tops[] = {"spiral.ini", ".gitattributes"};
-	size_t i = 0, n = git_index_entrycount(w->idx);
+	size_t n = w->ix.n, i = repo_index_lower(&w->ix, "inquiries/");
 	git_oid id;
 	int rc;
 
-	if (git_index_find_prefix(&i, w->idx, "inquiries/") < 0) {
-		git_error_clear();
+	if (i < n && strncmp(w->ix.v[i].path, "inquiries/", 10) != 0)
 		i = n;
-	}
 	if (te && git_tree_entry_filemode(te) != GIT_FILEMODE_TREE)
 		return FALLBACK;
 	size_t had = i;
 
-	if (i < n && (rc = hash_tree(w->idx, &i, n, "inquiries/", 10, &id)) != 0)
+	if (i < n && (rc = hash_tree(&w->ix, &i, n, "inquiries/", 10, &id)) != 0)
 		return rc;
 	if ((had < n || te) &&
 	    !(te && had < n && git_oid_equal(&id, git_tree_entry_id(te)))) {
@@ -135,13 +133,18 @@ static int staged(walker *w, git_tree *head)
 		 * what it writes): compared path by path. */
 		git_diff_options opts;
 		git_diff *diff = NULL;
+		git_index *idx = NULL;
 		char *spec = "inquiries";
 
 		git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 		opts.pathspec.strings = &spec;
 		opts.pathspec.count = 1;
-		if (git_diff_tree_to_index(&diff, w->git, head, w->idx, &opts) < 0)
+		if (git_repository_index(&idx, w->git) < 0 || git_index_read(idx, 0) < 0 ||
+		    git_diff_tree_to_index(&diff, w->git, head, idx, &opts) < 0) {
+			git_index_free(idx);
 			return repo_git_fail("cannot compare HEAD with the index");
+		}
+		git_index_free(idx);
 		for (size_t k = 0; k < git_diff_num_deltas(diff); k++) {
 			const git_diff_delta *d = git_diff_get_delta(diff, k);
 			if (d->new_file.path && spiral_strv_push(w->out, d->new_file.path) < 0) {
@@ -153,7 +156,7 @@ static int staged(walker *w, git_tree *head)
 	}
 	for (size_t k = 0; k < 2; k++) {
 		const git_tree_entry *h = git_tree_entry_byname(head, tops[k]);
-		const git_index_entry *e = git_index_get_bypath(w->idx, tops[k], 0);
+		const git_index_entry *e = repo_index_get(&w->ix, tops[k]);
 		if (!h && !e)
 			continue;
 		if (!h || !e || !git_oid_equal(git_tree_entry_id(h), &e->id) ||
@@ -337,7 +340,7 @@ static int stat_differs(const walker *w, const git_index_entry *e,
  * content hashes to the index's ID (as git's filters would clean it). */
 static int settle(walker *w, size_t k)
 {
-	const git_index_entry *e = git_index_get_byindex(w->idx, k);
+	const git_index_entry *e = &w->ix.v[k];
 	spiral_buf full = SPIRAL_BUF_INIT;
 	struct stat sb;
 	git_oid id;
@@ -381,7 +384,7 @@ static int defer(walker *w, size_t k)
 static int all_gone(walker *w, size_t lo, size_t hi)
 {
 	for (size_t k = lo; k < hi; k++)
-		if (spiral_strv_push(w->out, git_index_get_byindex(w->idx, k)->path) < 0)
+		if (spiral_strv_push(w->out, w->ix.v[k].path) < 0)
 			return nomem();
 	return 0;
 }
@@ -452,7 +455,7 @@ static int both(walker *w, int dfd, const char *name, const child *c,
 		w->path.ptr[mark] = '\0';
 		return rc;
 	} else {
-		const git_index_entry *e = git_index_get_byindex(w->idx, c->lo);
+		const git_index_entry *e = &w->ix.v[c->lo];
 		int d = S_ISDIR(sb->st_mode) ? 2 : stat_differs(w, e, sb);
 		if (d == 1 && defer(w, c->lo) < 0)
 			return SPIRAL_ENOMEM;
@@ -476,9 +479,9 @@ static int walk(walker *w, int dfd, size_t lo, size_t hi, int depth)
 		rc = check_gitignore(w, dfd, &nm);
 	/* The index's children of this folder, by name. */
 	for (size_t k = lo; rc == 0 && k < hi;) {
-		const git_index_entry *e = git_index_get_byindex(w->idx, k);
+		const git_index_entry *e = &w->ix.v[k];
 		const char *rest = e->path + plen, *slash = strchr(rest, '/');
-		if (git_index_entry_stage(e) != 0 || e->mode == GIT_FILEMODE_COMMIT) {
+		if (e->mode == GIT_FILEMODE_COMMIT) {
 			rc = FALLBACK;
 			break;
 		}
@@ -492,7 +495,7 @@ static int walk(walker *w, int dfd, size_t lo, size_t hi, int depth)
 			kids[nc].len = clen - 1;
 			kids[nc].is_dir = 1;
 			while (++k < hi &&
-			       strncmp(git_index_get_byindex(w->idx, k)->path, e->path,
+			       strncmp(w->ix.v[k].path, e->path,
 				       plen + clen) == 0)
 				;
 			kids[nc].hi = k;
@@ -543,7 +546,7 @@ static int walk(walker *w, int dfd, size_t lo, size_t hi, int depth)
 /* spiral.ini and .gitattributes in the work tree, against the index. */
 static int top_file(walker *w, const char *name)
 {
-	const git_index_entry *e = git_index_get_bypath(w->idx, name, 0);
+	const git_index_entry *e = repo_index_get(&w->ix, name);
 	struct stat sb;
 	child c = {name, strlen(name), 0, 0, 0};
 	size_t pos;
@@ -555,10 +558,7 @@ static int top_file(walker *w, const char *name)
 	}
 	if (!e)
 		return untracked(w, w->dirfd_top, name, &sb, 0);
-	if (git_index_find(&pos, w->idx, name) < 0) {
-		git_error_clear();
-		return FALLBACK;
-	}
+	pos = (size_t)(e - w->ix.v);
 	c.lo = pos;
 	c.hi = pos + 1;
 	return both(w, w->dirfd_top, name, &c, &sb, 0);
@@ -661,27 +661,21 @@ static int changed_fast(spiral_repo *r, spiral_strv *out)
 		git_error_clear();
 		return FALLBACK; /* no commit yet */
 	}
-	if (git_repository_index(&w.idx, w.git) < 0 || git_index_read(w.idx, 0) < 0) {
-		rc = repo_git_fail("cannot read the index");
-		goto done;
-	}
-	if (git_index_has_conflicts(w.idx)) {
-		rc = FALLBACK;
-		goto done;
-	}
-	if (git_repository_config_snapshot(&cfg, w.git) == 0 &&
-	    git_config_get_bool(&bool_value, cfg, "core.filemode") == 0)
-		w.filemode = bool_value;
-	git_error_clear();
 	spiral_buf_printf(&ipath, "%sindex", git_repository_path(w.git));
 	if (ipath.failed) {
 		rc = nomem();
 		goto done;
 	}
-	if (stat(ipath.ptr, &sb) == 0)
-		w.index_mtime = sb.st_mtim;
-	else /* no index file: every entry is racy */
-		w.index_mtime.tv_sec = 0;
+	/* No index, another version, conflicts, damage: libgit2's. */
+	if (repo_index_view(ipath.ptr, &w.ix) != 0) {
+		rc = FALLBACK;
+		goto done;
+	}
+	w.index_mtime = w.ix.mtime;
+	if (git_repository_config_snapshot(&cfg, w.git) == 0 &&
+	    git_config_get_bool(&bool_value, cfg, "core.filemode") == 0)
+		w.filemode = bool_value;
+	git_error_clear();
 	if ((rc = staged(&w, (git_tree *)head)) != 0)
 		goto done;
 	if ((w.dirfd_top = open(spiral_repo_top(r), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
@@ -689,16 +683,11 @@ static int changed_fast(spiral_repo *r, spiral_strv *out)
 		goto done;
 	}
 	/* inquiries/: a folder, else libgit2 says what it is. */
-	n = git_index_entrycount(w.idx);
-	if (git_index_find_prefix(&lo, w.idx, "inquiries/") < 0) {
-		git_error_clear();
-		lo = n;
-	}
-	for (hi = lo; hi < n && strncmp(git_index_get_byindex(w.idx, hi)->path,
-					"inquiries/", 10) == 0;
-	     hi++)
+	n = w.ix.n;
+	lo = repo_index_lower(&w.ix, "inquiries/");
+	for (hi = lo; hi < n && strncmp(w.ix.v[hi].path, "inquiries/", 10) == 0; hi++)
 		;
-	if (git_index_get_bypath(w.idx, "inquiries", 0)) {
+	if (repo_index_get(&w.ix, "inquiries")) {
 		rc = FALLBACK;
 		goto done;
 	}
@@ -751,7 +740,7 @@ done:
 	free(w.uncertain);
 	spiral_buf_free(&ipath);
 	git_config_free(cfg);
-	git_index_free(w.idx);
+	repo_index_free(&w.ix);
 	git_object_free(head);
 	return rc;
 }

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# A write puts its files into git's index without loading it (lib/index.c):
+# git must see exactly what it would after `git add`, whatever git wrote
+# into the index before (its cache-tree, an index version 3 with flags,
+# version 4, an untracked cache, a damaged index), and a write that can
+# not be done this way is done by libgit2, with the same result.
+. "$(dirname "$0")/lib.sh"
+
+# The index as git would have it: its tree is HEAD's, nothing staged,
+# nothing changed, and git's own check of it passes.
+index_right() { # DESC
+	local wt head
+	wt=$(git write-tree 2>&1)
+	head=$(git rev-parse 'HEAD^{tree}')
+	same "$1: the index's tree is HEAD's" "$head" "$wt"
+	clean "$1: git status clean, fsck clean"
+	if git ls-files --stage >/dev/null 2>"$SANDBOX/ls.err" && [ ! -s "$SANDBOX/ls.err" ]; then
+		pass "$1: git reads the index"
+	else
+		fail "$1: git reads the index" "$(cat "$SANDBOX/ls.err")"
+	fi
+}
+
+new_repo
+A=$(spiral new "Writing in Year 7" -q --tag writing)
+spiral scan -m "Only 4 of 18 finish a story" --measure stories=4 >/dev/null
+index_right "spiral's writes alone"
+
+# git's commit writes a cache-tree (TREE): spiral's next write must mark
+# the folders it touches invalid, or git would commit a stale tree.
+printf 'notes by hand\n' >README.txt
+git add README.txt && git commit -qm "by git"
+grep -q TREE .git/index && pass "git wrote a cache-tree" || fail "git wrote a cache-tree"
+spiral act -m "Ten minutes of free writing" >/dev/null
+grep -q TREE .git/index && pass "the cache-tree is kept" || fail "the cache-tree is kept"
+index_right "after git's commit and spiral's write"
+printf 'more\n' >>README.txt
+git commit -qam "by git again"
+same "git's next commit: the tree git makes is the one it should" \
+	"$(git ls-tree -r --name-only HEAD | wc -l)" "$(git ls-files | wc -l)"
+spiral new "Reading in Year 3" -q >/dev/null
+index_right "a new inquiry (new folders) after git's commit"
+
+# Version 3: an entry with extended flags (skip-worktree) is kept as it is.
+git update-index --skip-worktree README.txt
+same "git wrote version 3" "3" "$(python3 -c 'import sys; d=open(".git/index","rb").read(); print(int.from_bytes(d[4:8],"big"))')"
+spiral note -m "Kia ora" >/dev/null
+matches "skip-worktree is kept" '^S README.txt' "$(git ls-files -v README.txt)"
+git update-index --no-skip-worktree README.txt
+index_right "index version 3"
+
+# Version 4 (prefix-compressed paths): written by libgit2.
+git update-index --index-version 4
+spiral learn -m "Read the research" >/dev/null
+index_right "index version 4"
+git update-index --index-version 2
+
+# git's untracked cache (UNTR) is left out, and git still sees new files.
+git config core.untrackedCache true
+git update-index --untracked-cache
+git status --porcelain >/dev/null
+grep -q UNTR .git/index && pass "git wrote an untracked cache" || fail "git wrote an untracked cache"
+spiral check -m "Eleven finish now" --measure stories=11 >/dev/null
+index_right "after an untracked cache"
+printf 'x\n' >untracked.txt
+matches "an untracked file is still seen" 'untracked.txt' "$(git status --porcelain)"
+rm untracked.txt
+git config --unset core.untrackedCache
+
+# Many files in one write (an import): the index still right.
+for i in $(seq 1 40); do printf 'Note %s\n' "$i"; done >"$SANDBOX/notes.txt"
+while read -r line; do spiral note -m "$line" >/dev/null; done <"$SANDBOX/notes.txt"
+index_right "forty writes in a row"
+
+# A damaged index: libgit2 reads it, and says so; nothing is lost.
+before=$(git rev-parse HEAD)
+cp .git/index "$SANDBOX/index.good"
+printf 'garbage' | dd of=.git/index bs=1 seek=100 conv=notrunc 2>/dev/null
+spiral note -m "After damage" >"$SANDBOX/out" 2>"$SANDBOX/err"
+code=$?
+matches "a damaged index: committed, and a warning names the index" \
+	"committed [0-9a-f]+, but .*index.*checksum.* code=0" "$(cat "$SANDBOX/err") code=$code"
+cp "$SANDBOX/index.good" .git/index
+git reset -q
+index_right "after the index is put back and reset"
+[ "$(git rev-list --count "$before"..HEAD)" -ge 1 ] && pass "the note was committed" ||
+	fail "the note was committed"
+
+finish
