@@ -1291,23 +1291,32 @@ static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
 		/* Nothing changed under inquiries/: the cache's list is HEAD's. */
 		cur c = blob_at(&l.map, l.map.head->poff, l.map.head->plen);
 		get_problems(&c, &l.outside);
-		if (c.bad || !(l.found = calloc(l.map.head->ninquiries + 1,
-						sizeof(*l.found)))) {
+		size_t n = l.map.head->ninquiries;
+		/* A lineage needs a few summaries only: the others are not
+		 * looked at, so a show costs the same in any cluster. */
+		if (!c.bad && lineage_of && (want = calloc(n + 1, 1)))
+			mark_lineage(&l.map, lineage_of, want);
+		if (c.bad || (lineage_of && !want) ||
+		    !(l.found = calloc(n + 1, sizeof(*l.found)))) {
 			same = 0;
 			spiral_store_free(&l.outside);
 		} else {
-			l.nfound = l.map.head->ninquiries;
-			for (size_t i = 0; i < l.nfound; i++) {
-				memcpy(l.found[i].id, l.map.slots[i].id, SPIRAL_ID_LEN);
-				memcpy(l.found[i].tree.id, l.map.slots[i].tree,
-				       GIT_OID_RAWSZ);
-				if (!spiral_id_valid(l.found[i].id))
+			for (size_t i = 0; i < n; i++) {
+				head_inquiry *hi = &l.found[l.nfound];
+				if (want && !want[i])
+					continue;
+				memcpy(hi->id, l.map.slots[i].id, SPIRAL_ID_LEN);
+				memcpy(hi->tree.id, l.map.slots[i].tree, GIT_OID_RAWSZ);
+				if (!spiral_id_valid(hi->id))
 					same = 0;
+				l.nfound++;
 			}
 		}
 	}
 	if (!same) {
 		l.dirty = 1;
+		free(want);
+		want = NULL;
 		free(l.found);
 		l.found = NULL;
 		l.nfound = 0;
@@ -1335,12 +1344,7 @@ static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
 			st->cap = l.nfound;
 		}
 	}
-	/* The cache up to date, a lineage needs a few summaries only. */
-	if (rc == 0 && same && lineage_of && (want = calloc(l.nfound + 1, 1)))
-		mark_lineage(&l.map, lineage_of, want);
 	for (size_t i = 0; rc == 0 && i < l.nfound; i++) {
-		if (want && !want[i])
-			continue;
 		rc = spiral_strv_push(&st->ids, l.found[i].id);
 		if (rc == 0)
 			rc = load_one(&l, &l.found[i], &hint);

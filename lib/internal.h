@@ -65,6 +65,8 @@ git_repository *repo_git(spiral_repo *r);
 /* Writes all of p, or returns -1 with errno set (ENOSPC for a write that
  * takes nothing). */
 int repo_write_all(int fd, const void *p, size_t len);
+/* The system's certificates, read before a transfer (repo.c). */
+void repo_tls_ready(void);
 /* SPIRAL_ERROR when dir/rel is there but neither a file nor a folder (a
  * FIFO would block git), with a message that names it. */
 int repo_check_plain_file(const char *dir, const char *rel);

@@ -998,9 +998,8 @@ done:
  * quotes, as OWASP recommends.  Numbers are never changed. */
 static int csv_cell(spiral_buf *out, const char *s, int is_text)
 {
-	spiral_buf vis_text = SPIRAL_BUF_INIT;
-	int quote, guard, rc;
-	size_t plain = 0;
+	size_t plain = 0, len;
+	int quote, guard, rc = 0;
 
 	/* The usual cell, plain ASCII that needs neither quotes nor a guard,
 	 * is put as it is. */
@@ -1010,33 +1009,31 @@ static int csv_cell(spiral_buf *out, const char *s, int is_text)
 	if (!s[plain] && (!plain || (s[0] != ' ' && s[plain - 1] != ' ' &&
 				     !(is_text && strchr("=+-@", s[0])))))
 		return spiral_buf_put(out, s, plain);
-	rc = spiral_visible(&vis_text, s, strlen(s),
-			    SPIRAL_VISIBLE_KEEP_NL | SPIRAL_VISIBLE_KEEP_TAB);
-	if (rc == 0)
-		rc = spiral_buf_put(&vis_text, "", 0);
-	if (rc < 0) {
-		spiral_buf_free(&vis_text);
-		return rc;
-	}
-	guard = is_text && strchr("=+-@\t", vis_text.ptr[0]) && vis_text.ptr[0];
-	quote = guard || strpbrk(vis_text.ptr, ",\"\n\r") != NULL ||
-		vis_text.ptr[0] == ' ' ||
-		(vis_text.len && vis_text.ptr[vis_text.len - 1] == ' ');
+	/* Otherwise the text as spiral_visible shows it, in one pass.  What
+	 * decides the quotes and the guard is the same in the text as in
+	 * what is shown: an escape (\r, \x01, <U+200B>) has no comma, quote,
+	 * newline or space, and the first and last characters that matter
+	 * here (= + - @ tab, space) are shown as they are. */
+	len = plain + strlen(s + plain);
+	guard = is_text && s[0] && strchr("=+-@\t", s[0]);
+	quote = guard || strpbrk(s + plain, ",\"\n") || s[0] == ' ' ||
+		(len && s[len - 1] == ' ');
 	if (quote)
 		rc = spiral_buf_putc(out, '"');
 	if (guard && rc == 0)
 		rc = spiral_buf_putc(out, '\'');
-	for (const char *p = vis_text.ptr, *q; *p && rc == 0; p = q) {
-		/* Up to and with the next quote, which is doubled. */
+	for (const char *p = s, *q; *p && rc == 0; p = q) {
+		/* Up to and with the next quote, which is doubled (a quote
+		 * never falls inside a UTF-8 sequence). */
 		q = strchr(p, '"');
-		q = q ? q + 1 : p + strlen(p);
-		rc = spiral_buf_put(out, p, (size_t)(q - p));
+		q = q ? q + 1 : s + len;
+		rc = spiral_visible(out, p, (size_t)(q - p),
+				    SPIRAL_VISIBLE_KEEP_NL | SPIRAL_VISIBLE_KEEP_TAB);
 		if (rc == 0 && q[-1] == '"')
 			rc = spiral_buf_putc(out, '"');
 	}
 	if (quote && rc == 0)
 		rc = spiral_buf_putc(out, '"');
-	spiral_buf_free(&vis_text);
 	return rc;
 }
 

@@ -659,6 +659,7 @@ static void transfer_init(transfer *t, const char *url, const spiral_remote_cb *
 {
 	const char *p = strstr(url, "://"), *slash, *at;
 
+	repo_tls_ready();
 	memset(t, 0, sizeof(*t));
 	t->cb = cb;
 	t->url = spiral_url_shown(url);

@@ -16,6 +16,7 @@
  * 4, the next command finds the journal and does 5 again.  So the repository
  * is, for spiral and for stock git, as before the command or as after it. */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
@@ -52,10 +53,51 @@ static int git_fail(const char *what)
 
 static int library_users;
 
+/* ---- certificates, read when a transfer needs them ----------------------
+ *
+ * libgit2 built with mbedTLS (Debian's) parses the system's certificate
+ * bundle in git_libgit2_init: about a fifth of a small command such as
+ * show, though only a transfer over HTTPS uses it.  While library_init
+ * runs, this definition of mbedTLS's function, which the executable
+ * exports (cmd/meson.build) and which therefore comes before libmbedx509's,
+ * only notes the file's name; repo_tls_ready has libgit2 read it, through
+ * the real function, before a transfer.  A chain that was never read
+ * trusts nothing: a transfer that did not call repo_tls_ready fails to
+ * verify the server, it never goes unverified.  With a libgit2 built with
+ * OpenSSL this function is never called and nothing changes. */
+int mbedtls_x509_crt_parse_file(void *chain, const char *path);
+
+static int tls_deferring;
+static char tls_file[4096];
+
+int mbedtls_x509_crt_parse_file(void *chain, const char *path)
+{
+	int (*real)(void *, const char *) = NULL;
+	void *sym;
+
+	if (tls_deferring && path && strlen(path) < sizeof(tls_file)) {
+		strcpy(tls_file, path);
+		return 0;
+	}
+	sym = dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file");
+	memcpy(&real, &sym, sizeof(real));
+	return real ? real(chain, path) : -0x2900; /* MBEDTLS_ERR_X509_FILE_IO_ERROR */
+}
+
+void repo_tls_ready(void)
+{
+	if (tls_file[0] && library_users > 0) {
+		git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, tls_file, NULL);
+		tls_file[0] = '\0';
+	}
+}
+
 static void library_init(void)
 {
 	if (library_users++ == 0) {
+		tls_deferring = 1;
 		git_libgit2_init();
+		tls_deferring = 0;
 		/* Nothing from a repository is executed or followed outside it. */
 		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1);
 		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what spiral needs to build and test, if anything is missing
 # (Debian 12 packages only).  Used by the quick start and by tests/run.
-# zsh and fish: t-complete drives their completion scripts; libcsv: import --csv.
+# zsh and fish: t-complete drives their completion scripts; libcsv: import --csv;
+# openssl and strace: t-transport's HTTPS server, and which files a command opens.
 set -eu
 packages="gcc clang libclang-rt-14-dev meson ninja-build pkg-config libgit2-dev libinih-dev
 libcmocka-dev libutf8proc-dev libcsv-dev libssl-dev git mandoc python3 util-linux jq
-lighttpd openssh-server openssh-client chromium zsh fish"
+lighttpd openssh-server openssh-client openssl strace chromium zsh fish"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

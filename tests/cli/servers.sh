@@ -25,6 +25,9 @@
 #                             known_hosts and nothing of the real user's.
 #   sshd_new_hostkey          restart sshd on the same port with a new host
 #                             key (known_hosts untouched: "host key changed")
+#   start_tls                 openssl s_server with a self-signed certificate
+#                             for 127.0.0.1 (no CA vouches for it); sets
+#                             TLS_URL=https://127.0.0.1:P
 #   closed_port               prints a port with nothing listening on it
 #   stop_servers              stops every server (also done on exit)
 #
@@ -152,6 +155,23 @@ start_git_daemon() {
 		fi
 	done
 	_start_failed "git daemon" "$log"
+}
+
+start_tls() {
+	local port try log=$SERVERS_DIR/tls.log key=$SERVERS_DIR/tls.key
+	local cert=$SERVERS_DIR/tls.crt
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -keyout "$key" -out "$cert" \
+		>>"$log" 2>&1 || { _start_failed "openssl req" "$log"; return 1; }
+	for try in 1 2 3 4 5; do
+		port=$(_free_port)
+		if _launch "$log" "$port" openssl s_server -quiet -www \
+			-accept "127.0.0.1:$port" -key "$key" -cert "$cert"; then
+			TLS_URL=https://127.0.0.1:$port
+			return 0
+		fi
+	done
+	_start_failed "openssl s_server" "$log"
 }
 
 # lighttpd's mod_cgi gives the CGI a fresh environment: what git

@@ -271,6 +271,36 @@ git -C "$W/git-a" remote set-url origin "git://127.0.0.1:$port/git.git" 2>/dev/n
 refused "git://, closed port: pull" 'reach' "$W/git-a" pull
 THIRD_PARTY_LEAKS=1 refused "git://, closed port: push" 'reach' "$W/git-a" push
 
+# HTTPS: the server's certificate is checked against the system's
+# certificates, which spiral has libgit2 read only when a transfer starts
+# (lib/repo.c: not at every command's start).  A certificate no CA vouches
+# for is refused, so the check is on; a reading command does not open the
+# certificates; a transfer does, before it connects.
+if start_tls; then
+	refused_clone "https://, a certificate no CA vouches for: clone" \
+		'certificate of 127.0.0.1 cannot be trusted' "$TLS_URL/x.git"
+	cd "$W/git-a" || exit 1
+	bundle=$(strace -f -e trace=open,openat -o "$SANDBOX/trace" "$SPIRAL" list \
+		--status all >/dev/null 2>&1; grep -o '"/[^"]*cert[^"]*"' \
+		"$SANDBOX/trace" | head -n 1)
+	same "list opens no certificates" "" "$bundle"
+	strace -f -e trace=open,openat,connect -o "$SANDBOX/trace" "$SPIRAL" \
+		clone "$TLS_URL/x.git" "$W/tls-traced" </dev/null >/dev/null 2>&1
+	if [ -e /etc/ssl/certs/ca-certificates.crt ]; then
+		ok "a transfer reads the system's certificates before it connects" \
+			"$PYTHON" - "$SANDBOX/trace" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+cert = [i for i, l in enumerate(lines) if "ca-certificates.crt" in l]
+conn = [i for i, l in enumerate(lines) if "connect(" in l and "127.0.0.1" in l]
+sys.exit(0 if cert and conn and cert[0] < conn[0] else 1)
+PY
+	fi
+	_stop_pid "$_PID"
+else
+	fail "openssl s_server would not start"
+fi
+
 # As git does, spiral keeps passwords out of what it prints (a URL
 # with a login is shown without it), so that cron mail and logs hold none.
 same "no output shows a password" "" \
