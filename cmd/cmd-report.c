@@ -158,6 +158,8 @@ int cmd_report(int argc, char **argv, tool_ctx *ctx)
 	if ((rc = spiral_report_build(&st, &a.filter, by, idle, &report)) < 0)
 		goto done;
 	report.digest_only = digest_only;
+	if (!output)
+		tool_read_stream(&a, &out); /* as log: printed as it is made */
 	if (a.format == SPIRAL_FORMAT_HTML)
 		rc = spiral_emit_report_html(&out, &report, &st,
 					     spiral_store_short_len(&st));

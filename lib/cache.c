@@ -11,8 +11,10 @@
  * truncated or from another version, it is rebuilt.
  *
  * One file, mapped: a header, an index sorted by inquiry ID (ID, tree ID,
- * where its summary and its records are), then every summary, then every
- * record set, so that a summary load (list) touches the summaries only.
+ * where its summary, records, texts and paths are), then every summary,
+ * every record set, every inquiry's texts and every inquiry's paths, and a
+ * NUL.  A summary load (list) touches the summaries only; a full load the
+ * records, and the texts and paths only where they are read (put_records).
  * Numbers are the machine's own: the header says which machine wrote it. */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +28,7 @@
 
 #include "internal.h"
 
-#define CACHE_MAGIC "spiral-cache 2\n" /* 16 bytes with its NUL */
+#define CACHE_MAGIC "spiral-cache 3\n" /* 16 bytes with its NUL */
 #define CACHE_ORDER 0x0102030405060708ull
 #define NO_STRING UINT32_MAX
 #define LINK_PROBLEM STORE_LINK_PROBLEM
@@ -39,8 +41,12 @@ typedef struct cache_slot {
 	unsigned char cont_kind;
 	unsigned char pad[3];
 	char cont[SPIRAL_ID_LEN];
-	uint64_t soff, slen, roff, rlen;
+	/* Where its parts are: its summary, its records, then the texts
+	 * and the paths those refer to (put_records). */
+	uint64_t off[4], len[4];
 } cache_slot;
+
+enum { PART_SUMMARY, PART_RECORDS, PART_TEXTS, PART_PATHS, NPARTS };
 
 enum { CONT_NONE, CONT_ID, CONT_OTHER };
 
@@ -85,15 +91,6 @@ static void put_who(spiral_buf *b, const spiral_who *w)
 	put_str(b, w->author);
 	put_str(b, w->email);
 	put_str(b, w->school);
-}
-
-static void put_kvs(spiral_buf *b, const spiral_kvs *kvs)
-{
-	put_u32(b, (uint32_t)kvs->n);
-	for (size_t i = 0; i < kvs->n; i++) {
-		put_str(b, kvs->v[i].name);
-		spiral_buf_put(b, &kvs->v[i].value, sizeof(double));
-	}
 }
 
 static void put_problems(spiral_buf *b, const spiral_store *st)
@@ -147,52 +144,136 @@ static void put_summary(spiral_buf *b, const spiral_store *scratch)
 	put_problems(b, scratch);
 }
 
-static void put_records(spiral_buf *b, const spiral_store *scratch)
+/* A record set's strings are not inline but in three pools, each string
+ * referred to by a u32: the pool in the top two bits, the offset in the
+ * others.  Pool 0, right after the records, holds the short strings, each
+ * once (the team's names, emails and schools, measures' names); pool 1 is
+ * the inquiry's part of the cache's texts, pool 2 its part of the paths,
+ * both far from every record.  So a load reads the records alone, and as
+ * a page read brings its neighbours with it, log and report touch no
+ * path, report no text, and a name written on every entry is kept once. */
+enum { POOL_SHORT, POOL_TEXT, POOL_PATH, NPOOLS };
+#define POOL_SHIFT 30
+#define POOL_MAX ((1u << POOL_SHIFT) - 1)
+#define SEEN_MAX 64
+
+typedef struct pools {
+	spiral_buf *b[NPOOLS];
+	size_t start[NPOOLS];	 /* where this set's pool starts in b[k] */
+	uint32_t seen[SEEN_MAX]; /* offsets in pool 0, for sharing */
+	size_t nseen;
+} pools;
+
+static void put_ref(spiral_buf *b, pools *p, int k, const char *s)
+{
+	size_t len, off;
+
+	if (!s) {
+		put_u32(b, NO_STRING);
+		return;
+	}
+	for (size_t i = 0; k == POOL_SHORT && i < p->nseen; i++)
+		if (strcmp(p->b[k]->ptr + p->seen[i], s) == 0) {
+			put_u32(b, p->seen[i]);
+			return;
+		}
+	len = strlen(s);
+	off = p->b[k]->len - p->start[k];
+	if (off > POOL_MAX) {
+		b->failed = 1; /* a record set of a gigabyte: not cached */
+		return;
+	}
+	spiral_buf_put(p->b[k], s, len + 1);
+	if (k == POOL_SHORT && p->nseen < SEEN_MAX && !p->b[k]->failed)
+		p->seen[p->nseen++] = (uint32_t)off;
+	put_u32(b, (uint32_t)k << POOL_SHIFT | (uint32_t)off);
+}
+
+static void put_who_ref(spiral_buf *b, pools *p, const spiral_who *w)
+{
+	put_ref(b, p, POOL_SHORT, w->author);
+	put_ref(b, p, POOL_SHORT, w->email);
+	put_ref(b, p, POOL_SHORT, w->school);
+}
+
+static void put_strv_ref(spiral_buf *b, pools *p, int k, const spiral_strv *sv)
+{
+	put_u32(b, (uint32_t)sv->n);
+	for (size_t i = 0; i < sv->n; i++)
+		put_ref(b, p, k, sv->v[i]);
+}
+
+static void put_kvs_ref(spiral_buf *b, pools *p, const spiral_kvs *kvs)
+{
+	put_u32(b, (uint32_t)kvs->n);
+	for (size_t i = 0; i < kvs->n; i++) {
+		put_ref(b, p, POOL_SHORT, kvs->v[i].name);
+		spiral_buf_put(b, &kvs->v[i].value, sizeof(double));
+	}
+}
+
+/* The records of the one inquiry scratch holds into part[PART_RECORDS]:
+ * where its short strings start (from the set's start), the records, the
+ * short strings; its texts and paths into those parts. */
+static void put_records(spiral_buf part[NPARTS], const spiral_store *scratch)
 {
 	const spiral_inquiry *q = scratch->ninquiries ? &scratch->inquiries[0] : NULL;
+	spiral_buf shorts = SPIRAL_BUF_INIT, *b = &part[PART_RECORDS];
+	pools p = {{&shorts, &part[PART_TEXTS], &part[PART_PATHS]},
+		   {0, part[PART_TEXTS].len, part[PART_PATHS].len}, {0}, 0};
+	size_t start = b->len;
+	uint64_t off;
 
 	if (!q)
 		return;
+	put_i64(b, 0);
 	put_i64(b, (int64_t)q->nentries);
 	for (size_t i = 0; i < q->nentries; i++) {
 		const spiral_entry *e = &q->entries[i];
 		spiral_buf_put(b, e->id, SPIRAL_ID_LEN);
-		put_str(b, e->path);
+		put_ref(b, &p, POOL_PATH, e->path);
 		put_i64(b, e->seq);
 		put_u32(b, (uint32_t)e->phase);
 		put_date(b, e->date);
-		put_who(b, &e->who);
+		put_who_ref(b, &p, &e->who);
 		put_u32(b, (uint32_t)e->cycle);
 		put_u32(b, (uint32_t)e->new_cycle);
 		put_u32(b, (uint32_t)e->verdict);
-		put_str(b, e->text);
-		put_strv(b, &e->evidence);
-		put_kvs(b, &e->measures);
-		put_kvs(b, &e->targets);
+		put_ref(b, &p, POOL_TEXT, e->text);
+		put_strv_ref(b, &p, POOL_TEXT, &e->evidence);
+		put_kvs_ref(b, &p, &e->measures);
+		put_kvs_ref(b, &p, &e->targets);
 	}
 	put_i64(b, (int64_t)q->nnotes);
 	for (size_t i = 0; i < q->nnotes; i++) {
 		const spiral_note *n = &q->notes[i];
 		spiral_buf_put(b, n->id, SPIRAL_ID_LEN);
-		put_str(b, n->path);
+		put_ref(b, &p, POOL_PATH, n->path);
 		put_i64(b, n->seq);
 		put_date(b, n->date);
-		put_who(b, &n->who);
-		put_str(b, n->text);
+		put_who_ref(b, &p, &n->who);
+		put_ref(b, &p, POOL_TEXT, n->text);
 	}
 	put_i64(b, (int64_t)q->nchanges);
 	for (size_t i = 0; i < q->nchanges; i++) {
 		const spiral_change *c = &q->changes[i];
 		spiral_buf_put(b, c->id, SPIRAL_ID_LEN);
-		put_str(b, c->path);
+		put_ref(b, &p, POOL_PATH, c->path);
 		put_i64(b, c->seq);
 		put_date(b, c->date);
-		put_who(b, &c->who);
+		put_who_ref(b, &p, &c->who);
 		put_u32(b, (uint32_t)c->field);
 		put_u32(b, (uint32_t)c->op);
-		put_str(b, c->value);
-		put_strv(b, &c->parents);
+		put_ref(b, &p, POOL_TEXT, c->value);
+		put_strv_ref(b, &p, POOL_SHORT, &c->parents);
 	}
+	off = b->len - start;
+	spiral_buf_put(b, shorts.ptr ? shorts.ptr : "", shorts.len);
+	if (shorts.failed)
+		b->failed = 1;
+	spiral_buf_free(&shorts);
+	if (!b->failed)
+		memcpy(b->ptr + start, &off, sizeof(off));
 }
 
 /* ---- reading -------------------------------------------------------------- */
@@ -257,6 +338,11 @@ typedef struct cur {
 	const unsigned char *p, *end;
 	int bad, nomem;
 	struct store_keep *keep;
+	/* A record set's strings are references into its pools, each of
+	 * which ends with a NUL (put_records). */
+	int refs;
+	const char *pool[NPOOLS];
+	size_t pool_len[NPOOLS];
 } cur;
 
 static void get(cur *c, void *out, size_t n)
@@ -303,12 +389,30 @@ static const char *ref_str(cur *c, size_t *len_out)
 	return s;
 }
 
+/* The next reference's string where it is (NULL: none stored, or bad).
+ * Its bytes are not read (set_pool). */
+static const char *pool_str(cur *c, size_t *len_out)
+{
+	uint32_t ref = get_u32(c), k = ref >> POOL_SHIFT, off = ref & POOL_MAX;
+
+	if (c->bad || ref == NO_STRING)
+		return NULL;
+	if (k >= NPOOLS || off >= c->pool_len[k]) {
+		c->bad = 1;
+		return NULL;
+	}
+	*len_out = 0; /* measured only for a copy */
+	return c->pool[k] + off;
+}
+
 static char *get_str(cur *c)
 {
 	size_t len;
-	const char *p = ref_str(c, &len);
+	const char *p = c->refs ? pool_str(c, &len) : ref_str(c, &len);
 	char *s;
 
+	if (p && !c->keep && c->refs)
+		len = strlen(p);
 	if (!p || c->keep)
 		return (char *)p; /* borrowed: the map is read-only */
 	if (!(s = malloc(len + 1))) {
@@ -341,7 +445,7 @@ static void get_strv(cur *c, spiral_strv *sv)
 	uint32_t n = get_u32(c);
 
 	if (c->keep) {
-		if (n && (sv->v = keep_array(c, n, sizeof(*sv->v), 5)))
+		if (n && (sv->v = keep_array(c, n, sizeof(*sv->v), c->refs ? 4 : 5)))
 			for (sv->cap = n; sv->n < n && !c->bad; sv->n++)
 				if (!(sv->v[sv->n] = get_str(c)))
 					c->bad = 1;
@@ -403,7 +507,7 @@ static void get_kvs(cur *c, spiral_kvs *kvs)
 
 	if (c->keep) {
 		/* As written: names already distinct. */
-		if (n && (kvs->v = keep_array(c, n, sizeof(*kvs->v), 13)))
+		if (n && (kvs->v = keep_array(c, n, sizeof(*kvs->v), c->refs ? 12 : 13)))
 			for (kvs->cap = n; kvs->n < n && !c->bad; kvs->n++) {
 				kvs->v[kvs->n].name = get_str(c);
 				get(c, &kvs->v[kvs->n].value, sizeof(double));
@@ -525,10 +629,32 @@ static void *record_array(cur *c, size_t n, size_t size)
 }
 
 /* The records, in their order (sorted when the inquiry was folded). */
+/* A pool of strings.  Not one byte of it is read here (that would bring
+ * its page in): the map ends with a NUL (cache_open), so any string in
+ * it ends inside it. */
+static void set_pool(cur *c, int k, const unsigned char *p, size_t len)
+{
+	c->pool[k] = (const char *)p;
+	c->pool_len[k] = len;
+}
+
+/* The records from c, whose texts' and paths' pools are already set. */
 static void get_records(cur *c, spiral_inquiry *q)
 {
+	const unsigned char *base = c->p;
+	uint64_t off;
+	size_t n;
+
 	q->borrowed = c->keep != NULL;
-	size_t n = get_count(c, SPIRAL_ID_LEN);
+	get(c, &off, sizeof(off));
+	if (c->bad || off < sizeof(off) || off > (uint64_t)(c->end - base)) {
+		c->bad = 1;
+		return;
+	}
+	set_pool(c, POOL_SHORT, base + off, (size_t)(c->end - base - off));
+	c->end = base + off;
+	c->refs = 1;
+	n = get_count(c, SPIRAL_ID_LEN);
 
 	if (n && !(q->entries = record_array(c, n, sizeof(*q->entries))))
 		c->nomem = c->bad = 1;
@@ -629,7 +755,8 @@ static void cache_open(spiral_repo *r, cache_map *m)
 	if (memcmp(h->magic, CACHE_MAGIC, 16) != 0 || h->order != CACHE_ORDER ||
 	    h->slot_size != sizeof(cache_slot) ||
 	    h->ninquiries > ((size_t)sb.st_size - sizeof(*h)) / sizeof(cache_slot) ||
-	    h->poff > (size_t)sb.st_size || h->plen > (size_t)sb.st_size - h->poff) {
+	    h->poff > (size_t)sb.st_size || h->plen > (size_t)sb.st_size - h->poff ||
+	    ((const char *)p)[sb.st_size - 1] != '\0') {
 		munmap(p, (size_t)sb.st_size);
 		return;
 	}
@@ -648,13 +775,15 @@ static void cache_close(cache_map *m)
 
 static int slot_ok(const cache_map *m, const cache_slot *s)
 {
-	return s->soff <= m->size && s->slen <= m->size - s->soff &&
-	       s->roff <= m->size && s->rlen <= m->size - s->roff;
+	for (int k = 0; k < NPARTS; k++)
+		if (s->off[k] > m->size || s->len[k] > m->size - s->off[k])
+			return 0;
+	return 1;
 }
 
 static cur blob_at(const cache_map *m, uint64_t off, uint64_t len)
 {
-	cur c = {m->base + off, m->base + off + len, 0, 0, NULL};
+	cur c = {.p = m->base + off, .end = m->base + off + len};
 	return c;
 }
 
@@ -679,7 +808,7 @@ typedef struct loader {
 	size_t nfound, capfound;
 	/* The new cache, when anything changed. */
 	int dirty;
-	spiral_buf sums, recs;
+	spiral_buf part[NPARTS]; /* as slots' parts */
 	cache_slot *slots;
 	size_t nslots;
 } loader;
@@ -915,7 +1044,8 @@ static void slot_set_cont(cache_slot *s, const char *continues)
 		s->cont_kind = CONT_OTHER;
 }
 
-static int push_slot(loader *l, const head_inquiry *hi, uint64_t soff, uint64_t slen, uint64_t roff, uint64_t rlen)
+static int push_slot(loader *l, const head_inquiry *hi, const uint64_t off[NPARTS],
+		     const uint64_t len[NPARTS])
 {
 	cache_slot *s;
 
@@ -929,10 +1059,8 @@ static int push_slot(loader *l, const head_inquiry *hi, uint64_t soff, uint64_t 
 	memset(s, 0, sizeof(*s));
 	memcpy(s->id, hi->id, SPIRAL_ID_LEN);
 	memcpy(s->tree, hi->tree.id, GIT_OID_RAWSZ);
-	s->soff = soff;
-	s->slen = slen;
-	s->roff = roff;
-	s->rlen = rlen;
+	memcpy(s->off, off, sizeof(s->off));
+	memcpy(s->len, len, sizeof(s->len));
 	return 0;
 }
 
@@ -973,8 +1101,8 @@ static int adopt(spiral_store *st, spiral_store *scratch)
 static int from_cache(loader *l, const cache_slot *s)
 {
 	int summary = (l->flags & SPIRAL_LOAD_SUMMARY) != 0;
-	cur c = blob_at(&l->map, s->soff, s->slen);
-	cur rc_ = blob_at(&l->map, s->roff, s->rlen);
+	cur c = blob_at(&l->map, s->off[PART_SUMMARY], s->len[PART_SUMMARY]);
+	cur rc_ = blob_at(&l->map, s->off[PART_RECORDS], s->len[PART_RECORDS]);
 	spiral_store one = {0};
 	spiral_inquiry q = {0};
 	int has;
@@ -986,6 +1114,10 @@ static int from_cache(loader *l, const cache_slot *s)
 	has = get_summary(&c, &q);
 	if (has && !summary) {
 		rc_.keep = l->keep;
+		set_pool(&rc_, POOL_TEXT, l->map.base + s->off[PART_TEXTS],
+			 s->len[PART_TEXTS]);
+		set_pool(&rc_, POOL_PATH, l->map.base + s->off[PART_PATHS],
+			 s->len[PART_PATHS]);
 		get_records(&rc_, &q);
 		q.summary = 0;
 	}
@@ -1021,14 +1153,13 @@ static int load_one(loader *l, const head_inquiry *hi, size_t *hint)
 {
 	const cache_slot *s = cached(l, hi->id, hint);
 	spiral_store scratch = {0};
-	size_t soff, roff;
+	uint64_t off[NPARTS], len[NPARTS];
 	int rc;
 
 	if (s && slot_ok(&l->map, s) &&
 	    memcmp(s->tree, hi->tree.id, GIT_OID_RAWSZ) == 0) {
 		if ((rc = from_cache(l, s)) <= 0) {
-			if (rc == 0 && (rc = push_slot(l, hi, s->soff, s->slen,
-						       s->roff, s->rlen)) == 0) {
+			if (rc == 0 && (rc = push_slot(l, hi, s->off, s->len)) == 0) {
 				l->slots[l->nslots - 1].cont_kind = s->cont_kind;
 				memcpy(l->slots[l->nslots - 1].cont, s->cont,
 				       SPIRAL_ID_LEN);
@@ -1040,16 +1171,19 @@ static int load_one(loader *l, const head_inquiry *hi, size_t *hint)
 	 * (offsets into the new blobs are relative until written). */
 	l->dirty = 1;
 	if ((rc = read_inquiry_tree(l, &scratch, hi)) == 0) {
-		soff = l->sums.len;
-		roff = l->recs.len;
-		put_summary(&l->sums, &scratch);
-		put_records(&l->recs, &scratch);
-		if (l->sums.failed || l->recs.failed)
-			rc = nomem();
-		else
-			rc = push_slot(l, hi, soff | (1ull << 63),
-				       l->sums.len - soff, roff | (1ull << 63),
-				       l->recs.len - roff);
+		for (int k = 0; k < NPARTS; k++)
+			off[k] = l->part[k].len;
+		put_summary(&l->part[PART_SUMMARY], &scratch);
+		put_records(l->part, &scratch);
+		rc = 0;
+		for (int k = 0; k < NPARTS; k++) {
+			len[k] = l->part[k].len - off[k];
+			off[k] |= 1ull << 63;
+			if (l->part[k].failed)
+				rc = nomem();
+		}
+		if (rc == 0)
+			rc = push_slot(l, hi, off, len);
 		if (rc == 0 && scratch.ninquiries)
 			slot_set_cont(&l->slots[l->nslots - 1],
 				      scratch.inquiries[0].continues);
@@ -1058,8 +1192,9 @@ static int load_one(loader *l, const head_inquiry *hi, size_t *hint)
 	 * for the inquiry, as it would have come from the cache. */
 	if (rc == 0 && (l->flags & SPIRAL_LOAD_SUMMARY) && scratch.ninquiries) {
 		spiral_inquiry q = {0};
-		cur c = {(const unsigned char *)l->sums.ptr + soff,
-			 (const unsigned char *)l->sums.ptr + l->sums.len, 0, 0, NULL};
+		spiral_buf *sums = &l->part[PART_SUMMARY];
+		cur c = {.p = (const unsigned char *)sums->ptr + (off[PART_SUMMARY] & ~(1ull << 63)),
+			 .end = (const unsigned char *)sums->ptr + sums->len};
 		memcpy(q.id, hi->id, SPIRAL_ID_LEN + 1);
 		get_summary(&c, &q);
 		if (c.bad || !(q.dir = spiral_path_inquiry_dir(q.id))) {
@@ -1089,8 +1224,8 @@ static int write_kept(int fd, const loader *l, int field)
 	uint64_t run = 0, runlen = 0;
 
 	for (size_t i = 0; i < l->nslots; i++) {
-		uint64_t off = field ? l->slots[i].roff : l->slots[i].soff;
-		uint64_t len = field ? l->slots[i].rlen : l->slots[i].slen;
+		uint64_t off = l->slots[i].off[field];
+		uint64_t len = l->slots[i].len[field];
 		if (off & fresh)
 			continue;
 		if (runlen && run + runlen == off) {
@@ -1112,7 +1247,7 @@ static void cache_write(loader *l, const git_oid *inquiries_tree)
 {
 	char *dir = cache_path(l->r, ""), *path = cache_path(l->r, "cache");
 	spiral_buf tmp = SPIRAL_BUF_INIT, outp = SPIRAL_BUF_INIT;
-	const uint64_t fresh = 1ull << 63; /* an offset into l->sums or l->recs */
+	const uint64_t fresh = 1ull << 63; /* an offset into l->part[] */
 	cache_slot *ns = NULL;
 	cache_head h;
 	uint64_t at;
@@ -1129,7 +1264,7 @@ static void cache_write(loader *l, const git_oid *inquiries_tree)
 		memcpy(h.tree, inquiries_tree->id, GIT_OID_RAWSZ);
 	/* Layout: head, slots, problems outside any inquiry, every summary
 	 * (those kept from the old cache, then the new ones), every record
-	 * set (likewise). */
+	 * set (likewise), every inquiry's texts, every inquiry's paths. */
 	put_problems(&outp, &l->outside);
 	if (outp.failed)
 		goto out;
@@ -1139,33 +1274,29 @@ static void cache_write(loader *l, const git_oid *inquiries_tree)
 	at += outp.len;
 	if (l->nslots)
 		memcpy(ns, l->slots, l->nslots * sizeof(*ns));
-	for (size_t i = 0; i < l->nslots; i++)
-		if (!(ns[i].soff & fresh)) {
-			ns[i].soff = at;
-			at += ns[i].slen;
-		}
-	for (size_t i = 0; i < l->nslots; i++)
-		if (ns[i].soff & fresh)
-			ns[i].soff = at + (ns[i].soff & ~fresh);
-	at += l->sums.len;
-	for (size_t i = 0; i < l->nslots; i++)
-		if (!(ns[i].roff & fresh)) {
-			ns[i].roff = at;
-			at += ns[i].rlen;
-		}
-	for (size_t i = 0; i < l->nslots; i++)
-		if (ns[i].roff & fresh)
-			ns[i].roff = at + (ns[i].roff & ~fresh);
+	for (int k = 0; k < NPARTS; k++) {
+		for (size_t i = 0; i < l->nslots; i++)
+			if (!(ns[i].off[k] & fresh)) {
+				ns[i].off[k] = at;
+				at += ns[i].len[k];
+			}
+		for (size_t i = 0; i < l->nslots; i++)
+			if (ns[i].off[k] & fresh)
+				ns[i].off[k] = at + (ns[i].off[k] & ~fresh);
+		at += l->part[k].len;
+	}
 	mkdir(dir, 0777);
 	if (spiral_buf_printf(&tmp, "%s.tmp-XXXXXX", path) < 0 ||
 	    (fd = mkstemp(tmp.ptr)) < 0)
 		goto out;
 	ok = repo_write_all(fd, &h, sizeof(h)) == 0 &&
 	     repo_write_all(fd, ns, l->nslots * sizeof(*ns)) == 0 &&
-	     repo_write_all(fd, outp.ptr, outp.len) == 0 && write_kept(fd, l, 0) == 0 &&
-	     repo_write_all(fd, l->sums.ptr, l->sums.len) == 0 &&
-	     write_kept(fd, l, 1) == 0 &&
-	     repo_write_all(fd, l->recs.ptr, l->recs.len) == 0;
+	     repo_write_all(fd, outp.ptr, outp.len) == 0;
+	for (int k = 0; k < NPARTS && ok; k++)
+		ok = write_kept(fd, l, k) == 0 &&
+		     repo_write_all(fd, l->part[k].ptr, l->part[k].len) == 0;
+	/* Last, a NUL: every string in the map ends inside it (set_pool). */
+	ok = ok && repo_write_all(fd, "", 1) == 0;
 	if (close(fd) < 0)
 		ok = 0;
 	fd = -1;
@@ -1359,8 +1490,8 @@ static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
 		memset(&l.map, 0, sizeof(l.map)); /* st->keep unmaps it */
 	cache_close(&l.map);
 	spiral_store_free(&l.outside);
-	spiral_buf_free(&l.sums);
-	spiral_buf_free(&l.recs);
+	for (int k = 0; k < NPARTS; k++)
+		spiral_buf_free(&l.part[k]);
 	free(l.slots);
 	free(l.found);
 	git_tree_free(inq);

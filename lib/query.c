@@ -4,6 +4,7 @@
  * school, tag, status and stalled select by the entry's inquiry. */
 #include <ctype.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -250,32 +251,41 @@ int spiral_query_list(const spiral_store *st, const spiral_filter *f,
 /* Newest first, and never against an inquiry's causal order: an entry sorts
  * by the latest date among it and the entries before it in its inquiry (a
  * back-dated entry logged after others stays above them), then by inquiry,
- * then by its place in the inquiry. */
+ * then by its place in the inquiry.  A key is as small as a row, and
+ * becomes one where it lies: 100,000 entries sort in 1.6 MB. */
 typedef struct log_key {
-	spiral_log_row row;
-	spiral_date after; /* latest date up to this entry, causally */
-	size_t place;      /* index in the inquiry's causal order */
+	int64_t after; /* latest date up to this entry, causally */
+	uint32_t inq;  /* in the store */
+	uint32_t place; /* index in the inquiry's causal order */
 } log_key;
 
-static int cmp_newest(const void *a, const void *b)
+static int cmp_newest(const void *a, const void *b, void *arg)
 {
 	const log_key *x = a, *y = b;
-	int c = spiral_date_cmp(y->after, x->after);
+	const spiral_store *st = arg;
 
-	if (c)
-		return c;
-	if (x->row.inquiry != y->row.inquiry)
-		return strcmp(y->row.inquiry->id, x->row.inquiry->id);
+	if (x->after != y->after)
+		return x->after < y->after ? 1 : -1;
+	if (x->inq != y->inq)
+		return strcmp(st->inquiries[y->inq].id, st->inquiries[x->inq].id);
 	return x->place < y->place ? 1 : x->place > y->place ? -1 : 0;
 }
 
 int spiral_query_log(const spiral_store *st, const spiral_filter *f,
 		     const char *only, spiral_log_row **out, size_t *n)
 {
-	log_key *keys = NULL;
-	spiral_log_row *rows;
-	size_t count = 0, cap = 0;
+	union {
+		log_key key;
+		spiral_log_row row;
+	} *keys;
+	size_t count = 0, most = 0;
 
+	for (size_t i = 0; i < st->ninquiries; i++)
+		most += st->inquiries[i].nentries;
+	if (st->ninquiries > UINT32_MAX || most > UINT32_MAX)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	if (!(keys = malloc((most ? most : 1) * sizeof(*keys))))
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
 	for (size_t i = 0; i < st->ninquiries; i++) {
 		const spiral_inquiry *inq = &st->inquiries[i];
 		spiral_date after = {0, 0};
@@ -286,31 +296,20 @@ int spiral_query_log(const spiral_store *st, const spiral_filter *f,
 				after = inq->entries[k].date;
 			if (!spiral_entry_matches(f, inq, &inq->entries[k]))
 				continue;
-			if (count == cap) {
-				cap = cap ? cap * 2 : 64;
-				log_key *v = realloc(keys, cap * sizeof(*v));
-				if (!v) {
-					free(keys);
-					return spiral_error(SPIRAL_ENOMEM, "out of memory");
-				}
-				keys = v;
-			}
-			keys[count].row.inquiry = inq;
-			keys[count].row.entry = &inq->entries[k];
-			keys[count].after = after;
-			keys[count++].place = k;
+			keys[count].key.after = after.time;
+			keys[count].key.inq = (uint32_t)i;
+			keys[count++].key.place = (uint32_t)k;
 		}
 	}
 	if (count > 1)
-		qsort(keys, count, sizeof(*keys), cmp_newest);
-	rows = malloc((count ? count : 1) * sizeof(*rows));
-	if (!rows) {
-		free(keys);
-		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+		qsort_r(keys, count, sizeof(*keys), cmp_newest, (void *)st);
+	/* Each key read before its row is written over it or before it. */
+	spiral_log_row *rows = (spiral_log_row *)(void *)keys;
+	for (size_t i = 0; i < count; i++) {
+		const spiral_inquiry *inq = &st->inquiries[keys[i].key.inq];
+		spiral_log_row row = {inq, &inq->entries[keys[i].key.place]};
+		rows[i] = row;
 	}
-	for (size_t i = 0; i < count; i++)
-		rows[i] = keys[i].row;
-	free(keys);
 	*out = rows;
 	*n = count;
 	return 0;
