@@ -69,6 +69,7 @@ int cmd_search(int argc, char **argv, tool_ctx *ctx)
 	tool_report_problems(&st);
 	style = ctx->style; /* on a terminal, tables fit its width */
 	style.width = tool_columns();
+	tool_read_stream(&a, &out);
 	if ((rc = spiral_search(&st, &a.filter, argv[optind], &hits, &n)) == 0) {
 		shown = a.max_count >= 0 && n > (size_t)a.max_count ? (size_t)a.max_count : n;
 		rc = spiral_emit_search(&out, a.format, hits, shown,

@@ -1110,8 +1110,12 @@ static int from_cache(loader *l, const cache_slot *s)
 	memcpy(q.id, s->id, SPIRAL_ID_LEN);
 	q.id[SPIRAL_ID_LEN] = '\0';
 	/* The folded state is the summary's, whether the records come
-	 * with it or not: they are the ones it was folded from. */
+	 * with it or not: they are the ones it was folded from.  Loaded
+	 * with its records, it is borrowed from the map as they are. */
+	q.borrowed = !summary && l->keep;
+	c.keep = q.borrowed ? l->keep : NULL;
 	has = get_summary(&c, &q);
+	c.keep = NULL; /* the problems are copied */
 	if (has && !summary) {
 		rc_.keep = l->keep;
 		set_pool(&rc_, POOL_TEXT, l->map.base + s->off[PART_TEXTS],

@@ -58,30 +58,32 @@ static void conflicts_free(spiral_inquiry *inq)
 void spiral_inquiry_free(spiral_inquiry *inq)
 {
 	free(inq->dir);
-	free(inq->title0);
-	free(inq->learners0);
-	free(inq->continues);
-	spiral_who_free(&inq->who);
-	spiral_strv_free(&inq->tags0);
-	spiral_strv_free(&inq->team0);
-	for (size_t i = 0; i < inq->nentries && !inq->borrowed; i++)
-		spiral_entry_free(&inq->entries[i]);
-	for (size_t i = 0; i < inq->nnotes && !inq->borrowed; i++)
-		spiral_note_free(&inq->notes[i]);
-	for (size_t i = 0; i < inq->nchanges && !inq->borrowed; i++)
-		spiral_change_free(&inq->changes[i]);
 	if (!inq->borrowed) {
+		free(inq->title0);
+		free(inq->learners0);
+		free(inq->continues);
+		spiral_who_free(&inq->who);
+		spiral_strv_free(&inq->tags0);
+		spiral_strv_free(&inq->team0);
+		for (size_t i = 0; i < inq->nentries; i++)
+			spiral_entry_free(&inq->entries[i]);
+		for (size_t i = 0; i < inq->nnotes; i++)
+			spiral_note_free(&inq->notes[i]);
+		for (size_t i = 0; i < inq->nchanges; i++)
+			spiral_change_free(&inq->changes[i]);
 		free(inq->entries);
 		free(inq->notes);
 		free(inq->changes);
+		spiral_strv_free(&inq->tags);
+		spiral_strv_free(&inq->team);
+		for (int i = 0; i < 3; i++)
+			free(inq->owned[i]);
+		conflicts_free(inq);
+	} else {
+		free(inq->conflicts); /* its values are borrowed */
 	}
-	spiral_strv_free(&inq->tags);
-	spiral_strv_free(&inq->team);
-	conflicts_free(inq);
 	for (int f = 0; f < SPIRAL_FIELD_COUNT; f++)
 		spiral_strv_free(&inq->heads[f]);
-	for (int i = 0; i < 3; i++)
-		free(inq->owned[i]);
 	memset(inq, 0, sizeof(*inq));
 }
 

@@ -98,22 +98,25 @@ static int tokenize(const char *s, tokens *t)
 
 /* ---- search ------------------------------------------------------------- */
 
-/* A document is counted as it is read, its words not kept: a search of
- * 100,000 entries holds the texts of its hits only. */
+/* A document is counted as it is read, its words not kept, and kept only
+ * if it holds every word of the query: a search of 100,000 entries holds
+ * its hits only, and the text of a hit of one field is that field's. */
 typedef struct doc {
 	const spiral_inquiry *inq;
 	const spiral_entry *entry;
 	const spiral_note *note;
-	char *text;   /* the fields searched, one a line: hits only */
-	size_t words; /* how many */
-	size_t first; /* offset in text of the first word of the query */
+	const char *text; /* the fields searched, one a line */
+	char *owned;	  /* text, when it was made of several fields */
+	size_t words;	  /* how many */
+	size_t first;	  /* offset in text of the first word of the query */
 } doc;
 
 typedef struct docs {
-	doc *v;
+	doc *v;		/* the hits */
 	size_t n, cap;
+	size_t count;	/* documents read */
 	const spiral_strv *terms;
-	size_t *tf;    /* terms->n a document: times each term is in it */
+	size_t *tf;    /* terms->n a hit: times each term is in it */
 	size_t *df;    /* documents each term is in */
 	size_t total;  /* words in all */
 } docs;
@@ -121,77 +124,100 @@ typedef struct docs {
 static void docs_free(docs *d)
 {
 	for (size_t i = 0; i < d->n; i++)
-		free(d->v[i].text);
+		free(d->v[i].owned);
 	free(d->v);
 	free(d->tf);
 	free(d->df);
 }
 
-/* Adds a document of the fields (NULL-ended; NULL fields skipped). */
+/* Reads a document of the fields (NULL-ended; NULL fields skipped). */
 static int docs_add(docs *d, const spiral_inquiry *inq, const spiral_entry *e,
 		    const spiral_note *note, const char *const *fields,
 		    const spiral_strv *more)
 {
 	spiral_buf b = SPIRAL_BUF_INIT;
 	tokens words = {0};
-	doc *x;
-	int rc;
+	const char *text = NULL;
+	size_t nfields = 0, nt = d->terms->n, first = 0;
+	int rc, all = 1;
 
 	for (size_t i = 0; fields[i] || fields[i + 1]; i++)
-		if (fields[i])
-			spiral_buf_printf(&b, "%s%s", b.len ? "\n" : "", fields[i]);
-	for (size_t i = 0; more && i < more->n; i++)
-		spiral_buf_printf(&b, "%s%s", b.len ? "\n" : "", more->v[i]);
-	spiral_buf_put(&b, "", 0);
-	if (b.failed) {
+		if (fields[i]) {
+			text = fields[i];
+			nfields++;
+		}
+	nfields += more ? more->n : 0;
+	if (nfields != 1) {
+		/* Several fields, one a line. */
+		for (size_t i = 0; fields[i] || fields[i + 1]; i++)
+			if (fields[i]) {
+				if (b.len)
+					spiral_buf_putc(&b, '\n');
+				spiral_buf_puts(&b, fields[i]);
+			}
+		for (size_t i = 0; more && i < more->n; i++) {
+			if (b.len)
+				spiral_buf_putc(&b, '\n');
+			spiral_buf_puts(&b, more->v[i]);
+		}
+		spiral_buf_put(&b, "", 0);
+		if (b.failed) {
+			spiral_buf_free(&b);
+			return spiral_error(SPIRAL_ENOMEM, "out of memory");
+		}
+		text = b.ptr;
+	}
+	if ((rc = tokenize(text, &words)) < 0) {
 		spiral_buf_free(&b);
-		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+		return rc;
 	}
 	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64, nt = d->terms->n;
+		size_t cap = d->cap ? d->cap * 2 : 64;
 		doc *v = realloc(d->v, cap * sizeof(*v));
 		size_t *tf = v ? realloc(d->tf, cap * nt * sizeof(*tf)) : NULL;
 		if (v)
 			d->v = v;
 		if (!tf) {
+			tokens_free(&words);
 			spiral_buf_free(&b);
 			return spiral_error(SPIRAL_ENOMEM, "out of memory");
 		}
 		d->tf = tf;
 		d->cap = cap;
 	}
-	x = &d->v[d->n];
-	memset(x, 0, sizeof(*x));
-	x->inq = inq;
-	x->entry = e;
-	x->note = note;
-	if ((rc = tokenize(b.ptr, &words)) == 0) {
-		size_t *tf = &d->tf[d->n * d->terms->n];
-		int all = 1;
-		for (size_t t = 0; t < d->terms->n; t++)
-			tf[t] = 0;
-		for (size_t k = 0; k < words.n; k++)
-			for (size_t t = 0; t < d->terms->n; t++)
-				if (strcmp(words.v[k].key, d->terms->v[t]) == 0)
-					tf[t]++;
-		for (size_t t = 0; t < d->terms->n; t++) {
-			d->df[t] += tf[t] > 0;
-			all = all && tf[t] > 0;
+	/* Counted in room for one more hit, kept only if it is one. */
+	size_t *tf = &d->tf[d->n * nt];
+	for (size_t t = 0; t < nt; t++)
+		tf[t] = 0;
+	for (size_t k = 0; k < words.n; k++)
+		for (size_t t = 0; t < nt; t++)
+			if (strcmp(words.v[k].key, d->terms->v[t]) == 0)
+				tf[t]++;
+	for (size_t t = 0; t < nt; t++) {
+		d->df[t] += tf[t] > 0;
+		all = all && tf[t] > 0;
+	}
+	for (size_t k = 0; all && k < words.n; k++)
+		if (spiral_strv_contains(d->terms, words.v[k].key)) {
+			first = words.v[k].off;
+			break;
 		}
-		for (size_t k = 0; all && k < words.n; k++)
-			if (spiral_strv_contains(d->terms, words.v[k].key)) {
-				x->first = words.v[k].off;
-				break;
-			}
+	d->count++;
+	d->total += words.n;
+	if (all) {
+		doc *x = &d->v[d->n++];
+		memset(x, 0, sizeof(*x));
+		x->inq = inq;
+		x->entry = e;
+		x->note = note;
 		x->words = words.n;
-		d->total += words.n;
-		if (all)
-			x->text = spiral_buf_detach(&b);
-		d->n++;
+		x->first = first;
+		x->owned = nfields != 1 ? spiral_buf_detach(&b) : NULL;
+		x->text = x->owned ? x->owned : text;
 	}
 	tokens_free(&words);
 	spiral_buf_free(&b);
-	return rc;
+	return 0;
 }
 
 static int gather_docs(const spiral_store *st, const spiral_filter *f, docs *d)
@@ -344,24 +370,20 @@ int spiral_search(const spiral_store *st, const spiral_filter *f,
 	df = d.df;
 	tf = d.tf;
 	total = d.total;
-	for (size_t i = 0; i < d.n; i++)
-		nhits += d.v[i].text != NULL;
-	if (!(hits = calloc(nhits ? nhits : 1, sizeof(*hits)))) {
+	if (!(hits = calloc(d.n ? d.n : 1, sizeof(*hits)))) {
 		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
 		goto done;
 	}
 	nhits = 0;
-	avgdl = d.n && total ? (double)total / (double)d.n : 1.0;
+	avgdl = d.count && total ? (double)total / (double)d.count : 1.0;
 	for (size_t i = 0; i < d.n; i++) {
 		const doc *x = &d.v[i];
 		double score = 0, dl = (double)x->words;
 		size_t t;
 
-		if (!x->text)
-			continue; /* not every word of the query */
 		for (t = 0; t < terms.n; t++) {
 			double f_td = (double)tf[i * terms.n + t];
-			double idf = log(1.0 + ((double)d.n - (double)df[t] + 0.5) /
+			double idf = log(1.0 + ((double)d.count - (double)df[t] + 0.5) /
 						       ((double)df[t] + 0.5));
 			if (f_td == 0)
 				break; /* every word must be there */

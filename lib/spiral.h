@@ -423,9 +423,11 @@ typedef struct spiral_inquiry {
 	int summary;
 	size_t counts[3];
 	char *owned[3];
-	/* Records loaded from the cache whole: their strings and arrays are
-	 * not the inquiry's but the store's (the cache file, mapped, and
-	 * room taken with it), valid as long as the store; read-only. */
+	/* Loaded from the cache whole: the strings and arrays of its
+	 * records and of what is read from the summary (all but dir, the
+	 * conflicts' array and heads) are not the inquiry's but the store's
+	 * (the cache file, mapped, and room taken with it), valid as long as
+	 * the store; read-only. */
 	int borrowed;
 } spiral_inquiry;
 /* How many entries inq has, whether its records are loaded or not. */
