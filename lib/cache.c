@@ -17,6 +17,7 @@
  * records, and the texts and paths only where they are read (put_records).
  * Numbers are the machine's own: the header says which machine wrote it. */
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -809,6 +810,11 @@ typedef struct loader {
 	/* The new cache, when anything changed. */
 	int dirty;
 	spiral_buf part[NPARTS]; /* as slots' parts */
+	/* While the cache is rebuilt (rebuild): each part is written to a
+	 * file as it grows, flushed[k] bytes so far, so that 10,000
+	 * inquiries are never in memory at once. */
+	int pfd[NPARTS];
+	uint64_t flushed[NPARTS];
 	cache_slot *slots;
 	size_t nslots;
 } loader;
@@ -1153,45 +1159,61 @@ static const cache_slot *cached(const loader *l, const char *id, size_t *hint)
 	return NULL;
 }
 
+/* The inquiry folder hi of HEAD read from git into scratch and put in
+ * the new cache's parts, at off[] (marked fresh: relative to the parts). */
+static int put_fresh(loader *l, const head_inquiry *hi, spiral_store *scratch,
+		     uint64_t off[NPARTS])
+{
+	uint64_t len[NPARTS];
+	int rc;
+
+	if ((rc = read_inquiry_tree(l, scratch, hi)) < 0)
+		return rc;
+	for (int k = 0; k < NPARTS; k++)
+		off[k] = l->flushed[k] + l->part[k].len;
+	put_summary(&l->part[PART_SUMMARY], scratch);
+	put_records(l->part, scratch);
+	for (int k = 0; k < NPARTS; k++) {
+		len[k] = l->flushed[k] + l->part[k].len - off[k];
+		off[k] |= 1ull << 63;
+		if (l->part[k].failed)
+			rc = nomem();
+	}
+	if (rc == 0)
+		rc = push_slot(l, hi, off, len);
+	if (rc == 0 && scratch->ninquiries)
+		slot_set_cont(&l->slots[l->nslots - 1], scratch->inquiries[0].continues);
+	return rc;
+}
+
+/* Keeps the old cache's slot s for hi in the new cache. */
+static int keep_slot(loader *l, const head_inquiry *hi, const cache_slot *s)
+{
+	int rc = push_slot(l, hi, s->off, s->len);
+
+	if (rc == 0) {
+		l->slots[l->nslots - 1].cont_kind = s->cont_kind;
+		memcpy(l->slots[l->nslots - 1].cont, s->cont, SPIRAL_ID_LEN);
+	}
+	return rc;
+}
+
 static int load_one(loader *l, const head_inquiry *hi, size_t *hint)
 {
 	const cache_slot *s = cached(l, hi->id, hint);
 	spiral_store scratch = {0};
-	uint64_t off[NPARTS], len[NPARTS];
+	uint64_t off[NPARTS];
 	int rc;
 
 	if (s && slot_ok(&l->map, s) &&
 	    memcmp(s->tree, hi->tree.id, GIT_OID_RAWSZ) == 0) {
-		if ((rc = from_cache(l, s)) <= 0) {
-			if (rc == 0 && (rc = push_slot(l, hi, s->off, s->len)) == 0) {
-				l->slots[l->nslots - 1].cont_kind = s->cont_kind;
-				memcpy(l->slots[l->nslots - 1].cont, s->cont,
-				       SPIRAL_ID_LEN);
-			}
-			return rc;
-		}
+		if ((rc = from_cache(l, s)) <= 0)
+			return rc == 0 ? keep_slot(l, hi, s) : rc;
 	}
 	/* Not cached, changed, or damaged: read from git and cache it anew
 	 * (offsets into the new blobs are relative until written). */
 	l->dirty = 1;
-	if ((rc = read_inquiry_tree(l, &scratch, hi)) == 0) {
-		for (int k = 0; k < NPARTS; k++)
-			off[k] = l->part[k].len;
-		put_summary(&l->part[PART_SUMMARY], &scratch);
-		put_records(l->part, &scratch);
-		rc = 0;
-		for (int k = 0; k < NPARTS; k++) {
-			len[k] = l->part[k].len - off[k];
-			off[k] |= 1ull << 63;
-			if (l->part[k].failed)
-				rc = nomem();
-		}
-		if (rc == 0)
-			rc = push_slot(l, hi, off, len);
-		if (rc == 0 && scratch.ninquiries)
-			slot_set_cont(&l->slots[l->nslots - 1],
-				      scratch.inquiries[0].continues);
-	}
+	rc = put_fresh(l, hi, &scratch, off);
 	/* A summary load keeps no records: the summary just written stands
 	 * for the inquiry, as it would have come from the cache. */
 	if (rc == 0 && (l->flags & SPIRAL_LOAD_SUMMARY) && scratch.ninquiries) {
@@ -1247,7 +1269,33 @@ static int write_kept(int fd, const loader *l, int field)
 /* Writes the new cache: a temporary file renamed over the old one.  A
  * cache that cannot be written is no error: the next command reads git's
  * objects again. */
-static void cache_write(loader *l, const git_oid *inquiries_tree)
+/* What rebuild wrote of part k to its file, copied to fd. */
+static int copy_flushed(int fd, const loader *l, int k)
+{
+	char *buf;
+	uint64_t at = 0;
+	int rc = 0;
+
+	if (!l->flushed[k])
+		return 0;
+	if (!(buf = malloc(1u << 20)))
+		return -1;
+	while (rc == 0 && at < l->flushed[k]) {
+		size_t want = l->flushed[k] - at < (1u << 20) ? (size_t)(l->flushed[k] - at)
+							      : (1u << 20);
+		ssize_t got = pread(l->pfd[k], buf, want, (off_t)at);
+		if (got <= 0)
+			rc = -1;
+		else {
+			rc = repo_write_all(fd, buf, (size_t)got);
+			at += (uint64_t)got;
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+static int cache_write(loader *l, const git_oid *inquiries_tree)
 {
 	char *dir = cache_path(l->r, ""), *path = cache_path(l->r, "cache");
 	spiral_buf tmp = SPIRAL_BUF_INIT, outp = SPIRAL_BUF_INIT;
@@ -1287,7 +1335,7 @@ static void cache_write(loader *l, const git_oid *inquiries_tree)
 		for (size_t i = 0; i < l->nslots; i++)
 			if (ns[i].off[k] & fresh)
 				ns[i].off[k] = at + (ns[i].off[k] & ~fresh);
-		at += l->part[k].len;
+		at += l->flushed[k] + l->part[k].len;
 	}
 	mkdir(dir, 0777);
 	if (spiral_buf_printf(&tmp, "%s.tmp-XXXXXX", path) < 0 ||
@@ -1297,7 +1345,7 @@ static void cache_write(loader *l, const git_oid *inquiries_tree)
 	     repo_write_all(fd, ns, l->nslots * sizeof(*ns)) == 0 &&
 	     repo_write_all(fd, outp.ptr, outp.len) == 0;
 	for (int k = 0; k < NPARTS && ok; k++)
-		ok = write_kept(fd, l, k) == 0 &&
+		ok = write_kept(fd, l, k) == 0 && copy_flushed(fd, l, k) == 0 &&
 		     repo_write_all(fd, l->part[k].ptr, l->part[k].len) == 0;
 	/* Last, a NUL: every string in the map ends inside it (set_pool). */
 	ok = ok && repo_write_all(fd, "", 1) == 0;
@@ -1316,6 +1364,91 @@ out:
 	spiral_buf_free(&outp);
 	free(dir);
 	free(path);
+	return ok;
+}
+
+/* Rebuilds the cache for HEAD's inquiries (l->found) before they are
+ * loaded: those whose tree is the old cache's are kept as they are, the
+ * others read from git an inquiry at a time, each part written to a file
+ * as it grows; then the new cache is written and mapped, and the load
+ * reads it as it reads any.  So a first read holds no more than the next
+ * one.  Returns 0 (l->map is the new cache), 1 when no cache could be
+ * written (the load then reads git as it goes, as it always could), or
+ * an error. */
+#define PART_FLUSH (64u << 10)
+
+static int rebuild(loader *l, const git_oid *inquiries_tree)
+{
+	char *dir = cache_path(l->r, "");
+	size_t hint = 0;
+	int rc = 0, made = 0;
+
+	for (int k = 0; k < NPARTS; k++)
+		l->pfd[k] = -1;
+	if (!dir)
+		return nomem();
+	mkdir(dir, 0777);
+	for (int k = 0; k < NPARTS && rc == 0; k++) {
+		spiral_buf tmp = SPIRAL_BUF_INIT;
+		if (spiral_buf_printf(&tmp, "%scache.part-XXXXXX", dir) < 0)
+			rc = nomem();
+		else if ((l->pfd[k] = mkstemp(tmp.ptr)) < 0)
+			rc = 1; /* no room for a cache here */
+		else
+			unlink(tmp.ptr); /* gone with the process */
+		spiral_buf_free(&tmp);
+	}
+	/* Each tree is read once: libgit2's object cache would keep them. */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	for (size_t i = 0; rc == 0 && i < l->nfound; i++) {
+		const head_inquiry *hi = &l->found[i];
+		const cache_slot *s = cached(l, hi->id, &hint);
+		spiral_store scratch = {0};
+		uint64_t off[NPARTS];
+		if (s && slot_ok(&l->map, s) &&
+		    memcmp(s->tree, hi->tree.id, GIT_OID_RAWSZ) == 0)
+			rc = keep_slot(l, hi, s);
+		else
+			rc = put_fresh(l, hi, &scratch, off);
+		spiral_store_free(&scratch);
+		for (int k = 0; rc == 0 && k < NPARTS; k++) {
+			if (l->part[k].len < PART_FLUSH)
+				continue;
+			if (repo_write_all(l->pfd[k], l->part[k].ptr, l->part[k].len) < 0) {
+				rc = 1;
+				break;
+			}
+			l->flushed[k] += l->part[k].len;
+			l->part[k].len = 0;
+		}
+	}
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);
+	/* What the reading took goes back before the load: the room the
+	 * inquiries were read in, and the pages of git's pack. */
+	repo_drop_pack_pages(l->r);
+	if (rc == 0 && cache_write(l, inquiries_tree)) {
+		cache_close(&l->map);
+		cache_open(l->r, &l->map);
+		made = l->map.head && l->map.head->ninquiries == l->nfound &&
+		       (!inquiries_tree || memcmp(l->map.head->tree, inquiries_tree->id,
+						  GIT_OID_RAWSZ) == 0);
+	}
+	/* The load starts afresh, from the new cache or from git. */
+	for (int k = 0; k < NPARTS; k++) {
+		if (l->pfd[k] >= 0)
+			close(l->pfd[k]);
+		l->pfd[k] = -1;
+		l->flushed[k] = 0;
+		spiral_buf_free(&l->part[k]);
+	}
+	l->nslots = 0;
+	free(dir);
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+	if (rc < 0)
+		return rc;
+	return made ? 0 : 1;
 }
 
 static int cmp_inquiry(const void *a, const void *b)
@@ -1411,15 +1544,9 @@ static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
 	te = git_tree_entry_byname(root, "inquiries");
 	if (te && git_tree_entry_filemode(te) == GIT_FILEMODE_TREE)
 		inq_id = git_tree_entry_id(te);
+	for (int k = 0; k < NPARTS; k++)
+		l.pfd[k] = -1;
 	cache_open(r, &l.map);
-	if (l.map.base && !(flags & SPIRAL_LOAD_SUMMARY) &&
-	    (l.keep = calloc(1, sizeof(*l.keep)))) {
-		/* Records borrowed from the map: it lives as long as st. */
-		l.keep->map = l.map.base;
-		l.keep->size = l.map.size;
-		l.keep->next = st->keep;
-		st->keep = l.keep;
-	}
 	same = l.map.head && inq_id &&
 	       memcmp(l.map.head->tree, inq_id->id, GIT_OID_RAWSZ) == 0;
 	if (same) {
@@ -1465,6 +1592,18 @@ static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
 			rc = repo_git_fail("cannot read inquiries/");
 		else if (inq)
 			rc = scan_head(&l, inq);
+		if (rc == 0 && (rc = rebuild(&l, inq_id)) == 0)
+			l.dirty = 0; /* read from the new cache */
+		else if (rc == 1)
+			rc = 0;
+	}
+	if (rc == 0 && l.map.base && !(flags & SPIRAL_LOAD_SUMMARY) &&
+	    (l.keep = calloc(1, sizeof(*l.keep)))) {
+		/* Records borrowed from the map: it lives as long as st. */
+		l.keep->map = l.map.base;
+		l.keep->size = l.map.size;
+		l.keep->next = st->keep;
+		st->keep = l.keep;
 	}
 	for (size_t i = 0; rc == 0 && i < l.outside.nproblems; i++)
 		spiral_store_problem(st, l.outside.problems[i].path,
@@ -1490,6 +1629,9 @@ static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
 		      cmp_inquiry);
 	if (rc == 0 && l.dirty)
 		cache_write(&l, inq_id);
+	for (int k = 0; k < NPARTS; k++)
+		if (l.pfd[k] >= 0)
+			close(l.pfd[k]);
 	if (l.keep)
 		memset(&l.map, 0, sizeof(l.map)); /* st->keep unmaps it */
 	cache_close(&l.map);

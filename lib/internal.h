@@ -67,6 +67,7 @@ git_repository *repo_git(spiral_repo *r);
 int repo_write_all(int fd, const void *p, size_t len);
 /* The system's certificates, read before a transfer (repo.c). */
 void repo_tls_ready(void);
+void repo_drop_pack_pages(spiral_repo *r);
 /* SPIRAL_ERROR when dir/rel is there but neither a file nor a folder (a
  * FIFO would block git), with a message that names it. */
 int repo_check_plain_file(const char *dir, const char *rel);

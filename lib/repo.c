@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,6 +83,35 @@ int mbedtls_x509_crt_parse_file(void *chain, const char *path)
 	sym = dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file");
 	memcpy(&real, &sym, sizeof(real));
 	return real ? real(chain, path) : -0x2900; /* MBEDTLS_ERR_X509_FILE_IO_ERROR */
+}
+
+/* Gives back the pages of git's pack files that libgit2 has mapped (it
+ * keeps a pack mapped whole until the repository is freed): after the
+ * cache is rebuilt from 10,000 trees, 30 MB that nothing reads again.  A
+ * page read again later comes back from the file; nothing else changes. */
+void repo_drop_pack_pages(spiral_repo *r)
+{
+	const char *gitdir = git_repository_commondir(r->git);
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[4096];
+	size_t glen = strlen(gitdir);
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		char *path = strchr(line, '/');
+		size_t n;
+		if (!path || sscanf(line, "%lx-%lx", &lo, &hi) != 2)
+			continue;
+		n = strlen(path);
+		if (n && path[n - 1] == '\n')
+			path[--n] = '\0';
+		if (strncmp(path, gitdir, glen) != 0 || strncmp(path + glen, "objects/pack/", 13) != 0)
+			continue;
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	}
+	fclose(f);
 }
 
 void repo_tls_ready(void)
