@@ -313,9 +313,9 @@ typedef struct spiral_who {
 
 typedef struct spiral_entry {
 	char id[SPIRAL_ID_LEN + 1];
+	spiral_phase phase; /* here, where the id leaves room (100,000 loaded) */
 	char *path; /* relative to the work tree */
 	int64_t seq;
-	spiral_phase phase;
 	spiral_date date;
 	spiral_who who;
 	int cycle;
