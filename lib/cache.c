@@ -17,8 +17,8 @@
  * records, and the texts and paths only where they are read (put_records).
  * Numbers are the machine's own: the header says which machine wrote it. */
 #include <errno.h>
-#include <malloc.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,8 +339,8 @@ typedef struct cur {
 	const unsigned char *p, *end;
 	int bad, nomem;
 	struct store_keep *keep;
-	/* A record set's strings are references into its pools, each of
-	 * which ends with a NUL (put_records). */
+	/* A record set's strings are references into its pools
+	 * (put_records); the map ends with a NUL (set_pool). */
 	int refs;
 	const char *pool[NPOOLS];
 	size_t pool_len[NPOOLS];
@@ -629,7 +629,6 @@ static void *record_array(cur *c, size_t n, size_t size)
 	return p;
 }
 
-/* The records, in their order (sorted when the inquiry was folded). */
 /* A pool of strings.  Not one byte of it is read here (that would bring
  * its page in): the map ends with a NUL (cache_open), so any string in
  * it ends inside it. */
@@ -639,7 +638,8 @@ static void set_pool(cur *c, int k, const unsigned char *p, size_t len)
 	c->pool_len[k] = len;
 }
 
-/* The records from c, whose texts' and paths' pools are already set. */
+/* The records from c, in their order (sorted when the inquiry was
+ * folded); the pools of its texts and paths are already set. */
 static void get_records(cur *c, spiral_inquiry *q)
 {
 	const unsigned char *base = c->p;
@@ -1266,9 +1266,6 @@ static int write_kept(int fd, const loader *l, int field)
 	return runlen ? repo_write_all(fd, l->map.base + run, runlen) : 0;
 }
 
-/* Writes the new cache: a temporary file renamed over the old one.  A
- * cache that cannot be written is no error: the next command reads git's
- * objects again. */
 /* What rebuild wrote of part k to its file, copied to fd. */
 static int copy_flushed(int fd, const loader *l, int k)
 {
@@ -1295,6 +1292,9 @@ static int copy_flushed(int fd, const loader *l, int k)
 	return rc;
 }
 
+/* Writes the new cache: a temporary file renamed over the old one.
+ * Returns whether it was written; one that cannot be is no error: the
+ * next command reads git's objects again. */
 static int cache_write(loader *l, const git_oid *inquiries_tree)
 {
 	char *dir = cache_path(l->r, ""), *path = cache_path(l->r, "cache");
