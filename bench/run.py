@@ -477,6 +477,9 @@ def main():
         rows.append(Row("search writing --format json vs readall, warm",
                         "spiral search writing --format json",
                         [S, "search", "writing", "--format", "json"], [readall], repo))
+        rows.append(Row("match ID --format json vs readall, warm",
+                        "spiral match ID --format json",
+                        [S, "match", show, "--format", "json"], [readall], repo))
         rows.append(Row("status vs git status --porcelain", "spiral status", [S, "status"],
                         ["git", "status", "--porcelain"], repo, goal=1.0))
         rows.append(Row("show ID --format json vs cat of its %d files" % len(show_files),

@@ -3,6 +3,7 @@
  * cosine of TF-IDF over scan, focus and hunch).  Words are compared by
  * their key (spiral_text_key): case, accents and marks ignored. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -440,13 +441,97 @@ static int stop_word(const char *key)
 		       sizeof(stop_words[0]), cmp_str) != NULL;
 }
 
+/* Every word the profiles use, once, by number: a profile holds numbers,
+ * not copies.  Once every profile is in, the numbers are put in the words'
+ * order (so that comparing numbers is comparing words) and each gets its
+ * weight. */
+typedef struct lexicon {
+	char **word;     /* by number */
+	size_t n, cap;
+	uint32_t *slot;  /* open addressing: a number + 1, or 0 */
+	size_t nslots;
+	double *idf;     /* by number, once ranked */
+} lexicon;
+
+static void lexicon_free(lexicon *lx)
+{
+	for (size_t i = 0; i < lx->n; i++)
+		free(lx->word[i]);
+	free(lx->word);
+	free(lx->slot);
+	free(lx->idf);
+	memset(lx, 0, sizeof(*lx));
+}
+
+static size_t word_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return (size_t)h;
+}
+
+static int lexicon_grow(lexicon *lx)
+{
+	size_t nslots = lx->nslots ? lx->nslots * 2 : 1024;
+	uint32_t *slot = calloc(nslots, sizeof(*slot));
+	char **word = realloc(lx->word, nslots / 2 * sizeof(*word));
+
+	if (!slot || !word) {
+		free(slot);
+		if (word)
+			lx->word = word;
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
+	lx->word = word;
+	lx->cap = nslots / 2;
+	for (size_t i = 0; i < lx->n; i++) {
+		size_t k = word_hash(lx->word[i]) & (nslots - 1);
+		while (slot[k])
+			k = (k + 1) & (nslots - 1);
+		slot[k] = (uint32_t)i + 1;
+	}
+	free(lx->slot);
+	lx->slot = slot;
+	lx->nslots = nslots;
+	return 0;
+}
+
+/* key's number; key is the lexicon's (or freed, when already there). */
+static int lexicon_take(lexicon *lx, char *key, uint32_t *id)
+{
+	size_t k;
+	int rc = 0;
+
+	if (lx->n == lx->cap)
+		rc = lx->n < UINT32_MAX - 1 ? lexicon_grow(lx)
+					    : spiral_error(SPIRAL_ENOMEM, "too many words");
+	if (rc < 0) {
+		free(key);
+		return rc;
+	}
+	for (k = word_hash(key) & (lx->nslots - 1); lx->slot[k];
+	     k = (k + 1) & (lx->nslots - 1))
+		if (strcmp(lx->word[lx->slot[k] - 1], key) == 0) {
+			free(key);
+			*id = lx->slot[k] - 1;
+			return 0;
+		}
+	lx->word[lx->n] = key;
+	*id = (uint32_t)lx->n++;
+	lx->slot[k] = *id + 1;
+	return 0;
+}
+
 /* One side of a comparison: an inquiry, or all of a school's. */
 typedef struct profile {
 	const spiral_inquiry *inq; /* NULL for a school */
 	char *school, *school_key; /* as spelt first, and folded */
 	spiral_strv tags;          /* sorted, distinct */
 	spiral_strv learners;      /* keys, sorted, distinct, no stop words */
-	spiral_strv words;         /* keys of scan, focus, hunch: sorted, repeated */
+	uint32_t *words;           /* of scan, focus, hunch: sorted, repeated */
+	size_t nwords, capwords;
 	double norm;               /* of the TF-IDF vector */
 } profile;
 
@@ -461,7 +546,7 @@ static void profile_free(profile *p)
 	free(p->school_key);
 	spiral_strv_free(&p->tags);
 	spiral_strv_free(&p->learners);
-	spiral_strv_free(&p->words);
+	free(p->words);
 }
 
 static void profiles_free(profiles *p)
@@ -471,16 +556,14 @@ static void profiles_free(profiles *p)
 	free(p->v);
 }
 
-/* Adds the words of s to sv (keys, stop words left out); distinct: only
- * words not in sv yet. */
-static int add_words(spiral_strv *sv, const char *s, int distinct)
+/* Adds the words of s to sv (keys, stop words left out, each once). */
+static int add_learners(spiral_strv *sv, const char *s)
 {
 	tokens t = {0};
 	int rc = s ? tokenize(s, &t) : 0;
 
 	for (size_t i = 0; i < t.n && rc == 0; i++) {
-		if (stop_word(t.v[i].key) ||
-		    (distinct && spiral_strv_contains(sv, t.v[i].key)))
+		if (stop_word(t.v[i].key) || spiral_strv_contains(sv, t.v[i].key))
 			continue;
 		rc = spiral_strv_push(sv, t.v[i].key);
 	}
@@ -488,7 +571,34 @@ static int add_words(spiral_strv *sv, const char *s, int distinct)
 	return rc;
 }
 
-static int profile_add(profile *p, const spiral_inquiry *inq)
+/* Adds the words of s to p's (by number, stop words left out). */
+static int add_words(profile *p, lexicon *lx, const char *s)
+{
+	tokens t = {0};
+	int rc = s ? tokenize(s, &t) : 0;
+
+	for (size_t i = 0; i < t.n && rc == 0; i++) {
+		if (stop_word(t.v[i].key))
+			continue;
+		if (p->nwords == p->capwords) {
+			size_t cap = p->capwords ? p->capwords * 2 : 64;
+			uint32_t *v = realloc(p->words, cap * sizeof(*v));
+			if (!v) {
+				rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+				break;
+			}
+			p->words = v;
+			p->capwords = cap;
+		}
+		rc = lexicon_take(lx, t.v[i].key, &p->words[p->nwords]);
+		t.v[i].key = NULL;
+		p->nwords += rc == 0;
+	}
+	tokens_free(&t);
+	return rc;
+}
+
+static int profile_add(profile *p, lexicon *lx, const spiral_inquiry *inq)
 {
 	int rc = 0;
 
@@ -496,11 +606,11 @@ static int profile_add(profile *p, const spiral_inquiry *inq)
 		if (!spiral_strv_contains(&p->tags, inq->tags.v[i]))
 			rc = spiral_strv_push(&p->tags, inq->tags.v[i]);
 	if (rc == 0)
-		rc = add_words(&p->learners, inq->learners, 1);
+		rc = add_learners(&p->learners, inq->learners);
 	for (size_t i = 0; i < inq->nentries && rc == 0; i++) {
 		spiral_phase ph = inq->entries[i].phase;
 		if (ph == SPIRAL_SCAN || ph == SPIRAL_FOCUS || ph == SPIRAL_HUNCH)
-			rc = add_words(&p->words, inq->entries[i].text, 0);
+			rc = add_words(p, lx, inq->entries[i].text);
 	}
 	return rc;
 }
@@ -512,7 +622,7 @@ static int school_key(const spiral_inquiry *inq, char **out)
 
 /* One profile per inquiry that f selects (by_school 0), or per school. */
 static int gather_profiles(const spiral_store *st, const spiral_filter *f,
-			   int by_school, profiles *out)
+			   int by_school, lexicon *lx, profiles *out)
 {
 	int rc = 0;
 
@@ -542,52 +652,95 @@ static int gather_profiles(const spiral_store *st, const spiral_filter *f,
 				break;
 			}
 		}
-		rc = profile_add(p, inq);
+		rc = profile_add(p, lx, inq);
 	}
 	for (size_t i = 0; i < out->n; i++) {
 		spiral_strv_sort(&out->v[i].tags);
 		spiral_strv_sort(&out->v[i].learners);
-		spiral_strv_sort(&out->v[i].words);
 	}
 	return rc;
 }
 
-/* Each distinct word of a profile: how often, and in how many profiles
- * (idf = ln((N + 1) / df): a word in every profile still counts a little). */
-static size_t word_count(const spiral_strv *words, size_t *i)
+/* A run of one word in a profile: how often. */
+static size_t word_count(const profile *p, size_t *i)
 {
 	size_t start = *i;
 
-	while (*i < words->n && strcmp(words->v[*i], words->v[start]) == 0)
+	while (*i < p->nwords && p->words[*i] == p->words[start])
 		(*i)++;
 	return *i - start;
 }
 
-static size_t doc_freq(const profiles *all, const char *word)
-{
-	size_t df = 0;
+typedef struct ranked {
+	const char *word;
+	uint32_t id;
+} ranked;
 
-	for (size_t i = 0; i < all->n; i++)
-		if (bsearch(&word, all->v[i].words.v, all->v[i].words.n,
-			    sizeof(char *), cmp_str))
-			df++;
-	return df;
+static int cmp_ranked(const void *a, const void *b)
+{
+	return strcmp(((const ranked *)a)->word, ((const ranked *)b)->word);
 }
 
-static double idf(const profiles *all, const char *word)
+static int cmp_u32(const void *a, const void *b)
 {
-	size_t df = doc_freq(all, word);
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	return log(((double)all->n + 1.0) / (double)(df ? df : 1));
+	return (x > y) - (x < y);
 }
 
-static void profile_norm(profile *p, const profiles *all)
+/* Renumbers words in their order, sorts every profile's, and weighs each
+ * word by how many of all's profiles hold it (idf = ln((N + 1) / df): a
+ * word in every profile still counts a little; one in none, only ours,
+ * as if in one). */
+static int lexicon_rank(lexicon *lx, profiles *all, profile *ours)
+{
+	ranked *r = malloc((lx->n ? lx->n : 1) * sizeof(*r));
+	uint32_t *to = malloc((lx->n ? lx->n : 1) * sizeof(*to));
+	size_t *df = calloc(lx->n ? lx->n : 1, sizeof(*df));
+
+	if (!r || !to || !df || !(lx->idf = malloc((lx->n ? lx->n : 1) * sizeof(double)))) {
+		free(r);
+		free(to);
+		free(df);
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < lx->n; i++) {
+		r[i].word = lx->word[i];
+		r[i].id = (uint32_t)i;
+	}
+	qsort(r, lx->n, sizeof(*r), cmp_ranked);
+	for (size_t i = 0; i < lx->n; i++) {
+		to[r[i].id] = (uint32_t)i;
+		lx->word[i] = (char *)r[i].word;
+	}
+	free(lx->slot); /* numbers are no longer where the hash put them */
+	lx->slot = NULL;
+	lx->nslots = 0;
+	for (size_t i = 0; i <= all->n; i++) {
+		profile *p = i < all->n ? &all->v[i] : ours;
+		for (size_t k = 0; k < p->nwords; k++)
+			p->words[k] = to[p->words[k]];
+		qsort(p->words, p->nwords, sizeof(*p->words), cmp_u32);
+		for (size_t k = 0; i < all->n && k < p->nwords;) {
+			df[p->words[k]]++;
+			word_count(p, &k);
+		}
+	}
+	for (size_t i = 0; i < lx->n; i++)
+		lx->idf[i] = log(((double)all->n + 1.0) / (double)(df[i] ? df[i] : 1));
+	free(r);
+	free(to);
+	free(df);
+	return 0;
+}
+
+static void profile_norm(profile *p, const lexicon *lx)
 {
 	double sum = 0;
 
-	for (size_t i = 0; i < p->words.n;) {
-		const char *w = p->words.v[i];
-		double tfidf = (double)word_count(&p->words, &i) * idf(all, w);
+	for (size_t i = 0; i < p->nwords;) {
+		double w = lx->idf[p->words[i]];
+		double tfidf = (double)word_count(p, &i) * w;
 		sum += tfidf * tfidf;
 	}
 	p->norm = sqrt(sum);
@@ -643,10 +796,10 @@ static size_t intersect(const spiral_strv *a, const spiral_strv *b,
 }
 
 /* The score of b against a, and its reasons. */
-static int compare(const profile *a, const profile *b, const profiles *all,
+static int compare(const profile *a, const profile *b, const lexicon *lx,
 		   spiral_match *m)
 {
-	size_t max = a->tags.n + a->learners.n + a->words.n + 1;
+	size_t max = a->tags.n + a->learners.n + a->nwords + 1;
 	const char **common = calloc(max, sizeof(*common));
 	shared_word *shared = calloc(max, sizeof(*shared));
 	size_t ntags, nlearners, nshared = 0, union_tags, union_learners;
@@ -672,17 +825,16 @@ static int compare(const profile *a, const profile *b, const profiles *all,
 	union_learners = a->learners.n + b->learners.n - nlearners;
 	if (rc == 0)
 		rc = reason_list(&m->reasons, "shared learners", common, nlearners);
-	for (size_t i = 0, k = 0; i < a->words.n && k < b->words.n;) {
-		int c = strcmp(a->words.v[i], b->words.v[k]);
-		if (c == 0) {
-			const char *w = a->words.v[i];
-			double weight = idf(all, w), ta, tb;
-			ta = (double)word_count(&a->words, &i) * weight;
-			tb = (double)word_count(&b->words, &k) * weight;
+	for (size_t i = 0, k = 0; i < a->nwords && k < b->nwords;) {
+		uint32_t w = a->words[i];
+		if (w == b->words[k]) {
+			double weight = lx->idf[w], ta, tb;
+			ta = (double)word_count(a, &i) * weight;
+			tb = (double)word_count(b, &k) * weight;
 			dot += ta * tb;
-			shared[nshared].word = w;
+			shared[nshared].word = lx->word[w];
 			shared[nshared++].weight = ta * tb;
-		} else if (c < 0) {
+		} else if (w < b->words[k]) {
 			i++;
 		} else {
 			k++;
@@ -729,7 +881,8 @@ void spiral_matches_free(spiral_match *m, size_t n)
 }
 
 /* Ranks every profile of all whose school is not ours against ours. */
-static int rank(const profile *ours, profiles *all, spiral_match **out, size_t *n)
+static int rank(const profile *ours, const profiles *all, const lexicon *lx,
+		spiral_match **out, size_t *n)
 {
 	spiral_match *m = calloc(all->n ? all->n : 1, sizeof(*m));
 	size_t nm = 0;
@@ -747,7 +900,7 @@ static int rank(const profile *ours, profiles *all, spiral_match **out, size_t *
 			nm++;
 			break;
 		}
-		rc = compare(ours, p, all, &m[nm]);
+		rc = compare(ours, p, lx, &m[nm]);
 		if (m[nm].score > 0) {
 			nm++;
 		} else {
@@ -767,16 +920,19 @@ static int rank(const profile *ours, profiles *all, spiral_match **out, size_t *
 }
 
 /* Ours against all: every profile weighed, then ranked. */
-static int rank_against(profile *ours, profiles *all, spiral_match **out,
-			size_t *n)
+static int rank_against(profile *ours, profiles *all, lexicon *lx,
+			spiral_match **out, size_t *n)
 {
+	int rc;
+
 	spiral_strv_sort(&ours->tags);
 	spiral_strv_sort(&ours->learners);
-	spiral_strv_sort(&ours->words);
+	if ((rc = lexicon_rank(lx, all, ours)) < 0)
+		return rc;
 	for (size_t i = 0; i < all->n; i++)
-		profile_norm(&all->v[i], all);
-	profile_norm(ours, all);
-	return rank(ours, all, out, n);
+		profile_norm(&all->v[i], lx);
+	profile_norm(ours, lx);
+	return rank(ours, all, lx, out, n);
 }
 
 int spiral_match_inquiries(const spiral_store *st, const spiral_filter *f,
@@ -784,6 +940,7 @@ int spiral_match_inquiries(const spiral_store *st, const spiral_filter *f,
 			   size_t *n)
 {
 	profiles all = {0};
+	lexicon lx = {0};
 	profile ours;
 	int rc;
 
@@ -791,13 +948,14 @@ int spiral_match_inquiries(const spiral_store *st, const spiral_filter *f,
 	*n = 0;
 	memset(&ours, 0, sizeof(ours));
 	ours.inq = inq;
-	if ((rc = gather_profiles(st, f, 0, &all)) == 0 &&
+	if ((rc = gather_profiles(st, f, 0, &lx, &all)) == 0 &&
 	    (rc = school_key(inq, &ours.school_key)) == 0 &&
-	    (rc = profile_add(&ours, inq)) == 0) {
-		rc = rank_against(&ours, &all, out, n);
+	    (rc = profile_add(&ours, &lx, inq)) == 0) {
+		rc = rank_against(&ours, &all, &lx, out, n);
 	}
 	profile_free(&ours);
 	profiles_free(&all);
+	lexicon_free(&lx);
 	return rc;
 }
 
@@ -805,6 +963,7 @@ int spiral_match_schools(const spiral_store *st, const spiral_filter *f,
 			 const char *school, spiral_match **out, size_t *n)
 {
 	profiles all = {0};
+	lexicon lx = {0};
 	profile ours;
 	char *key = NULL;
 	int rc;
@@ -813,7 +972,7 @@ int spiral_match_schools(const spiral_store *st, const spiral_filter *f,
 	*n = 0;
 	memset(&ours, 0, sizeof(ours));
 	if ((rc = spiral_text_fold(school, &key)) < 0 ||
-	    (rc = gather_profiles(st, f, 1, &all)) < 0)
+	    (rc = gather_profiles(st, f, 1, &lx, &all)) < 0)
 		goto done;
 	/* Ours is every inquiry of our school, whatever f says. */
 	ours.school_key = key;
@@ -823,15 +982,16 @@ int spiral_match_schools(const spiral_store *st, const spiral_filter *f,
 		if ((rc = school_key(&st->inquiries[i], &k)) < 0)
 			break;
 		if (strcmp(k, ours.school_key) == 0)
-			rc = profile_add(&ours, &st->inquiries[i]);
+			rc = profile_add(&ours, &lx, &st->inquiries[i]);
 		free(k);
 	}
 	if (rc < 0)
 		goto done;
-	rc = rank_against(&ours, &all, out, n);
+	rc = rank_against(&ours, &all, &lx, out, n);
 done:
 	free(key);
 	profile_free(&ours);
 	profiles_free(&all);
+	lexicon_free(&lx);
 	return rc;
 }
