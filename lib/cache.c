@@ -371,7 +371,6 @@ static int64_t get_i64(cur *c)
 	return v;
 }
 
-/* A copy of the next string, or NULL (none stored, or bad). */
 /* The next string where it is (NULL: none stored, or bad). */
 static const char *ref_str(cur *c, size_t *len_out)
 {
@@ -392,7 +391,7 @@ static const char *ref_str(cur *c, size_t *len_out)
 
 /* The next reference's string where it is (NULL: none stored, or bad).
  * Its bytes are not read (set_pool). */
-static const char *pool_str(cur *c, size_t *len_out)
+static const char *pool_str(cur *c)
 {
 	uint32_t ref = get_u32(c), k = ref >> POOL_SHIFT, off = ref & POOL_MAX;
 
@@ -402,18 +401,17 @@ static const char *pool_str(cur *c, size_t *len_out)
 		c->bad = 1;
 		return NULL;
 	}
-	*len_out = 0; /* measured only for a copy */
 	return c->pool[k] + off;
 }
 
 static char *get_str(cur *c)
 {
-	size_t len;
-	const char *p = c->refs ? pool_str(c, &len) : ref_str(c, &len);
+	size_t len = 0;
+	const char *p = c->refs ? pool_str(c) : ref_str(c, &len);
 	char *s;
 
 	if (p && !c->keep && c->refs)
-		len = strlen(p);
+		len = strlen(p); /* measured only for a copy */
 	if (!p || c->keep)
 		return (char *)p; /* borrowed: the map is read-only */
 	if (!(s = malloc(len + 1))) {
@@ -1420,6 +1418,7 @@ static int rebuild(loader *l, const git_oid *inquiries_tree)
 			}
 			l->flushed[k] += l->part[k].len;
 			l->part[k].len = 0;
+			l->part[k].ptr[0] = '\0';
 		}
 	}
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);

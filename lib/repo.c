@@ -85,6 +85,28 @@ int mbedtls_x509_crt_parse_file(void *chain, const char *path)
 	return real ? real(chain, path) : -0x2900; /* MBEDTLS_ERR_X509_FILE_IO_ERROR */
 }
 
+void repo_tls_ready(void)
+{
+	if (tls_file[0] && library_users > 0) {
+		git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, tls_file, NULL);
+		tls_file[0] = '\0';
+	}
+}
+
+static void library_init(void)
+{
+	if (library_users++ == 0) {
+		tls_deferring = 1;
+		git_libgit2_init();
+		tls_deferring = 0;
+		/* Nothing from a repository is executed or followed outside it. */
+		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1);
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	}
+}
+
+/* ---- memory ------------------------------------------------------------ */
+
 /* Gives back the pages of git's pack files that libgit2 has mapped (it
  * keeps a pack mapped whole until the repository is freed): after the
  * cache is rebuilt from 10,000 trees, 30 MB that nothing reads again.  A
@@ -112,26 +134,6 @@ void repo_drop_pack_pages(spiral_repo *r)
 		madvise((void *)lo, hi - lo, MADV_DONTNEED);
 	}
 	fclose(f);
-}
-
-void repo_tls_ready(void)
-{
-	if (tls_file[0] && library_users > 0) {
-		git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, tls_file, NULL);
-		tls_file[0] = '\0';
-	}
-}
-
-static void library_init(void)
-{
-	if (library_users++ == 0) {
-		tls_deferring = 1;
-		git_libgit2_init();
-		tls_deferring = 0;
-		/* Nothing from a repository is executed or followed outside it. */
-		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1);
-		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-	}
 }
 
 static void library_done(void)
