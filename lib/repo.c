@@ -107,6 +107,62 @@ static void library_init(void)
 
 /* ---- memory ------------------------------------------------------------ */
 
+/* libgit2 1.5's git_regexp_match (Debian 12's, built with PCRE2) returns
+ * without freeing its pcre2 match data when a string does not match, and
+ * pcre2 10.42 keeps its backtracking frames there: 20 KB each.  Looking up
+ * a remote matches every configuration entry against url.*.insteadof, so a
+ * pull --all of 20 remotes lost 88 MB (and it grows with the square of the
+ * number of remotes).  These two definitions, exported by the executable
+ * (cmd/meson.build) and so found before libpcre2's, remember the match
+ * data libgit2 made last, per thread, and free it when libgit2 makes the
+ * next one, if libgit2 has not: libgit2 makes, uses and drops a match data
+ * within one call, never two at once in a thread.  Match data anything
+ * else makes is left alone.  The last one is freed by library_done. */
+void *pcre2_match_data_create_8(uint32_t pairs, void *context);
+void pcre2_match_data_free_8(void *data);
+
+static _Thread_local void *regex_data_last;
+
+static void *pcre2_real(const char *name)
+{
+	return dlsym(RTLD_NEXT, name);
+}
+
+static void regex_data_free_real(void *data)
+{
+	void (*real)(void *) = NULL;
+	void *sym = pcre2_real("pcre2_match_data_free_8");
+
+	memcpy(&real, &sym, sizeof(real));
+	if (real && data)
+		real(data);
+}
+
+void *pcre2_match_data_create_8(uint32_t pairs, void *context)
+{
+	void *(*real)(uint32_t, void *) = NULL;
+	void *sym = pcre2_real("pcre2_match_data_create_8"), *data;
+	Dl_info caller;
+
+	memcpy(&real, &sym, sizeof(real));
+	if (!real)
+		return NULL;
+	data = real(pairs, context);
+	if (dladdr(__builtin_return_address(0), &caller) && caller.dli_fname &&
+	    strstr(caller.dli_fname, "libgit2")) {
+		regex_data_free_real(regex_data_last); /* libgit2 lost it */
+		regex_data_last = data;
+	}
+	return data;
+}
+
+void pcre2_match_data_free_8(void *data)
+{
+	if (data && data == regex_data_last)
+		regex_data_last = NULL;
+	regex_data_free_real(data);
+}
+
 /* Gives back the pages of git's pack files that libgit2 has mapped (it
  * keeps a pack mapped whole until the repository is freed): after the
  * cache is rebuilt from 10,000 trees, 30 MB that nothing reads again.  A
@@ -138,8 +194,11 @@ void repo_drop_pack_pages(spiral_repo *r)
 
 static void library_done(void)
 {
-	if (--library_users == 0)
+	if (--library_users == 0) {
 		git_libgit2_shutdown();
+		regex_data_free_real(regex_data_last);
+		regex_data_last = NULL;
+	}
 }
 
 void spiral_repo_free(spiral_repo *r)
