@@ -283,7 +283,9 @@ static void put_records(spiral_buf part[NPARTS], const spiral_store *scratch)
  * blocks of room for their arrays, all freed with the store. */
 typedef struct keep_block {
 	struct keep_block *next;
-	size_t used, cap, pad; /* 32 bytes: what follows is aligned */
+	size_t used, cap;
+	size_t mapped; /* its length if mapped, 0 if allocated; 32 bytes in
+			* all: what follows is aligned */
 } keep_block;
 
 struct store_keep {
@@ -293,7 +295,38 @@ struct store_keep {
 	keep_block *blocks;
 };
 
-#define KEEP_BLOCK (1u << 20)
+#define KEEP_BLOCK ((size_t)4 << 20)
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* Room of at least size bytes, zeroed.  Fresh pages from the system cost
+ * no clearing.  Blocks after the first (a full load's 20 MB of records,
+ * not a summary load's 2 MB) are mapped on a 2 MB boundary and offered to
+ * the kernel's huge pages: they fault in ten times instead of 5,000, and
+ * each fault costs more than its page (15% of a full load before). */
+static keep_block *keep_block_new(size_t size, int huge)
+{
+	size_t len = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	char *p, *a;
+	keep_block *b;
+
+	if (!huge)
+		return calloc(1, size);
+	p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return calloc(1, size);
+	a = (char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	if (p + HUGE_PAGE > a)
+		munmap(a + len, (size_t)(p + HUGE_PAGE - a));
+#ifdef MADV_HUGEPAGE
+	madvise(a, len, MADV_HUGEPAGE);
+#endif
+	b = (keep_block *)a;
+	b->mapped = len;
+	return b;
+}
 
 static void *keep_alloc(struct store_keep *k, size_t n)
 {
@@ -302,9 +335,8 @@ static void *keep_alloc(struct store_keep *k, size_t n)
 
 	n = (n + 15) & ~(size_t)15;
 	if (!b || b->cap - b->used < n) {
-		size_t cap = n > KEEP_BLOCK ? n : KEEP_BLOCK;
-		/* Zeroed: fresh pages from the system cost no clearing. */
-		if (!(b = calloc(1, sizeof(*b) + cap)))
+		size_t cap = n > KEEP_BLOCK - sizeof(*b) ? n : KEEP_BLOCK - sizeof(*b);
+		if (!(b = keep_block_new(sizeof(*b) + cap, k->blocks != NULL)))
 			return NULL;
 		b->next = k->blocks;
 		b->used = 0;
@@ -322,7 +354,10 @@ void store_keep_free(struct store_keep *keep)
 		struct store_keep *next = keep->next;
 		for (keep_block *b = keep->blocks, *bn; b; b = bn) {
 			bn = b->next;
-			free(b);
+			if (b->mapped)
+				munmap(b, b->mapped);
+			else
+				free(b);
 		}
 		if (keep->map)
 			munmap(keep->map, keep->size);
