@@ -328,6 +328,22 @@ static keep_block *keep_block_new(size_t size, int huge)
 	return b;
 }
 
+/* Offers the whole 2 MB pages inside [p, p + n), which will all be
+ * written, to the kernel's huge pages (as keep_block_new). */
+static void advise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	uintptr_t hi = ((uintptr_t)p + n) & ~(uintptr_t)(HUGE_PAGE - 1);
+
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
 static void *keep_alloc(struct store_keep *k, size_t n)
 {
 	keep_block *b = k->blocks;
@@ -1103,7 +1119,6 @@ static int push_slot(loader *l, const head_inquiry *hi, const uint64_t off[NPART
 	return 0;
 }
 
-/* Moves the one inquiry of scratch (if any) and its problems into st. */
 /* Moves *q into st (whose room the loader made for every inquiry of
  * HEAD, so that 10,000 are not copied again and again as it grows). */
 static int push_inquiry(spiral_store *st, spiral_inquiry *q)
@@ -1120,6 +1135,7 @@ static int push_inquiry(spiral_store *st, spiral_inquiry *q)
 	return 0;
 }
 
+/* Moves the one inquiry of scratch (if any) and its problems into st. */
 static int adopt(spiral_store *st, spiral_store *scratch)
 {
 	for (size_t i = 0; i < scratch->nproblems; i++) {
@@ -1650,6 +1666,7 @@ static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
 		else {
 			st->inquiries = room;
 			st->cap = l.nfound;
+			advise_huge(room, l.nfound * sizeof(*room));
 		}
 	}
 	for (size_t i = 0; rc == 0 && i < l.nfound; i++) {
