@@ -208,6 +208,7 @@ int cmd_list(int argc, char **argv, tool_ctx *ctx)
 		return tool_read_done(&a, &out, &st, rc);
 	style = ctx->style; /* on a terminal, tables fit its width */
 	style.width = tool_columns();
+	tool_read_stream(&a, &out); /* as log: printed as it is made */
 	if ((rc = spiral_query_list(&st, &a.filter, &rows, &n)) == 0)
 		rc = spiral_emit_list(&out, a.format, rows, n, spiral_store_short_len(&st),
 				      &style, &a.filter);

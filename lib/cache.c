@@ -1165,9 +1165,10 @@ static int from_cache(loader *l, const cache_slot *s)
 	memcpy(q.id, s->id, SPIRAL_ID_LEN);
 	q.id[SPIRAL_ID_LEN] = '\0';
 	/* The folded state is the summary's, whether the records come
-	 * with it or not: they are the ones it was folded from.  Loaded
-	 * with its records, it is borrowed from the map as they are. */
-	q.borrowed = !summary && l->keep;
+	 * with it or not: they are the ones it was folded from.  It is
+	 * borrowed from the map, as the records are (a summary load's
+	 * strings are not copied either: list at full size 31 -> 25 MB). */
+	q.borrowed = l->keep != NULL;
 	c.keep = q.borrowed ? l->keep : NULL;
 	has = get_summary(&c, &q);
 	c.keep = NULL; /* the problems are copied */
@@ -1647,9 +1648,9 @@ static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
 		else if (rc == 1)
 			rc = 0;
 	}
-	if (rc == 0 && l.map.base && !(flags & SPIRAL_LOAD_SUMMARY) &&
-	    (l.keep = calloc(1, sizeof(*l.keep)))) {
-		/* Records borrowed from the map: it lives as long as st. */
+	if (rc == 0 && l.map.base && (l.keep = calloc(1, sizeof(*l.keep)))) {
+		/* Summaries and records borrowed from the map: it lives as
+		 * long as st. */
 		l.keep->map = l.map.base;
 		l.keep->size = l.map.size;
 		l.keep->next = st->keep;
