@@ -922,6 +922,10 @@ int spiral_pull(spiral_repo *r, const char *remote, const spiral_who *who,
 	spiral_strv_free(&packs);
 	free(branch);
 	spiral_txn_free(t);
+	/* What the fetch, the check and the merge read of git's packs is
+	 * not read again by this school's pull: at full size, 14-30 MB that
+	 * a pull --all of 20 schools would otherwise carry to the end. */
+	repo_drop_pack_pages(r);
 	return rc;
 }
 
