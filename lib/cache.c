@@ -1475,8 +1475,9 @@ static int rebuild(loader *l, const git_oid *inquiries_tree)
 	}
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);
 	/* What the reading took goes back before the load: the room the
-	 * inquiries were read in, and the pages of git's pack. */
-	repo_drop_pack_pages(l->r);
+	 * inquiries were read in, git's packs and the 16 MB of delta bases
+	 * libgit2 keeps with them. */
+	repo_let_go(l->r);
 	if (rc == 0 && cache_write(l, inquiries_tree)) {
 		cache_close(&l->map);
 		cache_open(l->r, &l->map);

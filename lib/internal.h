@@ -68,6 +68,10 @@ int repo_write_all(int fd, const void *p, size_t len);
 /* The system's certificates, read before a transfer (repo.c). */
 void repo_tls_ready(void);
 void repo_drop_pack_pages(spiral_repo *r);
+/* Lets go of all libgit2 keeps of r between calls (its object cache, its
+ * packs, their delta-base cache, the index and configuration it read):
+ * they are read again when next needed.  Objects held stay valid. */
+void repo_let_go(spiral_repo *r);
 /* SPIRAL_ERROR when dir/rel is there but neither a file nor a folder (a
  * FIFO would block git), with a message that names it. */
 int repo_check_plain_file(const char *dir, const char *rel);

@@ -19,6 +19,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <git2/sys/repository.h>
 #include <git2.h>
 #include <utf8proc.h>
 #include <glob.h>
@@ -106,6 +107,11 @@ static void library_init(void)
 }
 
 /* ---- memory ------------------------------------------------------------ */
+
+void repo_let_go(spiral_repo *r)
+{
+	git_repository__cleanup(r->git);
+}
 
 /* libgit2 1.5's git_regexp_match (Debian 12's, built with PCRE2) returns
  * without freeing its pcre2 match data when a string does not match, and
