@@ -170,9 +170,10 @@ void pcre2_match_data_free_8(void *data)
 }
 
 /* Gives back the pages of git's pack files that libgit2 has mapped (it
- * keeps a pack mapped whole until the repository is freed): after the
- * cache is rebuilt from 10,000 trees, 30 MB that nothing reads again.  A
- * page read again later comes back from the file; nothing else changes. */
+ * keeps a pack mapped whole until the repository is freed): after one
+ * school's pull, 14-30 MB at full size that the next school's may not
+ * read.  A page read again later comes back from the file; nothing else
+ * changes.  repo_let_go does this and more, at the cost of reopening. */
 void repo_drop_pack_pages(spiral_repo *r)
 {
 	const char *gitdir = git_repository_commondir(r->git);
