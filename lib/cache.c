@@ -16,6 +16,7 @@
  * NUL.  A summary load (list) touches the summaries only; a full load the
  * records, and the texts and paths only where they are read (put_records).
  * Numbers are the machine's own: the header says which machine wrote it. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -866,6 +867,10 @@ typedef struct loader {
 	uint64_t flushed[NPARTS];
 	cache_slot *slots;
 	size_t nslots;
+	/* The work tree's inquiries/ and the fan folder last read in it
+	 * (wt_fan names it), or -1 (read_inquiry_worktree). */
+	int wt_inq, wt_fan;
+	char wt_fan_name[3];
 } loader;
 
 static int nomem(void) { return spiral_error(SPIRAL_ENOMEM, "out of memory"); }
@@ -940,6 +945,13 @@ static int scan_head(loader *l, const git_tree *inquiries)
 			return repo_git_fail("cannot read a folder of inquiries/");
 		rc = scan_fan_tree(l, fan, name);
 		git_tree_free(fan);
+		/* A fan tree is rebuilt from a chain of deltas: libgit2
+		 * keeps their bases (up to 16 MB) and the pages of the pack
+		 * they are in until let go.  A fan's bases are of no use to
+		 * the next fans: letting go every 16 fans halves what a
+		 * first read holds, at no cost in time. */
+		if (i % 16 == 15)
+			repo_let_go(l->r);
 	}
 	return rc;
 }
@@ -1038,6 +1050,256 @@ static int read_record_tree(loader *l, spiral_store *scratch, const git_tree *t,
 	return rc;
 }
 
+/* ---- an inquiry folder the work tree has exactly as HEAD -----------------
+ *
+ * A clean work tree holds every inquiry folder just as HEAD's tree does.
+ * The folder is read from there, and what it holds hashed as git would
+ * hash it (each file a blob, each folder a tree): when the folder's tree
+ * ID is HEAD's, its files are HEAD's, and neither the tree nor any blob
+ * need be read from git's packs.  Anything else (a file edited, added or
+ * unreadable, a link, another folder) and the folder is read from git. */
+
+typedef struct wt_node {
+	char *name;
+	unsigned mode;       /* git's: 0100644, 0100755 or 040000 */
+	git_oid id;
+	char *data;          /* a file's bytes */
+	size_t len;
+	struct wt_node *sub; /* a record folder's files */
+	size_t nsub;
+} wt_node;
+
+static void wt_free(wt_node *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].data);
+		wt_free(v[i].sub, v[i].nsub);
+	}
+	free(v);
+}
+
+/* git's order of a tree's entries: by name, a folder's as if it ended
+ * with a slash. */
+static int wt_cmp(const void *pa, const void *pb)
+{
+	const wt_node *a = pa, *b = pb;
+	size_t la = strlen(a->name), lb = strlen(b->name), n = la < lb ? la : lb;
+	int c = memcmp(a->name, b->name, n);
+	unsigned ca, cb;
+
+	if (c)
+		return c;
+	ca = la > n ? (unsigned char)a->name[n] : a->mode == 040000 ? '/' : 0;
+	cb = lb > n ? (unsigned char)b->name[n] : b->mode == 040000 ? '/' : 0;
+	return (ca > cb) - (ca < cb);
+}
+
+/* Sorts v as git does and hashes the tree it makes. */
+static int wt_tree_id(wt_node *v, size_t n, git_oid *id)
+{
+	spiral_buf b = SPIRAL_BUF_INIT;
+	int rc = 0;
+
+	qsort(v, n, sizeof(*v), wt_cmp);
+	for (size_t i = 0; i < n; i++) {
+		spiral_buf_printf(&b, "%o %s", v[i].mode, v[i].name);
+		spiral_buf_put(&b, "", 1);
+		spiral_buf_put(&b, v[i].id.id, GIT_OID_RAWSZ);
+	}
+	if (b.failed)
+		rc = nomem();
+	else if (git_odb_hash(id, b.ptr ? b.ptr : "", b.len, GIT_OBJECT_TREE) < 0)
+		rc = repo_git_fail("cannot hash a folder");
+	spiral_buf_free(&b);
+	return rc;
+}
+
+/* The file name in dir into x, hashed, when it is a regular file spiral
+ * reads and *room (bytes) holds it: 1; else 0, or an error. */
+static int wt_file(int dir, const char *name, wt_node *x, size_t *room)
+{
+	int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	unsigned mode = 0;
+	char why[64];
+	int rc;
+
+	if (fd < 0)
+		return 0;
+	rc = read_fd_bounded(fd, SPIRAL_MAX_FILE, &x->data, &x->len, why, &mode);
+	close(fd);
+	if (rc == SPIRAL_ERROR || (rc == 0 && x->len >= *room))
+		return 0; /* read from git, which says what is wrong */
+	if (rc < 0)
+		return rc;
+	*room -= x->len;
+	x->mode = mode & S_IXUSR ? 0100755 : 0100644;
+	if (git_odb_hash(&x->id, x->data, x->len, GIT_OBJECT_BLOB) < 0)
+		return repo_git_fail("cannot hash a file");
+	return 1;
+}
+
+/* What one inquiry folder may hold to be read this way: a larger one is
+ * read from git, a file at a time. */
+#define WT_MAX_BYTES (16u << 20)
+
+/* The folder fd (closed here) read into *v, *n, its record folders too
+ * when depth is 0; *room is what it may still hold in bytes.  Returns 1
+ * when it holds only what git could hold for an inquiry (regular files
+ * and record folders, no more than spiral reads), 0 when not, or an
+ * error. */
+static int wt_read(int fd, int depth, wt_node **v, size_t *n, size_t *room)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+	size_t cap = 0;
+	int rc = 1;
+
+	*v = NULL;
+	*n = 0;
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while (rc == 1 && (de = readdir(d))) {
+		const char *name = de->d_name;
+		unsigned type = de->d_type;
+		struct stat sb;
+		wt_node *x;
+		int sub;
+
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+			continue;
+		if (*n == SPIRAL_MAX_RECORDS) {
+			rc = 0;
+			break;
+		}
+		if (*n == cap) {
+			wt_node *p = realloc(*v, (cap = cap ? 2 * cap : 16) * sizeof(*p));
+			if (!p) {
+				rc = nomem();
+				break;
+			}
+			*v = p;
+		}
+		x = &(*v)[*n];
+		memset(x, 0, sizeof(*x));
+		/* A file system that does not say is asked. */
+		if (type == DT_UNKNOWN &&
+		    fstatat(dirfd(d), name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+			type = S_ISDIR(sb.st_mode) ? DT_DIR
+			       : S_ISREG(sb.st_mode) ? DT_REG
+						     : DT_UNKNOWN;
+		if (type == DT_DIR && depth == 0 && store_is_record_folder(name)) {
+			if ((sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY |
+								  O_NOFOLLOW | O_CLOEXEC)) < 0)
+				rc = 0;
+			else
+				rc = wt_read(sub, 1, &x->sub, &x->nsub, room);
+			x->mode = 040000;
+			if (rc == 1 && x->nsub == 0) {
+				free(x->sub); /* git keeps no empty folder */
+				continue;
+			}
+			if (rc == 1 && (rc = wt_tree_id(x->sub, x->nsub, &x->id)) == 0)
+				rc = 1;
+		} else if (type == DT_REG) {
+			rc = wt_file(dirfd(d), name, x, room);
+		} else {
+			rc = 0;
+		}
+		if (!(x->name = strdup(name)) && rc == 1)
+			rc = nomem();
+		(*n)++;
+	}
+	closedir(d);
+	return rc;
+}
+
+/* The folder of inquiry id in the work tree, opened through inquiries/
+ * and its fan folder (kept open for the next inquiry of that fan), no
+ * link followed; or -1. */
+static int wt_open(loader *l, const char *id)
+{
+	const int dir = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+
+	if (l->wt_inq < 0) {
+		const char *top = spiral_repo_top(l->r);
+		int t = top ? open(top, dir & ~O_NOFOLLOW) : -1;
+		if (t < 0)
+			return -1;
+		l->wt_inq = openat(t, "inquiries", dir);
+		close(t);
+		if (l->wt_inq < 0)
+			return -1;
+	}
+	if (l->wt_fan < 0 || memcmp(l->wt_fan_name, id, 2) != 0) {
+		if (l->wt_fan >= 0)
+			close(l->wt_fan);
+		memcpy(l->wt_fan_name, id, 2);
+		l->wt_fan_name[2] = '\0';
+		if ((l->wt_fan = openat(l->wt_inq, l->wt_fan_name, dir)) < 0)
+			return -1;
+	}
+	return openat(l->wt_fan, id, dir);
+}
+
+static void wt_close(loader *l)
+{
+	if (l->wt_fan >= 0)
+		close(l->wt_fan);
+	if (l->wt_inq >= 0)
+		close(l->wt_inq);
+	l->wt_fan = l->wt_inq = -1;
+}
+
+/* The inquiry folder hi from the work tree, when it is exactly HEAD's
+ * (dir names it): fed as read_inquiry_tree would feed it, in git's order.
+ * Returns 1 when fed, 0 when it must be read from git (nothing fed), or
+ * an error. */
+static int read_inquiry_worktree(loader *l, spiral_store *scratch,
+				 const head_inquiry *hi, const char *dir)
+{
+	int fd = wt_open(l, hi->id);
+	wt_node *v = NULL;
+	size_t n = 0, room = WT_MAX_BYTES;
+	git_oid id;
+	int rc;
+
+	if (fd < 0)
+		return 0;
+	rc = wt_read(fd, 0, &v, &n, &room);
+	if (rc == 1 && (rc = wt_tree_id(v, n, &id)) == 0)
+		rc = git_oid_equal(&id, &hi->tree);
+	for (size_t i = 0; rc == 1 && i < n; i++) {
+		spiral_buf rel = SPIRAL_BUF_INIT;
+		size_t m;
+		if (spiral_buf_printf(&rel, "%s/%s", dir, v[i].name) < 0) {
+			rc = nomem();
+			break;
+		}
+		if (!v[i].sub) {
+			if (spiral_store_add_file(scratch, rel.ptr, v[i].data, v[i].len) < 0)
+				rc = -1;
+			spiral_buf_free(&rel);
+			continue;
+		}
+		m = store_records_capped(scratch, rel.ptr, v[i].nsub);
+		for (size_t j = 0; rc == 1 && j < m; j++) {
+			spiral_buf f = SPIRAL_BUF_INIT;
+			if (spiral_buf_printf(&f, "%s/%s", rel.ptr, v[i].sub[j].name) < 0)
+				rc = nomem();
+			else if (spiral_store_add_file(scratch, f.ptr, v[i].sub[j].data,
+						       v[i].sub[j].len) < 0)
+				rc = -1;
+			spiral_buf_free(&f);
+		}
+		spiral_buf_free(&rel);
+	}
+	wt_free(v, n);
+	return rc;
+}
+
 /* The inquiry folder hi of HEAD into scratch, loaded and folded. */
 static int read_inquiry_tree(loader *l, spiral_store *scratch,
 			     const head_inquiry *hi)
@@ -1048,6 +1310,10 @@ static int read_inquiry_tree(loader *l, spiral_store *scratch,
 
 	if (!dir)
 		return nomem();
+	if ((rc = read_inquiry_worktree(l, scratch, hi, dir)) != 0) {
+		free(dir);
+		return rc < 0 ? rc : spiral_store_finish(scratch);
+	}
 	if (git_tree_lookup(&t, l->git, &hi->tree) < 0) {
 		free(dir);
 		return repo_git_fail("cannot read an inquiry folder");
@@ -1598,6 +1864,7 @@ static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
 		inq_id = git_tree_entry_id(te);
 	for (int k = 0; k < NPARTS; k++)
 		l.pfd[k] = -1;
+	l.wt_inq = l.wt_fan = -1;
 	cache_open(r, &l.map);
 	same = l.map.head && inq_id &&
 	       memcmp(l.map.head->tree, inq_id->id, GIT_OID_RAWSZ) == 0;
@@ -1685,6 +1952,7 @@ static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
 	for (int k = 0; k < NPARTS; k++)
 		if (l.pfd[k] >= 0)
 			close(l.pfd[k]);
+	wt_close(&l);
 	if (l.keep)
 		memset(&l.map, 0, sizeof(l.map)); /* st->keep unmaps it */
 	cache_close(&l.map);

@@ -521,15 +521,43 @@ static void split(spiral_date d, int *y, int *mo, int *dd, int *h, int *mi,
 	*se = (int)(rem % 60);
 }
 
+/* Two decimal digits of v (0..99). */
+static void put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
 void spiral_date_format(spiral_date d, char out[SPIRAL_DATE_LEN])
 {
 	int y, mo, dd, h, mi, se;
 	int off = d.offset < 0 ? -d.offset : d.offset;
 
 	split(d, &y, &mo, &dd, &h, &mi, &se);
-	snprintf(out, SPIRAL_DATE_LEN, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
-		 y, mo, dd, h, mi, se, d.offset < 0 ? '-' : '+', off / 60,
-		 off % 60);
+	if (y < 0 || y > 9999 || off >= 100 * 60) {
+		snprintf(out, SPIRAL_DATE_LEN, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
+			 y, mo, dd, h, mi, se, d.offset < 0 ? '-' : '+', off / 60,
+			 off % 60);
+		return;
+	}
+	/* The same, digit by digit: a log prints 100,000 of them. */
+	put2(out, y / 100);
+	put2(out + 2, y % 100);
+	out[4] = '-';
+	put2(out + 5, mo);
+	out[7] = '-';
+	put2(out + 8, dd);
+	out[10] = 'T';
+	put2(out + 11, h);
+	out[13] = ':';
+	put2(out + 14, mi);
+	out[16] = ':';
+	put2(out + 17, se);
+	out[19] = d.offset < 0 ? '-' : '+';
+	put2(out + 20, off / 60);
+	out[22] = ':';
+	put2(out + 23, off % 60);
+	out[25] = '\0';
 }
 
 void spiral_date_stamp(spiral_date d, char out[SPIRAL_DATE_LEN])

@@ -41,6 +41,7 @@ static const char *short_escape(unsigned c)
 int spiral_visible(spiral_buf *out, const char *s, size_t len, unsigned flags)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t run = 0; /* start of what is shown as it is, not yet put */
 	int rc = 0;
 
 	for (size_t i = 0; i < len && rc == 0;) {
@@ -48,42 +49,43 @@ int spiral_visible(spiral_buf *out, const char *s, size_t len, unsigned flags)
 		size_t n;
 
 		if (c >= 0x20 && c < 0x7f) {
-			/* A run of plain ASCII, put at once. */
-			size_t end = i + 1;
-			while (end < len && p[end] >= 0x20 && p[end] < 0x7f)
-				end++;
-			rc = spiral_buf_put(out, s + i, end - i);
-			i = end;
+			i++;
 			continue;
 		}
+		if (c >= 0x80 && (n = spiral_utf8_next(s + i, len - i, &cp)) &&
+		    cp > 0x9F && !spiral_unicode_invisible(cp)) {
+			i += n;
+			continue;
+		}
+		/* An escape, or a byte or character kept apart: what came
+		 * before it goes first. */
+		if (i > run)
+			rc = spiral_buf_put(out, s + run, i - run);
+		if (rc)
+			break;
 		if (c < 0x80) {
 			if ((c == '\n' && (flags & SPIRAL_VISIBLE_KEEP_NL)) ||
 			    (c == '\t' && (flags & SPIRAL_VISIBLE_KEEP_TAB)))
 				rc = spiral_buf_putc(out, (char)c);
 			else if (short_escape(c))
 				rc = spiral_buf_puts(out, short_escape(c));
-			else if (c < 0x20 || c == 0x7f)
-				rc = spiral_buf_printf(out, "\\x%02x", c);
 			else
-				rc = spiral_buf_putc(out, (char)c);
-			i++;
-			continue;
-		}
-		n = spiral_utf8_next(s + i, len - i, &cp);
-		if (n == 0) {
+				rc = spiral_buf_printf(out, "\\x%02x", c);
+			n = 1;
+		} else if (!(n = spiral_utf8_next(s + i, len - i, &cp))) {
 			/* Not UTF-8: each byte shown, never sent raw. */
 			rc = spiral_buf_printf(out, "\\x%02x", c);
-			i++;
-			continue;
-		}
-		if (cp <= 0x9F)
+			n = 1;
+		} else if (cp <= 0x9F) {
 			rc = spiral_buf_printf(out, "\\u%04x", cp);
-		else if (hidden_code_point(cp))
+		} else {
 			rc = spiral_buf_printf(out, "<U+%04X>", cp);
-		else
-			rc = spiral_buf_put(out, s + i, n);
+		}
 		i += n;
+		run = i;
 	}
+	if (rc == 0 && len > run)
+		rc = spiral_buf_put(out, s + run, len - run);
 	return rc;
 }
 
@@ -996,15 +998,32 @@ done:
  * return is already shown as \r) would be taken by a spreadsheet as a
  * formula (=HYPERLINK(...)): it gets a single quote first, inside the
  * quotes, as OWASP recommends.  Numbers are never changed. */
+/* What a CSV cell's bytes ask for: 0 nothing (plain ASCII), 1 quotes
+ * (comma, quote, newline), 2 a look (any other control or non-ASCII). */
+#define CSV_LOOK16 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2
+static const unsigned char csv_byte[256] = {
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 2, 2, 2, 2, 2, /* \n: quotes */
+	CSV_LOOK16,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* " and , */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, /* DEL */
+	CSV_LOOK16, CSV_LOOK16, CSV_LOOK16, CSV_LOOK16,
+	CSV_LOOK16, CSV_LOOK16, CSV_LOOK16, CSV_LOOK16,
+};
+#undef CSV_LOOK16
+
 static int csv_cell(spiral_buf *out, const char *s, int is_text)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t plain = 0, len;
 	int quote, guard, rc = 0;
 
 	/* The usual cell, plain ASCII that needs neither quotes nor a guard,
 	 * is put as it is. */
-	while ((unsigned char)s[plain] >= 0x20 && (unsigned char)s[plain] < 0x7f &&
-	       s[plain] != ',' && s[plain] != '"')
+	while (u[plain] && !csv_byte[u[plain]])
 		plain++;
 	if (!s[plain] && (!plain || (s[0] != ' ' && s[plain - 1] != ' ' &&
 				     !(is_text && strchr("=+-@", s[0])))))
@@ -1014,18 +1033,20 @@ static int csv_cell(spiral_buf *out, const char *s, int is_text)
 	 * what is shown: an escape (\r, \x01, <U+200B>) has no comma, quote,
 	 * newline or space, and the first and last characters that matter
 	 * here (= + - @ tab, space) are shown as they are. */
-	len = plain + strlen(s + plain);
+	len = plain;
+	quote = 0;
+	for (; u[len]; len++)
+		quote |= csv_byte[u[len]] & 1;
 	guard = is_text && s[0] && strchr("=+-@\t", s[0]);
-	quote = guard || strpbrk(s + plain, ",\"\n") || s[0] == ' ' ||
-		(len && s[len - 1] == ' ');
+	quote |= guard || s[0] == ' ' || (len && s[len - 1] == ' ');
 	if (quote)
 		rc = spiral_buf_putc(out, '"');
 	if (guard && rc == 0)
 		rc = spiral_buf_putc(out, '\'');
-	for (const char *p = s, *q; *p && rc == 0; p = q) {
+	for (const char *p = s, *q; p < s + len && rc == 0; p = q) {
 		/* Up to and with the next quote, which is doubled (a quote
 		 * never falls inside a UTF-8 sequence). */
-		q = strchr(p, '"');
+		q = memchr(p, '"', (size_t)(s + len - p));
 		q = q ? q + 1 : s + len;
 		rc = spiral_visible(out, p, (size_t)(q - p),
 				    SPIRAL_VISIBLE_KEEP_NL | SPIRAL_VISIBLE_KEEP_TAB);
@@ -1138,8 +1159,11 @@ static char *join_strv(const spiral_strv *sv)
 {
 	spiral_buf b = SPIRAL_BUF_INIT;
 
-	for (size_t i = 0; i < sv->n; i++)
-		spiral_buf_printf(&b, "%s%s", i ? "\n" : "", sv->v[i]);
+	for (size_t i = 0; i < sv->n; i++) {
+		if (i)
+			spiral_buf_putc(&b, '\n');
+		spiral_buf_puts(&b, sv->v[i]);
+	}
 	return spiral_buf_detach(&b);
 }
 
@@ -1150,7 +1174,11 @@ static char *join_kvs(const spiral_kvs *kvs)
 
 	for (size_t i = 0; i < kvs->n; i++) {
 		number_text(1, kvs->v[i].value, num);
-		spiral_buf_printf(&b, "%s%s=%s", i ? "; " : "", kvs->v[i].name, num);
+		if (i)
+			spiral_buf_puts(&b, "; ");
+		spiral_buf_puts(&b, kvs->v[i].name);
+		spiral_buf_putc(&b, '=');
+		spiral_buf_puts(&b, num);
 	}
 	return spiral_buf_detach(&b);
 }
@@ -1178,7 +1206,7 @@ static void grid_add_int(grid *g, long v)
 
 	if (g->ncols && g->ncols <= 8 * sizeof(g->numeric))
 		g->numeric |= 1ul << (g->added % g->ncols);
-	snprintf(s, sizeof(s), "%ld", v);
+	spiral_long_format(v, s);
 	grid_add(g, s);
 }
 
@@ -1321,10 +1349,18 @@ int spiral_emit_log(spiral_buf *out, spiral_format format,
 			const spiral_entry *e = rows[i].entry;
 			/* Rows in date order are scattered over the entries and
 			 * their texts: ask for those a few rows on early. */
-			if (i + 16 < n)
-				__builtin_prefetch(rows[i + 16].entry);
-			if (i + 8 < n && rows[i + 8].entry->text)
-				__builtin_prefetch(rows[i + 8].entry->text);
+			if (i + 32 < n) {
+				__builtin_prefetch(rows[i + 32].entry);
+				__builtin_prefetch(rows[i + 32].inquiry);
+			}
+			if (i + 16 < n) {
+				const spiral_entry *f = rows[i + 16].entry;
+				__builtin_prefetch(f->text);
+				__builtin_prefetch(f->who.author);
+				__builtin_prefetch(f->who.email);
+				__builtin_prefetch(f->who.school);
+				__builtin_prefetch(rows[i + 16].inquiry->title);
+			}
 			grid_add(&g, rows[i].inquiry->id);
 			grid_add(&g, rows[i].inquiry->title);
 			grid_add(&g, e->id);

@@ -244,6 +244,8 @@ int spiral_tag_valid(const char *s);
 int spiral_measure_parse(const char *arg, char **name, double *value);
 /* Shortest decimal that reads back as the same double. */
 void spiral_number_format(double v, char out[40]);
+/* v in decimal, as printf's %ld writes it. */
+void spiral_long_format(long v, char out[32]);
 
 /* ---- 4. the INI codec --------------------------------------------------- */
 

@@ -69,6 +69,9 @@ int spiral_unicode_invisible(unsigned cp)
 		{0x1D173, 0x1D17A}, {0xE0001, 0xE0001}, {0xE0020, 0xE007F},
 	};
 
+	/* Latin, Greek, Cyrillic and the like, at once: only the soft hyphen. */
+	if (cp < 0x600)
+		return cp == 0xAD;
 	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
 		if (cp >= ranges[i][0] && cp <= ranges[i][1])
 			return 1;
@@ -365,9 +368,33 @@ int spiral_measure_parse(const char *arg, char **name, double *value)
 	return 0;
 }
 
+void spiral_long_format(long v, char out[32])
+{
+	char digits[24];
+	unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
+	size_t n = 0, at = 0;
+
+	do {
+		digits[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		out[at++] = '-';
+	while (n)
+		out[at++] = digits[--n];
+	out[at] = '\0';
+}
+
 void spiral_number_format(double v, char out[40])
 {
 	int prec = 1;
+
+	/* A whole number, as %g writes it with a digit of precision for
+	 * each of its digits: the usual measure, at once. */
+	if (fabs(v) < 1e15 && v == (double)(long)v && !(v == 0 && signbit(v))) {
+		spiral_long_format((long)v, out);
+		return;
+	}
 
 	/* Enough precision for every integer digit keeps 60 from reading
 	 * "6e+01"; very large and very small numbers still use exponents. */

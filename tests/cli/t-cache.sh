@@ -174,6 +174,42 @@ spiral export >"$SANDBOX/export-one"
 rm -rf .git/spiral
 spiral export >"$SANDBOX/export-one-cold"
 same "a cache rebuilt around one changed inquiry: as made afresh" "$(md5sum <"$SANDBOX/export-one-cold")" "$(md5sum <"$SANDBOX/export-one")"
+# ---- a first read from the work tree ------------------------------------------
+# An inquiry folder that the work tree has exactly as HEAD has it (the tree
+# ID of what is there says so) is read from its files, not from git's packs;
+# any other from git.  Whatever is not committed is never seen by the cache.
+spiral export >"$SANDBOX/export-head"
+rm -rf .git/spiral
+spiral export >"$SANDBOX/export-clean"
+same "a first read from a clean work tree: as read from git" "$(md5sum <"$SANDBOX/export-head")" "$(md5sum <"$SANDBOX/export-clean")"
+mapfile -t qd < <(git ls-files 'inquiries/*/inquiry.ini' | head -8 | xargs -n1 dirname)
+sed -i 's/^title = .*/title = Edited, not committed/' "${qd[0]}/inquiry.ini"
+ls "${qd[1]}"/entries/*.ini >/dev/null && printf '[entry]\nphase = act\n' >"${qd[1]}/entries/20300101T000000Z-act-$(printf '%032x' 9).ini"
+chmod +x "${qd[2]}/inquiry.ini"
+rm -f "$(ls "${qd[3]}"/entries/*.ini | head -1)"
+victim=$(ls "${qd[4]}"/entries/*.ini | head -1)
+rm -f "$victim" && ln -s /etc/passwd "$victim"
+mkdir "${qd[5]}/pictures" && printf 'x\n' >"${qd[5]}/pictures/a.txt"
+mkdir "${qd[6]}/entries/old" && printf 'x\n' >"${qd[6]}/entries/old/a.ini"
+printf '[entry]\nphase = act\n' >"${qd[7]}/entries/.swap.ini" && chmod 000 "${qd[7]}/entries/.swap.ini"
+rm -rf .git/spiral
+spiral export >"$SANDBOX/export-dirty" 2>"$SANDBOX/export-dirty.err"
+same "edits, new files, modes, links and folders not committed: a first read sees HEAD" \
+	"$(md5sum <"$SANDBOX/export-head") " "$(md5sum <"$SANDBOX/export-dirty") $(cat "$SANDBOX/export-dirty.err")"
+same "and the next read the same" "$(md5sum <"$SANDBOX/export-head")" "$(spiral export | md5sum)"
+git checkout -q -- . && git clean -qfd
+same "the work tree put back: clean again" "" "$(git status --porcelain)"
+# A file larger than spiral reads, committed: read from git, which says so.
+big="${qd[0]}/entries/20300101T000000Z-act-$(printf '%032x' 10).ini"
+head -c 1100000 /dev/zero | tr '\0' 'a' >"$big"
+git add "$big" && git commit -qm "a file too large"
+rm -rf .git/spiral
+spiral list --status all >/dev/null 2>"$SANDBOX/big-cold.err"
+spiral list --status all >/dev/null 2>"$SANDBOX/big-warm.err"
+matches "a file too large: a problem on a first read" "larger than 1 MiB" "$(cat "$SANDBOX/big-cold.err")"
+same "and the same on the next" "$(cat "$SANDBOX/big-cold.err")" "$(cat "$SANDBOX/big-warm.err")"
+git rm -q "$big" && git commit -qm "too large: gone"
+
 # A disk that fills while the cache is made (as root, on a tiny tmpfs):
 # the command reads git instead and says nothing of it.
 rm -rf .git/spiral && mkdir .git/spiral
