@@ -1,11 +1,15 @@
 /* Dates as people say them ("yesterday", "3 days ago", "last monday"),
  * counted from a fixed instant in two time zones: each is that local day,
  * as the same day typed out as YYYY-MM-DD is, and anything else is a usage
- * error that shows what to type. */
+ * error that shows what to type.  And dates and numbers written out, as
+ * printf would write them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -114,9 +118,97 @@ static void everything_else_refused(void **state)
 	refused("1000000 weeks ago", "outside the years 0001 to 9999");
 }
 
+/* ---- written out: as printf writes them --------------------------------- */
+
+/* spiral_date_format writes its digits itself: the same as printf's
+ * "%04d-%02d-%02dT%02d:%02d:%02d+hh:mm" over 10,000 years and every kind
+ * of offset, and past them (printf's own widths) too. */
+static void dates_as_printf(void **state)
+{
+	static const int offsets[] = {0, 1, -1, 59, -59, 60, 330, -570, 765, 840,
+				      -720, 5999, -5999, 6000, -6000, 99999};
+	char got[SPIRAL_DATE_LEN], want[80];
+	uint64_t x = 88172645463325252ull;
+
+	(void)state;
+	for (int i = 0; i < 200000; i++) {
+		spiral_date d;
+		struct tm tm;
+		time_t t;
+		int off;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		/* Years 0001 to 9999 mostly, and a few beyond. */
+		d.time = (int64_t)(x % 315537897600ull) - 62135596800ll;
+		if (i % 1000 == 0)
+			d.time = (int64_t)(x % 4000000000000ull) - 2000000000000ll;
+		d.offset = offsets[(x >> 40) % (sizeof(offsets) / sizeof(offsets[0]))];
+		off = d.offset < 0 ? -d.offset : d.offset;
+		t = (time_t)(d.time + (int64_t)d.offset * 60);
+		if (!gmtime_r(&t, &tm))
+			continue;
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+			 tm.tm_min, tm.tm_sec, d.offset < 0 ? '-' : '+', off / 60, off % 60);
+		spiral_date_format(d, got);
+		assert_string_equal(got, want);
+	}
+}
+
+/* What spiral_number_format wrote before it wrote whole numbers itself. */
+static void number_by_printf(double v, char out[40])
+{
+	int prec = 1;
+
+	for (double a = fabs(v); a >= 10 && prec < 17; a /= 10)
+		prec++;
+	for (; prec <= 17; prec++) {
+		snprintf(out, 40, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+static void numbers_as_printf(void **state)
+{
+	static const double some[] = {0.0, -0.0, 1, -1, 9, 10, 60, 99, 100, 42.5,
+				      -0.25, 1e14, 999999999999999.0, 1e15, -1e15,
+				      1e16, 123456789012345678.0, 1e300, -1e-300,
+				      0.1, 2.0 / 3, 4503599627370496.0, 1e308,
+				      HUGE_VAL, -HUGE_VAL, NAN};
+	char got[40], want[40], lg[32], lw[32];
+	static const long longs[] = {0, 1, -1, 9, 10, -10, 1234567890L, LONG_MAX,
+				     LONG_MIN, LONG_MIN + 1};
+	uint64_t x = 2463534242ull;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(some) / sizeof(some[0]); i++) {
+		number_by_printf(some[i], want);
+		spiral_number_format(some[i], got);
+		assert_string_equal(got, want);
+	}
+	for (int i = 0; i < 200000; i++) {
+		double v;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		v = (double)(int64_t)(x >> (x % 50)) * ((x & 1) ? -1 : 1);
+		if (i % 3 == 0)
+			v /= (double)(x % 1000 + 1);
+		number_by_printf(v, want);
+		spiral_number_format(v, got);
+		assert_string_equal(got, want);
+	}
+	for (size_t i = 0; i < sizeof(longs) / sizeof(longs[0]); i++) {
+		snprintf(lw, sizeof(lw), "%ld", longs[i]);
+		spiral_long_format(longs[i], lg);
+		assert_string_equal(lg, lw);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(dates_as_printf),
+		cmocka_unit_test(numbers_as_printf),
 		cmocka_unit_test(words_utc),
 		cmocka_unit_test(words_follow_the_local_day),
 		cmocka_unit_test(everything_else_refused),
