@@ -293,10 +293,13 @@ struct store_keep {
 	struct store_keep *next; /* an earlier load into the same store */
 	void *map;
 	size_t size;
+	size_t done; /* store_texts_done: the map's pages given back, from */
+	size_t gone; /* ... up to here */
 	keep_block *blocks;
 };
 
 #define KEEP_BLOCK ((size_t)4 << 20)
+#define MADV_BATCH ((size_t)1 << 20) /* store_texts_done: pages given back at once */
 #define HUGE_PAGE ((size_t)2 << 20)
 
 /* Room of at least size bytes, zeroed.  Fresh pages from the system cost
@@ -363,6 +366,28 @@ static void *keep_alloc(struct store_keep *k, size_t n)
 	p = (char *)(b + 1) + b->used;
 	b->used += n;
 	return p;
+}
+
+void store_texts_done(const spiral_store *st, const char *p)
+{
+	const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	for (struct store_keep *k = st->keep; k; k = k->next) {
+		const char *base = k->map;
+		size_t at;
+
+		if (!base || p < base || p >= base + k->size)
+			continue;
+		at = (size_t)(p - base) & ~(page - 1);
+		if (!k->gone) {
+			/* The first text read: only what is above it goes. */
+			k->done = k->gone = ((size_t)(p - base) + page - 1) & ~(page - 1);
+		} else if (at >= k->gone + MADV_BATCH) {
+			madvise((void *)(base + k->gone), at - k->gone, MADV_DONTNEED);
+			k->gone = at;
+		}
+		return;
+	}
 }
 
 void store_keep_free(struct store_keep *keep)

@@ -60,6 +60,11 @@ int write_atomic(const char *path, const char *name, const char *data,
 int store_is_record_folder(const char *name);
 /* Frees what a store's borrowed records live in (cache.c). */
 void store_keep_free(struct store_keep *keep);
+/* A pass over the store's inquiries, in order, that reads each one's texts
+ * once has done with those before p (a text of the inquiry it is at): the
+ * pages of the cache they were read from go back to the kernel, to be read
+ * again from the file should anything look at them (cache.c). */
+void store_texts_done(const spiral_store *st, const char *p);
 size_t store_records_capped(spiral_store *st, const char *rel, size_t n);
 /* Largest file spiral reads from a repository. */
 #define SPIRAL_MAX_FILE (1024 * 1024)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#include "spiral.h"
+#include "internal.h"
 
 /* BM25's usual constants (Robertson and Zaragoza). */
 #define BM25_K1 1.2
@@ -653,6 +653,10 @@ static int gather_profiles(const spiral_store *st, const spiral_filter *f,
 			}
 		}
 		rc = profile_add(p, lx, inq);
+		/* The texts of the inquiries before this one are done with:
+		 * a cluster's are most of what match would hold. */
+		if (inq->nentries && inq->entries[0].text)
+			store_texts_done(st, inq->entries[0].text);
 	}
 	for (size_t i = 0; i < out->n; i++) {
 		spiral_strv_sort(&out->v[i].tags);
