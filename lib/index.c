@@ -292,6 +292,21 @@ static const void *piece_ptr(const pieces *ps, const piece *pc)
 	return pc->old ? (const void *)pc->old : (const void *)(ps->made.ptr + pc->off);
 }
 
+/* Gives back the old index's pages before upto, a megabyte at a time:
+ * each pass over it reads a page once, and 24 MB of them would otherwise
+ * count in the command's memory until the end (they are read again from
+ * the file should anything look at them).  *done starts at the map. */
+static void let_go(const unsigned char **done, const unsigned char *upto)
+{
+	const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	const unsigned char *to = (const unsigned char *)((uintptr_t)upto & ~(page - 1));
+
+	if (to >= *done + (1u << 20)) {
+		madvise((void *)*done, (size_t)(to - *done), MADV_DONTNEED);
+		*done = to;
+	}
+}
+
 static int cmp_add(const void *a, const void *b)
 {
 	return strcmp(((const git_index_entry *)a)->path,
@@ -303,10 +318,10 @@ int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
 {
 	int fd = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), out_fd;
 	struct stat sb;
-	const unsigned char *map = NULL, *p, *end;
+	const unsigned char *map = NULL, *p, *end, *hashed, *done;
 	pieces ps = {0};
 	spiral_buf *made = &ps.made;
-	EVP_MD_CTX *ctx = NULL;
+	EVP_MD_CTX *ctx = NULL, *check = NULL;
 	unsigned char head[12], sum[20];
 	unsigned int sumlen = 0;
 	unsigned version;
@@ -325,9 +340,11 @@ int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
 	end = map + sb.st_size - 20;
 	version = be32(map + 4);
 	count = be32(map + 8);
-	/* A damaged index is libgit2's to report. */
+	/* A damaged index is libgit2's to report.  Its checksum is checked as
+	 * its entries are read (reading checks every bound), in one pass. */
+	hashed = done = map;
 	if (memcmp(map, "DIRC", 4) != 0 || (version != 2 && version != 3) ||
-	    sha1(map, (size_t)sb.st_size - 20, sum) < 0 || memcmp(sum, end, 20) != 0) {
+	    !(check = EVP_MD_CTX_new()) || EVP_DigestInit_ex(check, EVP_sha1(), NULL) != 1) {
 		rc = FALLBACK;
 		goto done;
 	}
@@ -378,6 +395,12 @@ int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
 			written++;
 		}
 		p += e.size;
+		if (p >= hashed + (1u << 20)) {
+			if (EVP_DigestUpdate(check, hashed, (size_t)(p - hashed)) != 1)
+				rc = FALLBACK;
+			hashed = p;
+			let_go(&done, p);
+		}
 	}
 	for (; rc == 0 && k < n; k++, written++) {
 		size_t mark = made->len;
@@ -389,6 +412,10 @@ int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
 		rc = extensions(p, end, adds, n, made);
 		add_made(&ps, mark);
 	}
+	if (rc == 0 && (EVP_DigestUpdate(check, hashed, (size_t)(end - hashed)) != 1 ||
+			EVP_DigestFinal_ex(check, sum, &sumlen) != 1 || sumlen != 20 ||
+			memcmp(sum, end, 20) != 0))
+		rc = FALLBACK;
 	if (rc != 0)
 		goto done;
 	if (made->failed || ps.failed) {
@@ -396,18 +423,8 @@ int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
 		goto done;
 	}
 	put_be32(head + 8, written);
-	/* The checksum of the header and every piece, in order. */
 	if (!(ctx = EVP_MD_CTX_new()) || EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) != 1 ||
 	    EVP_DigestUpdate(ctx, head, 12) != 1) {
-		rc = FALLBACK;
-		goto done;
-	}
-	for (size_t i = 0; i < ps.n; i++)
-		if (EVP_DigestUpdate(ctx, piece_ptr(&ps, &ps.v[i]), ps.v[i].len) != 1) {
-			rc = FALLBACK;
-			goto done;
-		}
-	if (EVP_DigestFinal_ex(ctx, sum, &sumlen) != 1 || sumlen != 20) {
 		rc = FALLBACK;
 		goto done;
 	}
@@ -417,19 +434,32 @@ int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
 		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", to, strerror(errno));
 		goto done;
 	}
+	/* The header and every piece, in order, written and checksummed in
+	 * one pass; then the checksum. */
+	done = map;
 	rc = write_all(out_fd, head, 12, to);
-	for (size_t i = 0; rc == 0 && i < ps.n; i++)
-		rc = write_all(out_fd, piece_ptr(&ps, &ps.v[i]), ps.v[i].len, to);
+	for (size_t i = 0; rc == 0 && i < ps.n; i++) {
+		const void *at = piece_ptr(&ps, &ps.v[i]);
+		if (EVP_DigestUpdate(ctx, at, ps.v[i].len) != 1)
+			rc = FALLBACK;
+		else
+			rc = write_all(out_fd, at, ps.v[i].len, to);
+		if (ps.v[i].old)
+			let_go(&done, ps.v[i].old + ps.v[i].len);
+	}
+	if (rc == 0 && (EVP_DigestFinal_ex(ctx, sum, &sumlen) != 1 || sumlen != 20))
+		rc = FALLBACK;
 	if (rc == 0)
 		rc = write_all(out_fd, sum, 20, to);
 	if (rc == 0 && fsync(out_fd) < 0)
 		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", to, strerror(errno));
 	if (close(out_fd) < 0 && rc == 0)
 		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", to, strerror(errno));
-	if (rc < 0)
+	if (rc != 0)
 		unlink(to);
 done:
 	EVP_MD_CTX_free(ctx);
+	EVP_MD_CTX_free(check);
 	munmap((void *)map, (size_t)sb.st_size);
 	spiral_buf_free(&ps.made);
 	free(ps.v);

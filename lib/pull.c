@@ -892,8 +892,8 @@ out:
 	git_error_clear();
 }
 
-int spiral_pull(spiral_repo *r, const char *remote, const spiral_who *who,
-		const spiral_remote_cb *cb, spiral_pull_result *res)
+static int pull_one_remote(spiral_repo *r, const char *remote, const spiral_who *who,
+			   const spiral_remote_cb *cb, spiral_pull_result *res)
 {
 	spiral_txn *t = NULL;
 	spiral_strv tracking = {0}, packs = {0};
@@ -926,6 +926,32 @@ int spiral_pull(spiral_repo *r, const char *remote, const spiral_who *who,
 	 * not read again by this school's pull: at full size, 14-30 MB that
 	 * a pull --all of 20 schools would otherwise carry to the end. */
 	repo_drop_pack_pages(r);
+	return rc;
+}
+
+/* A pull reads here and there in git's packs (the history it checks, the
+ * trees it merges), and libgit2 maps them 32 MB at a time, up to 8 GB,
+ * for as long as the repository is open: at full size, 30-40 MB of pages
+ * on top of what the pull holds.  Mapped 1 MB at a time, 16 MB at most,
+ * they are let go as the pull goes, at no cost in time. */
+#define PULL_WINDOW ((size_t)1 << 20)
+#define PULL_MAPPED ((size_t)16 << 20)
+
+int spiral_pull(spiral_repo *r, const char *remote, const spiral_who *who,
+		const spiral_remote_cb *cb, spiral_pull_result *res)
+{
+	size_t window = 0, mapped = 0;
+	int rc, set;
+
+	set = git_libgit2_opts(GIT_OPT_GET_MWINDOW_SIZE, &window) == 0 &&
+	      git_libgit2_opts(GIT_OPT_GET_MWINDOW_MAPPED_LIMIT, &mapped) == 0 &&
+	      git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, PULL_WINDOW) == 0 &&
+	      git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, PULL_MAPPED) == 0;
+	rc = pull_one_remote(r, remote, who, cb, res);
+	if (set) {
+		git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, window);
+		git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, mapped);
+	}
 	return rc;
 }
 
