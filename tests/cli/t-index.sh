@@ -73,16 +73,19 @@ while read -r line; do spiral note -m "$line" >/dev/null; done <"$SANDBOX/notes.
 index_right "forty writes in a row"
 
 # A damaged index: libgit2 reads it, and says so; nothing is lost.
+damaged() { # WHAT OFFSET: garbage at OFFSET of the index, a note, the index put back
+	cp .git/index "$SANDBOX/index.good"
+	printf 'garbage' | dd of=.git/index bs=1 seek="$2" conv=notrunc 2>/dev/null
+	spiral note -m "After damage" >"$SANDBOX/out" 2>"$SANDBOX/err"
+	code=$?
+	matches "$1: committed, and a warning names the index" \
+		"committed [0-9a-f]+, but .*index.*checksum.* code=0" "$(cat "$SANDBOX/err") code=$code"
+	cp "$SANDBOX/index.good" .git/index
+	git reset -q
+	index_right "$1, put back and reset"
+}
 before=$(git rev-parse HEAD)
-cp .git/index "$SANDBOX/index.good"
-printf 'garbage' | dd of=.git/index bs=1 seek=100 conv=notrunc 2>/dev/null
-spiral note -m "After damage" >"$SANDBOX/out" 2>"$SANDBOX/err"
-code=$?
-matches "a damaged index: committed, and a warning names the index" \
-	"committed [0-9a-f]+, but .*index.*checksum.* code=0" "$(cat "$SANDBOX/err") code=$code"
-cp "$SANDBOX/index.good" .git/index
-git reset -q
-index_right "after the index is put back and reset"
+damaged "a damaged index" 100
 [ "$(git rev-list --count "$before"..HEAD)" -ge 1 ] && pass "the note was committed" ||
 	fail "the note was committed"
 
@@ -96,14 +99,6 @@ size=$(stat -c %s .git/index)
 spiral note -m "Into a large index" >/dev/null
 index_right "a large index"
 same "every file still in it" "30000" "$(git ls-files bulk | wc -l)"
-cp .git/index "$SANDBOX/index.good"
-printf 'garbage' | dd of=.git/index bs=1 seek=$((size - 300000)) conv=notrunc 2>/dev/null
-spiral note -m "After damage far in" >"$SANDBOX/out" 2>"$SANDBOX/err"
-code=$?
-matches "damage far into a large index: committed, and a warning names the index" \
-	"committed [0-9a-f]+, but .*index.*checksum.* code=0" "$(cat "$SANDBOX/err") code=$code"
-cp "$SANDBOX/index.good" .git/index
-git reset -q
-index_right "a large index put back and reset"
+damaged "damage far into a large index" $((size - 300000))
 
 finish
