@@ -293,8 +293,7 @@ struct store_keep {
 	struct store_keep *next; /* an earlier load into the same store */
 	void *map;
 	size_t size;
-	size_t done; /* store_texts_done: the map's pages given back, from */
-	size_t gone; /* ... up to here */
+	size_t gone; /* store_texts_done: the map's pages given back up to here */
 	keep_block *blocks;
 };
 
@@ -381,7 +380,7 @@ void store_texts_done(const spiral_store *st, const char *p)
 		at = (size_t)(p - base) & ~(page - 1);
 		if (!k->gone) {
 			/* The first text read: only what is above it goes. */
-			k->done = k->gone = ((size_t)(p - base) + page - 1) & ~(page - 1);
+			k->gone = ((size_t)(p - base) + page - 1) & ~(page - 1);
 		} else if (at >= k->gone + MADV_BATCH) {
 			madvise((void *)(base + k->gone), at - k->gone, MADV_DONTNEED);
 			k->gone = at;
