@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -891,10 +892,7 @@ typedef struct loader {
 	uint64_t flushed[NPARTS];
 	cache_slot *slots;
 	size_t nslots;
-	/* The work tree's inquiries/ and the fan folder last read in it
-	 * (wt_fan names it), or -1 (read_inquiry_worktree). */
-	int wt_inq, wt_fan;
-	char wt_fan_name[3];
+	struct wt_dirs *wt; /* the work tree, as read_inquiry_worktree reads it */
 } loader;
 
 static int nomem(void) { return spiral_error(SPIRAL_ENOMEM, "out of memory"); }
@@ -1240,51 +1238,61 @@ static int wt_read(int fd, int depth, wt_node **v, size_t *n, size_t *room)
 	return rc;
 }
 
+/* The work tree's top, its inquiries/ and the fan folder last read in it
+ * (fan_name names it), each -1 until opened; one per reader. */
+typedef struct wt_dirs {
+	const char *top;
+	int inq, fan;
+	char fan_name[3];
+} wt_dirs;
+
+#define WT_DIRS(top) {(top), -1, -1, ""}
+
 /* The folder of inquiry id in the work tree, opened through inquiries/
  * and its fan folder (kept open for the next inquiry of that fan), no
  * link followed; or -1. */
-static int wt_open(loader *l, const char *id)
+static int wt_open(wt_dirs *w, const char *id)
 {
 	const int dir = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 
-	if (l->wt_inq < 0) {
-		const char *top = spiral_repo_top(l->r);
-		int t = top ? open(top, dir & ~O_NOFOLLOW) : -1;
+	if (w->inq < 0) {
+		int t = w->top ? open(w->top, dir & ~O_NOFOLLOW) : -1;
 		if (t < 0)
 			return -1;
-		l->wt_inq = openat(t, "inquiries", dir);
+		w->inq = openat(t, "inquiries", dir);
 		close(t);
-		if (l->wt_inq < 0)
+		if (w->inq < 0)
 			return -1;
 	}
-	if (l->wt_fan < 0 || memcmp(l->wt_fan_name, id, 2) != 0) {
-		if (l->wt_fan >= 0)
-			close(l->wt_fan);
-		memcpy(l->wt_fan_name, id, 2);
-		l->wt_fan_name[2] = '\0';
-		if ((l->wt_fan = openat(l->wt_inq, l->wt_fan_name, dir)) < 0)
+	if (w->fan < 0 || memcmp(w->fan_name, id, 2) != 0) {
+		if (w->fan >= 0)
+			close(w->fan);
+		memcpy(w->fan_name, id, 2);
+		w->fan_name[2] = '\0';
+		if ((w->fan = openat(w->inq, w->fan_name, dir)) < 0)
 			return -1;
 	}
-	return openat(l->wt_fan, id, dir);
+	return openat(w->fan, id, dir);
 }
 
-static void wt_close(loader *l)
+static void wt_close(wt_dirs *w)
 {
-	if (l->wt_fan >= 0)
-		close(l->wt_fan);
-	if (l->wt_inq >= 0)
-		close(l->wt_inq);
-	l->wt_fan = l->wt_inq = -1;
+	if (w->fan >= 0)
+		close(w->fan);
+	if (w->inq >= 0)
+		close(w->inq);
+	w->fan = w->inq = -1;
 }
 
 /* The inquiry folder hi from the work tree, when it is exactly HEAD's
  * (dir names it): fed as read_inquiry_tree would feed it, in git's order.
  * Returns 1 when fed, 0 when it must be read from git (nothing fed), or
- * an error. */
-static int read_inquiry_worktree(loader *l, spiral_store *scratch,
+ * an error.  It reads no more than w and scratch: readers run it side by
+ * side (read_ahead). */
+static int read_inquiry_worktree(wt_dirs *w, spiral_store *scratch,
 				 const head_inquiry *hi, const char *dir)
 {
-	int fd = wt_open(l, hi->id);
+	int fd = wt_open(w, hi->id);
 	wt_node *v = NULL;
 	size_t n = 0, room = WT_MAX_BYTES;
 	git_oid id;
@@ -1324,9 +1332,11 @@ static int read_inquiry_worktree(loader *l, spiral_store *scratch,
 	return rc;
 }
 
-/* The inquiry folder hi of HEAD into scratch, loaded and folded. */
+/* The inquiry folder hi of HEAD into scratch, loaded and folded: from the
+ * work tree when it has it as HEAD does (unless a reader found it does
+ * not: worktree 0), else from git. */
 static int read_inquiry_tree(loader *l, spiral_store *scratch,
-			     const head_inquiry *hi)
+			     const head_inquiry *hi, int worktree)
 {
 	git_tree *t = NULL;
 	char *dir = spiral_path_inquiry_dir(hi->id);
@@ -1334,7 +1344,7 @@ static int read_inquiry_tree(loader *l, spiral_store *scratch,
 
 	if (!dir)
 		return nomem();
-	if ((rc = read_inquiry_worktree(l, scratch, hi, dir)) != 0) {
+	if (worktree && l->wt && (rc = read_inquiry_worktree(l->wt, scratch, hi, dir)) != 0) {
 		free(dir);
 		return rc < 0 ? rc : spiral_store_finish(scratch);
 	}
@@ -1499,16 +1509,14 @@ static const cache_slot *cached(const loader *l, const char *id, size_t *hint)
 	return NULL;
 }
 
-/* The inquiry folder hi of HEAD read from git into scratch and put in
- * the new cache's parts, at off[] (marked fresh: relative to the parts). */
-static int put_fresh(loader *l, const head_inquiry *hi, spiral_store *scratch,
-		     uint64_t off[NPARTS])
+/* The inquiry folder hi of HEAD, read into scratch, put in the new
+ * cache's parts at off[] (marked fresh: relative to the parts). */
+static int put_read(loader *l, const head_inquiry *hi, spiral_store *scratch,
+		    uint64_t off[NPARTS])
 {
 	uint64_t len[NPARTS];
-	int rc;
+	int rc = 0;
 
-	if ((rc = read_inquiry_tree(l, scratch, hi)) < 0)
-		return rc;
 	for (int k = 0; k < NPARTS; k++)
 		off[k] = l->flushed[k] + l->part[k].len;
 	put_summary(&l->part[PART_SUMMARY], scratch);
@@ -1524,6 +1532,15 @@ static int put_fresh(loader *l, const head_inquiry *hi, spiral_store *scratch,
 	if (rc == 0 && scratch->ninquiries)
 		slot_set_cont(&l->slots[l->nslots - 1], scratch->inquiries[0].continues);
 	return rc;
+}
+
+/* The same, read first (worktree: as read_inquiry_tree). */
+static int put_fresh(loader *l, const head_inquiry *hi, spiral_store *scratch,
+		     uint64_t off[NPARTS], int worktree)
+{
+	int rc = read_inquiry_tree(l, scratch, hi, worktree);
+
+	return rc < 0 ? rc : put_read(l, hi, scratch, off);
 }
 
 /* Keeps the old cache's slot s for hi in the new cache. */
@@ -1553,7 +1570,7 @@ static int load_one(loader *l, const head_inquiry *hi, size_t *hint)
 	/* Not cached, changed, or damaged: read from git and cache it anew
 	 * (offsets into the new blobs are relative until written). */
 	l->dirty = 1;
-	rc = put_fresh(l, hi, &scratch, off);
+	rc = put_fresh(l, hi, &scratch, off, 1);
 	/* A summary load keeps no records: the summary just written stands
 	 * for the inquiry, as it would have come from the cache. */
 	if (rc == 0 && (l->flags & SPIRAL_LOAD_SUMMARY) && scratch.ninquiries) {
@@ -1707,6 +1724,161 @@ out:
 	return ok;
 }
 
+/* ---- reading ahead, in threads -------------------------------------------
+ *
+ * A first read is mostly reading, hashing and parsing files, each inquiry
+ * on its own: readers (one a processor) read the inquiries to come from
+ * the work tree, up to READ_AHEAD of them ahead, while the loader puts
+ * each in the cache in order, and reads from git any that a reader found
+ * not to be as HEAD has it.  A reader touches only its own wt_dirs and its
+ * job's store (read_inquiry_worktree); its errors come back in its job. */
+#define READ_AHEAD 64
+#define MAX_READERS 8
+
+typedef struct read_job {
+	const head_inquiry *hi;
+	spiral_store scratch;
+	int rc; /* read_inquiry_worktree's, or an error with err */
+	int done;
+	char err[256];
+} read_job;
+
+typedef struct readers {
+	const char *top;
+	const head_inquiry **todo; /* the inquiries to read, in order */
+	size_t ntodo, next, taken;  /* handed out, and taken back, so far */
+	read_job ring[READ_AHEAD];
+	pthread_t tid[MAX_READERS];
+	size_t n; /* readers running (0: the loader reads alone) */
+	int stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+} readers;
+
+static void *reader_main(void *arg)
+{
+	readers *R = arg;
+	wt_dirs w = WT_DIRS(R->top);
+
+	pthread_mutex_lock(&R->mu);
+	for (;;) {
+		read_job *j;
+		char *dir;
+		int rc;
+
+		while (!R->stop && !(R->next < R->ntodo && R->next < R->taken + READ_AHEAD))
+			pthread_cond_wait(&R->cv, &R->mu);
+		if (R->stop)
+			break;
+		j = &R->ring[R->next % READ_AHEAD];
+		j->hi = R->todo[R->next++];
+		pthread_mutex_unlock(&R->mu);
+		memset(&j->scratch, 0, sizeof(j->scratch));
+		if (!(dir = spiral_path_inquiry_dir(j->hi->id)))
+			rc = nomem();
+		else if ((rc = read_inquiry_worktree(&w, &j->scratch, j->hi, dir)) == 1 &&
+			 (rc = spiral_store_finish(&j->scratch)) == 0)
+			rc = 1;
+		free(dir);
+		if (rc < 0)
+			snprintf(j->err, sizeof(j->err), "%s", spiral_error_message());
+		j->rc = rc;
+		pthread_mutex_lock(&R->mu);
+		j->done = 1;
+		pthread_cond_broadcast(&R->cv);
+	}
+	pthread_mutex_unlock(&R->mu);
+	wt_close(&w);
+	return NULL;
+}
+
+/* Starts the readers for the inquiries of l->found that the old cache does
+ * not hold, when there are enough of them to be worth it. */
+static int readers_start(readers *R, loader *l, size_t *hint)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(R, 0, sizeof(*R));
+	R->top = spiral_repo_top(l->r);
+	if (!R->top || cpus < 2 || !(R->todo = malloc((l->nfound + 1) * sizeof(*R->todo))))
+		return 0; /* the loader reads alone */
+	for (size_t i = 0; i < l->nfound; i++) {
+		const cache_slot *s = cached(l, l->found[i].id, hint);
+		if (!(s && slot_ok(&l->map, s) &&
+		      memcmp(s->tree, l->found[i].tree.id, GIT_OID_RAWSZ) == 0))
+			R->todo[R->ntodo++] = &l->found[i];
+	}
+	if (R->ntodo < READ_AHEAD || pthread_mutex_init(&R->mu, NULL) != 0) {
+		free(R->todo);
+		R->todo = NULL;
+		return 0;
+	}
+	if (pthread_cond_init(&R->cv, NULL) != 0) {
+		pthread_mutex_destroy(&R->mu);
+		free(R->todo);
+		R->todo = NULL;
+		return 0;
+	}
+	for (long k = 0; k < cpus && k < MAX_READERS; k++) {
+		if (pthread_create(&R->tid[R->n], NULL, reader_main, R) != 0)
+			break;
+		R->n++;
+	}
+	if (!R->n) {
+		pthread_cond_destroy(&R->cv);
+		pthread_mutex_destroy(&R->mu);
+	}
+	return 0;
+}
+
+/* The next inquiry's job, once its reader is done; NULL when the loader
+ * reads alone. */
+static read_job *readers_next(readers *R)
+{
+	read_job *j;
+
+	if (!R->n)
+		return NULL;
+	j = &R->ring[R->taken % READ_AHEAD];
+	pthread_mutex_lock(&R->mu);
+	while (!j->done)
+		pthread_cond_wait(&R->cv, &R->mu);
+	pthread_mutex_unlock(&R->mu);
+	return j;
+}
+
+/* The job readers_next gave is put: its room goes to the next one. */
+static void readers_done_with(readers *R)
+{
+	read_job *j = &R->ring[R->taken % READ_AHEAD];
+
+	spiral_store_free(&j->scratch);
+	pthread_mutex_lock(&R->mu);
+	j->done = 0;
+	R->taken++;
+	pthread_cond_broadcast(&R->cv);
+	pthread_mutex_unlock(&R->mu);
+}
+
+static void readers_stop(readers *R)
+{
+	if (R->n) {
+		pthread_mutex_lock(&R->mu);
+		R->stop = 1;
+		pthread_cond_broadcast(&R->cv);
+		pthread_mutex_unlock(&R->mu);
+		for (size_t k = 0; k < R->n; k++)
+			pthread_join(R->tid[k], NULL);
+		/* Jobs read ahead of an error are dropped. */
+		for (size_t k = R->taken; k < R->next; k++)
+			spiral_store_free(&R->ring[k % READ_AHEAD].scratch);
+		pthread_cond_destroy(&R->cv);
+		pthread_mutex_destroy(&R->mu);
+	}
+	free(R->todo);
+	memset(R, 0, sizeof(*R));
+}
+
 /* Rebuilds the cache for HEAD's inquiries (l->found) before they are
  * loaded: those whose tree is the old cache's are kept as they are, the
  * others read from git an inquiry at a time, each part written to a file
@@ -1721,6 +1893,7 @@ static int rebuild(loader *l, const git_oid *inquiries_tree)
 {
 	char *dir = cache_path(l->r, "");
 	size_t hint = 0;
+	readers R = {0};
 	int rc = 0, made = 0;
 
 	for (int k = 0; k < NPARTS; k++)
@@ -1740,16 +1913,28 @@ static int rebuild(loader *l, const git_oid *inquiries_tree)
 	}
 	/* Each tree is read once: libgit2's object cache would keep them. */
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	if (rc == 0)
+		rc = readers_start(&R, l, &hint);
+	hint = 0;
 	for (size_t i = 0; rc == 0 && i < l->nfound; i++) {
 		const head_inquiry *hi = &l->found[i];
 		const cache_slot *s = cached(l, hi->id, &hint);
 		spiral_store scratch = {0};
 		uint64_t off[NPARTS];
+		read_job *j = NULL;
 		if (s && slot_ok(&l->map, s) &&
 		    memcmp(s->tree, hi->tree.id, GIT_OID_RAWSZ) == 0)
 			rc = keep_slot(l, hi, s);
+		else if (!(j = readers_next(&R)))
+			rc = put_fresh(l, hi, &scratch, off, 1);
+		else if (j->rc < 0)
+			rc = spiral_error(j->rc, "%s", j->err);
+		else if (j->rc == 1)
+			rc = put_read(l, hi, &j->scratch, off);
 		else
-			rc = put_fresh(l, hi, &scratch, off);
+			rc = put_fresh(l, hi, &scratch, off, 0);
+		if (j)
+			readers_done_with(&R);
 		spiral_store_free(&scratch);
 		for (int k = 0; rc == 0 && k < NPARTS; k++) {
 			if (l->part[k].len < PART_FLUSH)
@@ -1763,6 +1948,7 @@ static int rebuild(loader *l, const git_oid *inquiries_tree)
 			l->part[k].ptr[0] = '\0';
 		}
 	}
+	readers_stop(&R);
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);
 	/* What the reading took goes back before the load: the room the
 	 * inquiries were read in, git's packs and the 16 MB of delta bases
@@ -1865,6 +2051,7 @@ static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
 		     const spiral_inquiry *lineage_of)
 {
 	loader l = {0};
+	wt_dirs wt = WT_DIRS(spiral_repo_top(r));
 	unsigned char *want = NULL;
 	git_object *head = NULL;
 	git_tree *root = NULL, *inq = NULL;
@@ -1888,7 +2075,7 @@ static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
 		inq_id = git_tree_entry_id(te);
 	for (int k = 0; k < NPARTS; k++)
 		l.pfd[k] = -1;
-	l.wt_inq = l.wt_fan = -1;
+	l.wt = &wt;
 	cache_open(r, &l.map);
 	same = l.map.head && inq_id &&
 	       memcmp(l.map.head->tree, inq_id->id, GIT_OID_RAWSZ) == 0;
@@ -1976,7 +2163,7 @@ static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
 	for (int k = 0; k < NPARTS; k++)
 		if (l.pfd[k] >= 0)
 			close(l.pfd[k]);
-	wt_close(&l);
+	wt_close(&wt);
 	if (l.keep)
 		memset(&l.map, 0, sizeof(l.map)); /* st->keep unmaps it */
 	cache_close(&l.map);
