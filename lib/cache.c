@@ -1344,7 +1344,7 @@ static int read_inquiry_tree(loader *l, spiral_store *scratch,
 
 	if (!dir)
 		return nomem();
-	if (worktree && l->wt && (rc = read_inquiry_worktree(l->wt, scratch, hi, dir)) != 0) {
+	if (worktree && (rc = read_inquiry_worktree(l->wt, scratch, hi, dir)) != 0) {
 		free(dir);
 		return rc < 0 ? rc : spiral_store_finish(scratch);
 	}
@@ -1509,6 +1509,16 @@ static const cache_slot *cached(const loader *l, const char *id, size_t *hint)
 	return NULL;
 }
 
+/* The old cache's slot for hi when it holds hi's tree, whole; else NULL. */
+static const cache_slot *current(const loader *l, const head_inquiry *hi, size_t *hint)
+{
+	const cache_slot *s = cached(l, hi->id, hint);
+
+	return s && slot_ok(&l->map, s) && memcmp(s->tree, hi->tree.id, GIT_OID_RAWSZ) == 0
+		       ? s
+		       : NULL;
+}
+
 /* The inquiry folder hi of HEAD, read into scratch, put in the new
  * cache's parts at off[] (marked fresh: relative to the parts). */
 static int put_read(loader *l, const head_inquiry *hi, spiral_store *scratch,
@@ -1557,13 +1567,12 @@ static int keep_slot(loader *l, const head_inquiry *hi, const cache_slot *s)
 
 static int load_one(loader *l, const head_inquiry *hi, size_t *hint)
 {
-	const cache_slot *s = cached(l, hi->id, hint);
+	const cache_slot *s = current(l, hi, hint);
 	spiral_store scratch = {0};
 	uint64_t off[NPARTS];
 	int rc;
 
-	if (s && slot_ok(&l->map, s) &&
-	    memcmp(s->tree, hi->tree.id, GIT_OID_RAWSZ) == 0) {
+	if (s) {
 		if ((rc = from_cache(l, s)) <= 0)
 			return rc == 0 ? keep_slot(l, hi, s) : rc;
 	}
@@ -1802,12 +1811,9 @@ static int readers_start(readers *R, loader *l, size_t *hint)
 	R->top = spiral_repo_top(l->r);
 	if (!R->top || cpus < 2 || !(R->todo = malloc((l->nfound + 1) * sizeof(*R->todo))))
 		return 0; /* the loader reads alone */
-	for (size_t i = 0; i < l->nfound; i++) {
-		const cache_slot *s = cached(l, l->found[i].id, hint);
-		if (!(s && slot_ok(&l->map, s) &&
-		      memcmp(s->tree, l->found[i].tree.id, GIT_OID_RAWSZ) == 0))
+	for (size_t i = 0; i < l->nfound; i++)
+		if (!current(l, &l->found[i], hint))
 			R->todo[R->ntodo++] = &l->found[i];
-	}
 	if (R->ntodo < READ_AHEAD || pthread_mutex_init(&R->mu, NULL) != 0) {
 		free(R->todo);
 		R->todo = NULL;
@@ -1918,12 +1924,11 @@ static int rebuild(loader *l, const git_oid *inquiries_tree)
 	hint = 0;
 	for (size_t i = 0; rc == 0 && i < l->nfound; i++) {
 		const head_inquiry *hi = &l->found[i];
-		const cache_slot *s = cached(l, hi->id, &hint);
+		const cache_slot *s = current(l, hi, &hint);
 		spiral_store scratch = {0};
 		uint64_t off[NPARTS];
 		read_job *j = NULL;
-		if (s && slot_ok(&l->map, s) &&
-		    memcmp(s->tree, hi->tree.id, GIT_OID_RAWSZ) == 0)
+		if (s)
 			rc = keep_slot(l, hi, s);
 		else if (!(j = readers_next(&R)))
 			rc = put_fresh(l, hi, &scratch, off, 1);
