@@ -27,7 +27,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "internal.h"
 
@@ -1082,171 +1085,249 @@ static int read_record_tree(loader *l, spiral_store *scratch, const git_tree *t,
  * unreadable, a link, another folder) and the folder is read from git. */
 
 typedef struct wt_node {
-	char *name;
-	unsigned mode;       /* git's: 0100644, 0100755 or 040000 */
+	size_t name, nlen; /* in the arena */
+	size_t data, len;  /* a file's bytes, in the arena */
+	size_t sub, nsub;  /* a record folder's files: v[sub .. sub + nsub) */
+	unsigned mode;     /* git's: 0100644 or 040000 */
 	git_oid id;
-	char *data;          /* a file's bytes */
-	size_t len;
-	struct wt_node *sub; /* a record folder's files */
-	size_t nsub;
 } wt_node;
-
-static void wt_free(wt_node *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].name);
-		free(v[i].data);
-		wt_free(v[i].sub, v[i].nsub);
-	}
-	free(v);
-}
-
-/* git's order of a tree's entries: by name, a folder's as if it ended
- * with a slash. */
-static int wt_cmp(const void *pa, const void *pb)
-{
-	const wt_node *a = pa, *b = pb;
-	size_t la = strlen(a->name), lb = strlen(b->name), n = la < lb ? la : lb;
-	int c = memcmp(a->name, b->name, n);
-	unsigned ca, cb;
-
-	if (c)
-		return c;
-	ca = la > n ? (unsigned char)a->name[n] : a->mode == 040000 ? '/' : 0;
-	cb = lb > n ? (unsigned char)b->name[n] : b->mode == 040000 ? '/' : 0;
-	return (ca > cb) - (ca < cb);
-}
-
-/* Sorts v as git does and hashes the tree it makes. */
-static int wt_tree_id(wt_node *v, size_t n, git_oid *id)
-{
-	spiral_buf b = SPIRAL_BUF_INIT;
-	int rc = 0;
-
-	qsort(v, n, sizeof(*v), wt_cmp);
-	for (size_t i = 0; i < n; i++) {
-		spiral_buf_printf(&b, "%o %s", v[i].mode, v[i].name);
-		spiral_buf_put(&b, "", 1);
-		spiral_buf_put(&b, v[i].id.id, GIT_OID_RAWSZ);
-	}
-	if (b.failed)
-		rc = nomem();
-	else if (git_odb_hash(id, b.ptr ? b.ptr : "", b.len, GIT_OBJECT_TREE) < 0)
-		rc = repo_git_fail("cannot hash a folder");
-	spiral_buf_free(&b);
-	return rc;
-}
-
-/* The file name in dir into x, hashed, when it is a regular file spiral
- * reads and *room (bytes) holds it: 1; else 0, or an error. */
-static int wt_file(int dir, const char *name, wt_node *x, size_t *room)
-{
-	int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	unsigned mode = 0;
-	char why[64];
-	int rc;
-
-	if (fd < 0)
-		return 0;
-	rc = read_fd_bounded(fd, SPIRAL_MAX_FILE, &x->data, &x->len, why, &mode);
-	close(fd);
-	if (rc == SPIRAL_ERROR || (rc == 0 && x->len >= *room))
-		return 0; /* read from git, which says what is wrong */
-	if (rc < 0)
-		return rc;
-	*room -= x->len;
-	x->mode = mode & S_IXUSR ? 0100755 : 0100644;
-	if (git_odb_hash(&x->id, x->data, x->len, GIT_OBJECT_BLOB) < 0)
-		return repo_git_fail("cannot hash a file");
-	return 1;
-}
 
 /* What one inquiry folder may hold to be read this way: a larger one is
  * read from git, a file at a time. */
 #define WT_MAX_BYTES (16u << 20)
-
-/* The folder fd (closed here) read into *v, *n, its record folders too
- * when depth is 0; *room is what it may still hold in bytes.  Returns 1
- * when it holds only what git could hold for an inquiry (regular files
- * and record folders, no more than spiral reads), 0 when not, or an
- * error. */
-static int wt_read(int fd, int depth, wt_node **v, size_t *n, size_t *room)
-{
-	DIR *d = fdopendir(fd);
-	struct dirent *de;
-	size_t cap = 0;
-	int rc = 1;
-
-	*v = NULL;
-	*n = 0;
-	if (!d) {
-		close(fd);
-		return 0;
-	}
-	while (rc == 1 && (de = readdir(d))) {
-		const char *name = de->d_name;
-		unsigned type = de->d_type;
-		struct stat sb;
-		wt_node *x;
-		int sub;
-
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-			continue;
-		if (*n == SPIRAL_MAX_RECORDS) {
-			rc = 0;
-			break;
-		}
-		if (*n == cap) {
-			wt_node *p = realloc(*v, (cap = cap ? 2 * cap : 16) * sizeof(*p));
-			if (!p) {
-				rc = nomem();
-				break;
-			}
-			*v = p;
-		}
-		x = &(*v)[*n];
-		memset(x, 0, sizeof(*x));
-		/* A file system that does not say is asked. */
-		if (type == DT_UNKNOWN &&
-		    fstatat(dirfd(d), name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
-			type = S_ISDIR(sb.st_mode) ? DT_DIR
-			       : S_ISREG(sb.st_mode) ? DT_REG
-						     : DT_UNKNOWN;
-		if (type == DT_DIR && depth == 0 && store_is_record_folder(name)) {
-			if ((sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY |
-								  O_NOFOLLOW | O_CLOEXEC)) < 0)
-				rc = 0;
-			else
-				rc = wt_read(sub, 1, &x->sub, &x->nsub, room);
-			x->mode = 040000;
-			if (rc == 1 && x->nsub == 0) {
-				free(x->sub); /* git keeps no empty folder */
-				continue;
-			}
-			if (rc == 1 && (rc = wt_tree_id(x->sub, x->nsub, &x->id)) == 0)
-				rc = 1;
-		} else if (type == DT_REG) {
-			rc = wt_file(dirfd(d), name, x, room);
-		} else {
-			rc = 0;
-		}
-		if (!(x->name = strdup(name)) && rc == 1)
-			rc = nomem();
-		(*n)++;
-	}
-	closedir(d);
-	return rc;
-}
+#define WT_DENTS (32u << 10)
 
 /* The work tree's top, its inquiries/ and the fan folder last read in it
- * (fan_name names it), each -1 until opened; one per reader. */
+ * (fan_name names it), each -1 until opened; and the room an inquiry
+ * folder is read into, kept from one to the next: its names and bytes
+ * (arena), its files and folders (v), what getdents64 gives (dents, one
+ * for a folder and one for its record folder), a path and a tree.  One
+ * per reader. */
 typedef struct wt_dirs {
 	const char *top;
 	int inq, fan;
 	char fan_name[3];
+	spiral_buf arena, path, tree;
+	wt_node *v;
+	size_t n, cap;
+	char *dents;
+	EVP_MD_CTX *md;
+	EVP_MD *sha1;
 } wt_dirs;
 
-#define WT_DIRS(top) {(top), -1, -1, ""}
+#define WT_DIRS(top) {(top), -1, -1, "", SPIRAL_BUF_INIT, SPIRAL_BUF_INIT, \
+		       SPIRAL_BUF_INIT, NULL, 0, 0, NULL, NULL, NULL}
+
+/* The ID git gives the object of that type ("blob", "tree") and bytes. */
+static int wt_hash(wt_dirs *w, const char *type, const void *data, size_t len,
+		   git_oid *id)
+{
+	char head[32];
+	int n = snprintf(head, sizeof(head), "%s %zu", type, len);
+	unsigned got = 0;
+
+	if (!w->md && !(w->md = EVP_MD_CTX_new()))
+		return nomem();
+	/* Fetched once: OpenSSL 3 would look EVP_sha1() up at every use. */
+	if (!w->sha1 && !(w->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL)))
+		return spiral_error(SPIRAL_ERROR, "cannot hash a file: no SHA-1");
+	if (EVP_DigestInit_ex(w->md, w->sha1, NULL) != 1 ||
+	    EVP_DigestUpdate(w->md, head, (size_t)n + 1) != 1 ||
+	    EVP_DigestUpdate(w->md, data, len) != 1 ||
+	    EVP_DigestFinal_ex(w->md, id->id, &got) != 1 || got != GIT_OID_RAWSZ)
+		return spiral_error(SPIRAL_ERROR, "cannot hash a file");
+	return 0;
+}
+
+static const char *wt_name(const wt_dirs *w, const wt_node *x)
+{
+	return w->arena.ptr + x->name;
+}
+
+/* git's order of a tree's entries: by name, a folder's as if it ended
+ * with a slash.  (qsort has no context: the arena is in wt_sorting.) */
+static _Thread_local const wt_dirs *wt_sorting;
+
+static int wt_cmp(const void *pa, const void *pb)
+{
+	const wt_node *a = pa, *b = pb;
+	const char *an = wt_name(wt_sorting, a), *bn = wt_name(wt_sorting, b);
+	size_t n = a->nlen < b->nlen ? a->nlen : b->nlen;
+	int c = memcmp(an, bn, n);
+	unsigned ca, cb;
+
+	if (c)
+		return c;
+	ca = a->nlen > n ? (unsigned char)an[n] : a->mode == 040000 ? '/' : 0;
+	cb = b->nlen > n ? (unsigned char)bn[n] : b->mode == 040000 ? '/' : 0;
+	return (ca > cb) - (ca < cb);
+}
+
+/* Sorts v[at .. at + n) as git does and hashes the tree it makes. */
+static int wt_tree_id(wt_dirs *w, size_t at, size_t n, git_oid *id)
+{
+	spiral_buf *b = &w->tree;
+
+	wt_sorting = w;
+	qsort(w->v + at, n, sizeof(*w->v), wt_cmp);
+	b->len = 0;
+	for (size_t i = at; i < at + n; i++) {
+		const wt_node *x = &w->v[i];
+		if (x->mode == 040000 && !x->nsub)
+			continue; /* git keeps no empty folder */
+		spiral_buf_puts(b, x->mode == 040000 ? "40000 " : "100644 ");
+		spiral_buf_put(b, wt_name(w, x), x->nlen + 1); /* with its NUL */
+		spiral_buf_put(b, x->id.id, GIT_OID_RAWSZ);
+	}
+	if (b->failed)
+		return nomem();
+	return wt_hash(w, "tree", b->ptr ? b->ptr : "", b->len, id);
+}
+
+/* The file name in dir into the arena and x, hashed, when it is a file
+ * spiral reads and *room (bytes) holds it: 1; else 0, or an error.  Read
+ * until a read gives less than was asked (the end of a regular file), and
+ * hashed as a file that is not executable: a file read short, or that git
+ * has as executable, makes a tree that is not HEAD's, and is then read
+ * from git; a file that is executable only in the work tree has HEAD's
+ * bytes. */
+static int wt_file(wt_dirs *w, int dir, const char *name, wt_node *x, size_t *room)
+{
+	int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	spiral_buf *a = &w->arena;
+	size_t ask = 16u << 10;
+	int rc = 1;
+
+	if (fd < 0)
+		return 0;
+	x->data = a->len;
+	for (;;) {
+		ssize_t got;
+		if (a->cap - a->len < ask + 1 && spiral_buf_reserve(a, ask + 1) < 0) {
+			rc = nomem();
+			break;
+		}
+		got = read(fd, a->ptr + a->len, ask);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rc = 0;
+			break;
+		}
+		a->len += (size_t)got;
+		if ((size_t)got < ask)
+			break;
+		if (a->len - x->data > SPIRAL_MAX_FILE || a->len - x->data >= *room) {
+			rc = 0; /* read from git, which says what is wrong */
+			break;
+		}
+		ask *= 2;
+	}
+	close(fd);
+	x->len = a->len - x->data;
+	if (rc != 1 || x->len > SPIRAL_MAX_FILE || x->len >= *room)
+		return rc < 0 ? rc : 0;
+	a->ptr[a->len++] = '\0'; /* each file's bytes end with a NUL */
+	*room -= x->len;
+	x->mode = 0100644;
+	if (wt_hash(w, "blob", a->ptr + x->data, x->len, &x->id) < 0)
+		return -1;
+	return 1;
+}
+
+/* One getdents64 record. */
+typedef struct wt_dent {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+} wt_dent;
+
+/* The folder fd (closed here) read into v[*at ..] (*at set to where its
+ * entries start, *n to how many), its record folders too when depth is 0;
+ * *room is what it may still hold in bytes.  Returns 1 when it holds only
+ * what git could hold for an inquiry (regular files and record folders, no
+ * more than spiral reads), 0 when not, or an error.  A folder's names are
+ * read with getdents64 until it gives less than a full buffer: one call
+ * for any inquiry folder; a name missed would make a tree not HEAD's. */
+static int wt_read(wt_dirs *w, int fd, int depth, size_t *at, size_t *n,
+		   size_t *room)
+{
+	char *dents = w->dents + depth * WT_DENTS;
+	size_t start = w->n;
+	long got;
+	int rc = 1;
+
+	*at = start;
+	*n = 0;
+	do {
+		got = syscall(SYS_getdents64, fd, dents, WT_DENTS);
+		for (long o = 0; rc == 1 && o < got;) {
+			const wt_dent *de = (const wt_dent *)(dents + o);
+			size_t len = strlen(de->name);
+			wt_node *x;
+			o += de->reclen;
+			if (de->name[0] == '.' && (len == 1 || (len == 2 && de->name[1] == '.')))
+				continue;
+			if (w->n - start == SPIRAL_MAX_RECORDS) {
+				rc = 0;
+				break;
+			}
+			if (w->n == w->cap) {
+				size_t cap = w->cap ? 2 * w->cap : 64;
+				wt_node *p = realloc(w->v, cap * sizeof(*p));
+				if (!p) {
+					rc = nomem();
+					break;
+				}
+				w->v = p;
+				w->cap = cap;
+			}
+			x = &w->v[w->n++];
+			memset(x, 0, sizeof(*x));
+			x->name = w->arena.len;
+			x->nlen = len;
+			if (spiral_buf_put(&w->arena, de->name, len + 1) < 0)
+				rc = nomem();
+			/* The type, kept in mode until the file is read. */
+			x->mode = de->type;
+		}
+	} while (rc == 1 && got > (long)(WT_DENTS - 512));
+	if (got < 0)
+		rc = 0;
+	*n = w->n - start;
+	/* Then each file read and each record folder, in turn. */
+	for (size_t i = start; rc == 1 && i < start + *n; i++) {
+		const char *name = w->arena.ptr + w->v[i].name;
+		unsigned type = w->v[i].mode;
+		struct stat sb;
+		size_t sub = 0, nsub = 0;
+		int dfd;
+		/* A file system that does not say is asked. */
+		if (type == DT_UNKNOWN && fstatat(fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+			type = S_ISDIR(sb.st_mode) ? DT_DIR : S_ISREG(sb.st_mode) ? DT_REG
+										    : DT_UNKNOWN;
+		if (type == DT_REG) {
+			rc = wt_file(w, fd, name, &w->v[i], room);
+		} else if (type == DT_DIR && depth == 0 && store_is_record_folder(name)) {
+			if ((dfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+							    O_CLOEXEC)) < 0)
+				rc = 0;
+			else
+				rc = wt_read(w, dfd, 1, &sub, &nsub, room);
+			w->v[i].mode = 040000;
+			w->v[i].sub = sub;
+			w->v[i].nsub = nsub;
+			if (rc == 1 && nsub && (rc = wt_tree_id(w, sub, nsub, &w->v[i].id)) == 0)
+				rc = 1;
+		} else {
+			rc = 0;
+		}
+	}
+	close(fd);
+	return rc;
+}
 
 /* The folder of inquiry id in the work tree, opened through inquiries/
  * and its fan folder (kept open for the next inquiry of that fan), no
@@ -1282,6 +1363,30 @@ static void wt_close(wt_dirs *w)
 	if (w->inq >= 0)
 		close(w->inq);
 	w->fan = w->inq = -1;
+	spiral_buf_free(&w->arena);
+	spiral_buf_free(&w->path);
+	spiral_buf_free(&w->tree);
+	free(w->v);
+	free(w->dents);
+	EVP_MD_CTX_free(w->md);
+	EVP_MD_free(w->sha1);
+	w->sha1 = NULL;
+	w->v = NULL;
+	w->dents = NULL;
+	w->md = NULL;
+	w->n = w->cap = 0;
+}
+
+/* Feeds the file x to scratch as dir/name, or sub/name. */
+static int wt_feed(wt_dirs *w, spiral_store *scratch, size_t dirlen,
+		   const wt_node *x)
+{
+	w->path.len = dirlen;
+	spiral_buf_putc(&w->path, '/');
+	spiral_buf_put(&w->path, wt_name(w, x), x->nlen);
+	if (w->path.failed)
+		return nomem();
+	return spiral_store_add_file(scratch, w->path.ptr, w->arena.ptr + x->data, x->len);
 }
 
 /* The inquiry folder hi from the work tree, when it is exactly HEAD's
@@ -1293,42 +1398,49 @@ static int read_inquiry_worktree(wt_dirs *w, spiral_store *scratch,
 				 const head_inquiry *hi, const char *dir)
 {
 	int fd = wt_open(w, hi->id);
-	wt_node *v = NULL;
-	size_t n = 0, room = WT_MAX_BYTES;
+	size_t at, n, room = WT_MAX_BYTES, dirlen = strlen(dir);
 	git_oid id;
 	int rc;
 
 	if (fd < 0)
 		return 0;
-	rc = wt_read(fd, 0, &v, &n, &room);
-	if (rc == 1 && (rc = wt_tree_id(v, n, &id)) == 0)
+	w->arena.len = 0;
+	w->n = 0;
+	if (!w->dents && !(w->dents = malloc(2 * WT_DENTS))) {
+		close(fd);
+		return nomem();
+	}
+	rc = wt_read(w, fd, 0, &at, &n, &room);
+	if (rc == 1 && (rc = wt_tree_id(w, at, n, &id)) == 0)
 		rc = git_oid_equal(&id, &hi->tree);
-	for (size_t i = 0; rc == 1 && i < n; i++) {
-		spiral_buf rel = SPIRAL_BUF_INIT;
-		size_t m;
-		if (spiral_buf_printf(&rel, "%s/%s", dir, v[i].name) < 0) {
+	w->path.len = 0;
+	if (spiral_buf_put(&w->path, dir, dirlen) < 0)
+		rc = nomem();
+	for (size_t i = at; rc == 1 && i < at + n; i++) {
+		const wt_node *x = &w->v[i];
+		size_t sublen, m;
+		if (x->mode != 040000) {
+			if (wt_feed(w, scratch, dirlen, x) < 0)
+				rc = -1;
+			continue;
+		}
+		if (!x->nsub)
+			continue; /* git keeps no empty folder */
+		w->path.len = dirlen;
+		spiral_buf_putc(&w->path, '/');
+		spiral_buf_put(&w->path, wt_name(w, x), x->nlen);
+		if (w->path.failed) {
 			rc = nomem();
 			break;
 		}
-		if (!v[i].sub) {
-			if (spiral_store_add_file(scratch, rel.ptr, v[i].data, v[i].len) < 0)
+		sublen = w->path.len;
+		m = store_records_capped(scratch, w->path.ptr, x->nsub);
+		for (size_t j = x->sub; rc == 1 && j < x->sub + m; j++)
+			if (wt_feed(w, scratch, sublen, &w->v[j]) < 0)
 				rc = -1;
-			spiral_buf_free(&rel);
-			continue;
-		}
-		m = store_records_capped(scratch, rel.ptr, v[i].nsub);
-		for (size_t j = 0; rc == 1 && j < m; j++) {
-			spiral_buf f = SPIRAL_BUF_INIT;
-			if (spiral_buf_printf(&f, "%s/%s", rel.ptr, v[i].sub[j].name) < 0)
-				rc = nomem();
-			else if (spiral_store_add_file(scratch, f.ptr, v[i].sub[j].data,
-						       v[i].sub[j].len) < 0)
-				rc = -1;
-			spiral_buf_free(&f);
-		}
-		spiral_buf_free(&rel);
 	}
-	wt_free(v, n);
+	if (w->arena.cap > (1u << 20)) /* an inquiry larger than most */
+		spiral_buf_free(&w->arena);
 	return rc;
 }
 
@@ -1760,9 +1872,27 @@ typedef struct readers {
 	pthread_t tid[MAX_READERS];
 	size_t n; /* readers running (0: the loader reads alone) */
 	int stop;
+	/* Who sleeps: readers with no room ahead (idle), the loader till
+	 * jobs are done (waiting).  Each is woken only when it can go on:
+	 * the loader once READ_BATCH jobs in a row are done, or the rest. */
+	size_t idle;
+	int waiting;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	pthread_cond_t room, done;
 } readers;
+
+#define READ_BATCH 8
+
+/* Whether the loader, waiting, may go on: jobs done in a row from the
+ * next it takes, READ_BATCH of them or all that are left.  Under mu. */
+static int readers_batch_done(const readers *R)
+{
+	size_t k = R->taken;
+
+	while (k < R->next && k < R->taken + READ_BATCH && R->ring[k % READ_AHEAD].done)
+		k++;
+	return k == R->taken + READ_BATCH || k == R->ntodo;
+}
 
 static void *reader_main(void *arg)
 {
@@ -1775,8 +1905,11 @@ static void *reader_main(void *arg)
 		char *dir;
 		int rc;
 
-		while (!R->stop && !(R->next < R->ntodo && R->next < R->taken + READ_AHEAD))
-			pthread_cond_wait(&R->cv, &R->mu);
+		while (!R->stop && !(R->next < R->ntodo && R->next < R->taken + READ_AHEAD)) {
+			R->idle++;
+			pthread_cond_wait(&R->room, &R->mu);
+			R->idle--;
+		}
 		if (R->stop)
 			break;
 		j = &R->ring[R->next % READ_AHEAD];
@@ -1794,7 +1927,8 @@ static void *reader_main(void *arg)
 		j->rc = rc;
 		pthread_mutex_lock(&R->mu);
 		j->done = 1;
-		pthread_cond_broadcast(&R->cv);
+		if (R->waiting && readers_batch_done(R))
+			pthread_cond_signal(&R->done);
 	}
 	pthread_mutex_unlock(&R->mu);
 	wt_close(&w);
@@ -1819,7 +1953,14 @@ static int readers_start(readers *R, loader *l, size_t *hint)
 		R->todo = NULL;
 		return 0;
 	}
-	if (pthread_cond_init(&R->cv, NULL) != 0) {
+	if (pthread_cond_init(&R->room, NULL) != 0) {
+		pthread_mutex_destroy(&R->mu);
+		free(R->todo);
+		R->todo = NULL;
+		return 0;
+	}
+	if (pthread_cond_init(&R->done, NULL) != 0) {
+		pthread_cond_destroy(&R->room);
 		pthread_mutex_destroy(&R->mu);
 		free(R->todo);
 		R->todo = NULL;
@@ -1831,7 +1972,8 @@ static int readers_start(readers *R, loader *l, size_t *hint)
 		R->n++;
 	}
 	if (!R->n) {
-		pthread_cond_destroy(&R->cv);
+		pthread_cond_destroy(&R->done);
+		pthread_cond_destroy(&R->room);
 		pthread_mutex_destroy(&R->mu);
 	}
 	return 0;
@@ -1847,8 +1989,12 @@ static read_job *readers_next(readers *R)
 		return NULL;
 	j = &R->ring[R->taken % READ_AHEAD];
 	pthread_mutex_lock(&R->mu);
-	while (!j->done)
-		pthread_cond_wait(&R->cv, &R->mu);
+	if (!j->done) {
+		R->waiting = 1;
+		while (!readers_batch_done(R))
+			pthread_cond_wait(&R->done, &R->mu);
+		R->waiting = 0;
+	}
 	pthread_mutex_unlock(&R->mu);
 	return j;
 }
@@ -1862,7 +2008,8 @@ static void readers_done_with(readers *R)
 	pthread_mutex_lock(&R->mu);
 	j->done = 0;
 	R->taken++;
-	pthread_cond_broadcast(&R->cv);
+	if (R->idle)
+		pthread_cond_signal(&R->room);
 	pthread_mutex_unlock(&R->mu);
 }
 
@@ -1871,14 +2018,15 @@ static void readers_stop(readers *R)
 	if (R->n) {
 		pthread_mutex_lock(&R->mu);
 		R->stop = 1;
-		pthread_cond_broadcast(&R->cv);
+		pthread_cond_broadcast(&R->room);
 		pthread_mutex_unlock(&R->mu);
 		for (size_t k = 0; k < R->n; k++)
 			pthread_join(R->tid[k], NULL);
 		/* Jobs read ahead of an error are dropped. */
 		for (size_t k = R->taken; k < R->next; k++)
 			spiral_store_free(&R->ring[k % READ_AHEAD].scratch);
-		pthread_cond_destroy(&R->cv);
+		pthread_cond_destroy(&R->done);
+		pthread_cond_destroy(&R->room);
 		pthread_mutex_destroy(&R->mu);
 	}
 	free(R->todo);

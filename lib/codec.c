@@ -346,7 +346,8 @@ struct parse {
 
 	/* The value being read: raw segments decoded as they come. */
 	int pending;
-	char *section, *key;
+	const char *section, *key; /* in names: the section, a NUL, the key */
+	spiral_buf names;
 	int key_line, key_sections;
 	spiral_buf value;
 	int segments; /* non-empty segments so far */
@@ -621,11 +622,16 @@ static int flush(struct parse *p)
 
 static int start_value(struct parse *p, const char *section, const char *key)
 {
-	free(p->section);
-	free(p->key);
-	p->section = strdup(section);
-	p->key = strdup(key);
-	if (!p->section || !p->key) {
+	size_t slen = strlen(section);
+
+	/* No allocation for each key: the names' room is kept. */
+	buf_truncate(&p->names, 0);
+	spiral_buf_put(&p->names, section, slen + 1);
+	spiral_buf_puts(&p->names, key);
+	p->section = p->names.ptr;
+	p->key = p->names.ptr + slen + 1;
+	if (p->names.failed) {
+		p->section = p->key = "";
 		parse_fail(p, p->line, spiral_error(SPIRAL_ENOMEM,
 						    "out of memory"));
 		return SPIRAL_ENOMEM;
@@ -753,8 +759,7 @@ static int parse_ini(const char *data, size_t len, spiral_ini_cb cb,
 	rc = parse_result(&p, bad, &line);
 	if (err_line)
 		*err_line = line;
-	free(p.section);
-	free(p.key);
+	spiral_buf_free(&p.names);
 	spiral_buf_free(&p.value);
 	return rc;
 }

@@ -65,6 +65,11 @@ static int buf_grow(spiral_buf *b, size_t extra)
 	return 0;
 }
 
+int spiral_buf_reserve(spiral_buf *b, size_t extra)
+{
+	return buf_grow(b, extra);
+}
+
 int spiral_buf_put(spiral_buf *b, const void *data, size_t len)
 {
 	/* The usual case, room enough: no call (output is put piece by

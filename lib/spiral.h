@@ -75,6 +75,8 @@ typedef struct spiral_buf {
 } spiral_buf;
 #define SPIRAL_BUF_INIT {NULL, 0, 0, 0, NULL, NULL}
 #define SPIRAL_BUF_STREAM (256 * 1024)
+/* Room for extra more bytes and a NUL after len, without putting them. */
+int spiral_buf_reserve(spiral_buf *b, size_t extra);
 int spiral_buf_put(spiral_buf *b, const void *data, size_t len);
 int spiral_buf_puts(spiral_buf *b, const char *s);
 int spiral_buf_putc(spiral_buf *b, char c);

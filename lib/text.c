@@ -1,6 +1,7 @@
 /* Text checks, IDs, names and numbers. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,10 +83,21 @@ int spiral_unicode_invisible(unsigned cp)
 static size_t utf8_bad_offset(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 	size_t i = 0;
 
 	while (i < len) {
-		size_t n = p[i] ? utf8_seq(p + i, len - i) : 0;
+		size_t n;
+		uint64_t v;
+		/* Eight bytes at a time while they are ASCII and not NUL. */
+		if (len - i >= 8) {
+			memcpy(&v, p + i, 8);
+			if (!((v | ((v - ones) & ~v)) & highs)) {
+				i += 8;
+				continue;
+			}
+		}
+		n = p[i] ? utf8_seq(p + i, len - i) : 0;
 		if (!n)
 			return i;
 		i += n;

@@ -211,6 +211,43 @@ spiral list --status all >/dev/null 2>"$SANDBOX/big-warm.err"
 matches "a file too large: a problem on a first read" "larger than 1 MiB" "$(cat "$SANDBOX/big-cold.err")"
 same "and the same on the next" "$(cat "$SANDBOX/big-cold.err")" "$(cat "$SANDBOX/big-warm.err")"
 git rm -q "$big" && git commit -qm "too large: gone"
+before_pieces=$(git rev-parse HEAD^{tree})
+# What the work tree gives is taken only when it hashes to HEAD's tree: a
+# file git has as executable, files of 16 KB and more (read in pieces), and
+# a record folder of 1,200 files (more names than one getdents64 call
+# gives) each read cold as git has them.  The reference: a read with no
+# cache, straight from git.
+from_git() { rm -rf .git/spiral && printf 'no cache\n' >.git/spiral && spiral export && rm -f .git/spiral; }
+git update-index --chmod=+x "${qd[1]}/inquiry.ini" && git checkout -q -- "${qd[1]}/inquiry.ini"
+mkdir -p "${qd[2]}/notes" "${qd[3]}/notes"
+python3 - "${qd[2]}/notes" "${qd[3]}/notes" <<'PY'
+import sys
+head = "[note]\ndate = 2030-01-01T00:00:00Z\nauthor = T\n[text]\np = Kia ora\n"
+for size in (16383, 16384, 16385, 50000):
+    body = head
+    while len(body) < size:  # continuation lines of 60 bytes, then one to fit
+        body += "  " + "k" * min(57, size - len(body) - 3) + "\n"
+    assert len(body) == size, (size, len(body))
+    open("%s/20300101T000000Z-%032x.ini" % (sys.argv[1], size), "w").write(body)
+for i in range(1, 1201):
+    open("%s/20300102T000000Z-%032x.ini" % (sys.argv[2], i), "w").write(
+        "[note]\ndate = 2030-01-02T00:00:00Z\nauthor = T\n[text]\np = Note %d, kia ora\n" % i)
+PY
+git add "${qd[2]}/notes"
+git add "${qd[3]}/notes" && git commit -qm "an executable file, large files, a large folder"
+same "those files are committed as made" "100755 $(stat -c %s "${qd[2]}/notes/20300101T000000Z-$(printf '%032x' 16384).ini")" \
+	"$(git ls-files -s "${qd[1]}/inquiry.ini" | cut -c1-6) 16384"
+from_git >"$SANDBOX/export-git"
+rm -rf .git/spiral
+spiral export >"$SANDBOX/export-pieces-cold"
+same "executable, large files, a large folder: a first read as git has them" \
+	"$(md5sum <"$SANDBOX/export-git")" "$(md5sum <"$SANDBOX/export-pieces-cold")"
+same "and the next read the same" "$(md5sum <"$SANDBOX/export-git")" "$(spiral export | md5sum)"
+same "every note of them read, without a problem" "1200 4 " \
+	"$(grep -o 'Note [0-9]*, kia ora' "$SANDBOX/export-pieces-cold" | sort -u | wc -l) $(grep -o '"text":"Kia ora kkkk' "$SANDBOX/export-pieces-cold" | wc -l) $(spiral list --status all 2>&1 >/dev/null)"
+git rm -q "${qd[2]}/notes/20300101T"* "${qd[3]}/notes/20300102T"* && git update-index --chmod=-x "${qd[1]}/inquiry.ini" &&
+	git commit -qm "put back" && git checkout -q -- .
+same "put back as it was" "$before_pieces" "$(git rev-parse HEAD^{tree})"
 
 # A disk that fills while the cache is made (as root, on a tiny tmpfs):
 # the command reads git instead and says nothing of it.

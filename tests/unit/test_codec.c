@@ -883,6 +883,71 @@ static void test_callback_stops(void **state)
 	got_free(&g);
 }
 
+/* UTF-8 as the standard has it (RFC 3629), a byte at a time: no NUL, no
+ * overlong form, no surrogate, nothing past U+10FFFF. */
+static int utf8_reference(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i], cp, n;
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+		if (!n || c > 0xF4 || i + n > len)
+			return 0;
+		cp = c & (0x7F >> n);
+		for (unsigned k = 1; k < n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+		    (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+/* spiral_utf8_valid reads eight ASCII bytes at a time: the same answer as
+ * the reference for text mostly ASCII with a NUL, a high byte or a
+ * sequence anywhere, at every offset from the eight-byte steps. */
+static void test_utf8_valid(void **state)
+{
+	static const char *const bits[] = {
+		"\0", "\xC2\xA0", "\xC4\x81", "\xE2\x80\x99", "\xF0\x9F\x98\x80",
+		"\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\x80", "\xFF",
+		"\xE2\x80", "\x7F", "\x01",
+	};
+	static const size_t bitlen[] = {1, 2, 2, 3, 4, 2, 3, 4, 1, 1, 2, 1, 1};
+	unsigned char s[64];
+	unsigned seed = 7;
+
+	(void)state;
+	for (int round = 0; round < 400000; round++) {
+		size_t len = (seed = seed * 1103515245u + 12345u) >> 16 & 63, i = 0;
+		while (i < len) {
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 23 == 0) {
+				size_t b = (seed >> 8) % (sizeof(bits) / sizeof(bits[0]));
+				for (size_t k = 0; k < bitlen[b] && i < len; k++)
+					s[i++] = (unsigned char)bits[b][k];
+			} else {
+				s[i++] = (unsigned char)('a' + (seed >> 20) % 26);
+			}
+		}
+		if (!!spiral_utf8_valid((const char *)s, len) != utf8_reference(s, len))
+			fail_msg("round %d, %zu bytes: spiral_utf8_valid says %d", round, len,
+				 spiral_utf8_valid((const char *)s, len));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -900,6 +965,7 @@ int main(void)
 		cmocka_unit_test(test_short_exhaustive),
 		cmocka_unit_test(test_long_runs),
 		cmocka_unit_test(test_random_roundtrip),
+		cmocka_unit_test(test_utf8_valid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
