@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@
 
 #include "internal.h"
 
-#define CACHE_MAGIC "spiral-cache 3\n" /* 16 bytes with its NUL */
+#define CACHE_MAGIC "spiral-cache 4\n" /* 16 bytes with its NUL */
 #define CACHE_ORDER 0x0102030405060708ull
 #define NO_STRING UINT32_MAX
 #define LINK_PROBLEM STORE_LINK_PROBLEM
@@ -60,7 +61,9 @@ typedef struct cache_head {
 	char magic[16];
 	uint64_t order, slot_size, ninquiries;
 	unsigned char tree[GIT_OID_RAWSZ]; /* of inquiries/ */
-	unsigned char pad[4];
+	/* A commit whose inquiries/ is tree: when HEAD is this commit, the
+	 * cache is HEAD's without a look at git's objects (load_repo). */
+	unsigned char commit[GIT_OID_RAWSZ];
 	uint64_t poff, plen; /* problems outside any inquiry folder */
 } cache_head;
 
@@ -795,6 +798,8 @@ typedef struct cache_map {
 	size_t size;
 	const cache_head *head;
 	const cache_slot *slots;
+	dev_t dev; /* the file mapped */
+	ino_t ino;
 } cache_map;
 
 static char *cache_path(spiral_repo *r, const char *name)
@@ -843,6 +848,28 @@ static void cache_open(spiral_repo *r, cache_map *m)
 	m->size = (size_t)sb.st_size;
 	m->head = h;
 	m->slots = (const cache_slot *)(h + 1);
+	m->dev = sb.st_dev;
+	m->ino = sb.st_ino;
+}
+
+/* Notes in the cache m maps that commit's inquiries/ is its tree (the
+ * caller has seen it is), so that the next load need not look: written
+ * only into the very file m maps, never into a cache another command has
+ * put in its place since.  A cache that cannot be written is left. */
+static void cache_note_commit(spiral_repo *r, const cache_map *m, const git_oid *commit)
+{
+	char *path = cache_path(r, "cache");
+	int fd = path ? open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK) : -1;
+	struct stat sb;
+
+	free(path);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &sb) == 0 && sb.st_dev == m->dev && sb.st_ino == m->ino &&
+	    pwrite(fd, commit->id, GIT_OID_RAWSZ, offsetof(cache_head, commit)) < 0) {
+		/* Nothing to do: the next load looks at git's objects. */
+	}
+	close(fd);
 }
 
 static void cache_close(cache_map *m)
@@ -896,6 +923,7 @@ typedef struct loader {
 	cache_slot *slots;
 	size_t nslots;
 	struct wt_dirs *wt; /* the work tree, as read_inquiry_worktree reads it */
+	git_oid commit; /* HEAD's, whose tree is read */
 } loader;
 
 static int nomem(void) { return spiral_error(SPIRAL_ENOMEM, "out of memory"); }
@@ -1792,6 +1820,7 @@ static int cache_write(loader *l, const git_oid *inquiries_tree)
 	h.ninquiries = l->nslots;
 	if (inquiries_tree)
 		memcpy(h.tree, inquiries_tree->id, GIT_OID_RAWSZ);
+	memcpy(h.commit, l->commit.id, GIT_OID_RAWSZ);
 	/* Layout: head, slots, problems outside any inquiry, every summary
 	 * (those kept from the old cache, then the new ones), every record
 	 * set (likewise), every inquiry's texts, every inquiry's paths. */
@@ -2206,10 +2235,11 @@ static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
 	loader l = {0};
 	wt_dirs wt = WT_DIRS(spiral_repo_top(r));
 	unsigned char *want = NULL;
-	git_object *head = NULL;
+	git_object *head = NULL, *peeled = NULL;
 	git_tree *root = NULL, *inq = NULL;
-	const git_tree_entry *te;
+	const git_tree_entry *te = NULL;
 	const git_oid *inq_id = NULL;
+	git_oid known;
 	size_t hint = 0;
 	int rc = 0, same;
 
@@ -2217,19 +2247,38 @@ static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
 	l.r = r;
 	l.git = repo_git(r);
 	l.flags = flags;
-	if (git_revparse_single(&head, l.git, "HEAD^{tree}") < 0) {
+	if (git_reference_name_to_id(&l.commit, l.git, "HEAD") < 0) {
 		/* No commit yet: nothing committed to read. */
 		git_error_clear();
 		return spiral_store_load(st, spiral_repo_top(r), NULL);
 	}
-	root = (git_tree *)head;
-	te = git_tree_entry_byname(root, "inquiries");
-	if (te && git_tree_entry_filemode(te) == GIT_FILEMODE_TREE)
-		inq_id = git_tree_entry_id(te);
 	for (int k = 0; k < NPARTS; k++)
 		l.pfd[k] = -1;
 	l.wt = &wt;
 	cache_open(r, &l.map);
+	if (l.map.head && git_oid_equal((const git_oid *)l.map.head->commit, &l.commit) &&
+	    !git_oid_is_zero((const git_oid *)l.map.head->tree)) {
+		/* HEAD is the commit the cache was last found to be of: its
+		 * inquiries/ is the cache's (a commit never changes), and no
+		 * object of git's need be read. */
+		memcpy(known.id, l.map.head->tree, GIT_OID_RAWSZ);
+		inq_id = &known;
+	} else if (git_object_lookup(&head, l.git, &l.commit, GIT_OBJECT_ANY) < 0 ||
+		   git_object_peel(&peeled, head, GIT_OBJECT_TREE) < 0) {
+		/* HEAD names no commit that can be read. */
+		git_error_clear();
+		cache_close(&l.map);
+		git_object_free(head);
+		return spiral_store_load(st, spiral_repo_top(r), NULL);
+	} else {
+		root = (git_tree *)peeled;
+		te = git_tree_entry_byname(root, "inquiries");
+		if (te && git_tree_entry_filemode(te) == GIT_FILEMODE_TREE)
+			inq_id = git_tree_entry_id(te);
+		if (l.map.head && inq_id &&
+		    memcmp(l.map.head->tree, inq_id->id, GIT_OID_RAWSZ) == 0)
+			cache_note_commit(r, &l.map, &l.commit);
+	}
 	same = l.map.head && inq_id &&
 	       memcmp(l.map.head->tree, inq_id->id, GIT_OID_RAWSZ) == 0;
 	if (same) {
@@ -2326,6 +2375,7 @@ static int load_repo(spiral_store *st, spiral_repo *r, unsigned flags,
 	free(l.slots);
 	free(l.found);
 	git_tree_free(inq);
+	git_object_free(peeled);
 	git_object_free(head);
 	return rc;
 }

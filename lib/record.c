@@ -606,10 +606,11 @@ static int on_value(void *user, const char *section, const char *key,
 
 	for (size_t i = 0; i < ps->nkeys; i++) {
 		const key_spec *k = &ps->keys[i];
-		if (strcmp(k->section, section) != 0)
+		/* The first letters first: most keys differ there. */
+		if (k->section[0] != section[0] || strcmp(k->section, section) != 0)
 			continue;
 		section_known = 1;
-		if (k->key && strcmp(k->key, key) != 0)
+		if (k->key && (k->key[0] != key[0] || strcmp(k->key, key) != 0))
 			continue;
 		if ((rc = past_limit(ps, i, line)) != 0)
 			return rc < 0 ? rc : 0;

@@ -94,6 +94,20 @@ json_check "its inquiry's phase is updated" "assert [q['phase'] for q in d if q[
 git reset -q --hard HEAD~1
 snapshot reset
 same_snap "git reset --hard back: the cache follows HEAD" before reset
+# The cache notes the commit it was last found to be of (bytes 60-79 of
+# its head): a commit that changes nothing under inquiries/ is noted there
+# at the next read, and HEAD moved back to an older commit is still seen.
+cache_commit() { od -An -tx1 -j60 -N20 "$CACHE" | tr -d ' \n'; }
+same "the cache names HEAD's commit" "$(git rev-parse HEAD)" "$(cache_commit)"
+printf 'outside inquiries/\n' >notes.txt && git add notes.txt && git commit -qm "not an inquiry"
+snapshot outside
+same_snap "a commit outside inquiries/: the same output" before outside
+same "and the cache names that commit now" "$(git rev-parse HEAD)" "$(cache_commit)"
+spiral learn "$B" -m "Whānau hui on Friday" >/dev/null
+git reset -q --hard HEAD~2
+snapshot reset2
+same_snap "HEAD moved back two commits: the cache follows it" before reset2
+same "and names the commit it is of" "$(git rev-parse HEAD)" "$(cache_commit)"
 # A stock git pull of another clone's work.
 git clone -q . "$SANDBOX/other"
 (cd "$SANDBOX/other" && git config spiral.school "Ōtaki School" &&
