@@ -1776,10 +1776,19 @@ static int write_kept(int fd, const loader *l, int field)
 static int copy_flushed(int fd, const loader *l, int k)
 {
 	char *buf;
-	uint64_t at = 0;
+	off_t in = 0;
+	uint64_t at;
 	int rc = 0;
 
 	if (!l->flushed[k])
+		return 0;
+	/* Copied by the kernel where it can (no pass through this process),
+	 * else, from where that stopped, read and written. */
+	while ((uint64_t)in < l->flushed[k] &&
+	       copy_file_range(l->pfd[k], &in, fd, NULL, (size_t)(l->flushed[k] - (uint64_t)in),
+			       0) > 0)
+		;
+	if ((at = (uint64_t)in) == l->flushed[k])
 		return 0;
 	if (!(buf = malloc(1u << 20)))
 		return -1;
