@@ -61,28 +61,44 @@ static int library_users;
  * bundle in git_libgit2_init: about a fifth of a small command such as
  * show, though only a transfer over HTTPS uses it.  While library_init
  * runs, this definition of mbedTLS's function, which the executable
- * exports (cmd/meson.build) and which therefore comes before libmbedx509's,
- * only notes the file's name; repo_tls_ready has libgit2 read it, through
- * the real function, before a transfer.  A chain that was never read
+ * exports (meson.build, git_hooks) and which therefore comes before
+ * libmbedx509's, only notes the file's name; repo_tls_ready has libgit2
+ * read it, through the real function, before a transfer.  A chain that was never read
  * trusts nothing: a transfer that did not call repo_tls_ready fails to
  * verify the server, it never goes unverified.  With a libgit2 built with
- * OpenSSL this function is never called and nothing changes. */
-int mbedtls_x509_crt_parse_file(void *chain, const char *path);
+ * OpenSSL this function is never called and nothing changes.
+ *
+ * Linked statically (SPIRAL_STATIC_GIT, meson.build), these hooks are
+ * __wrap_ functions: the linker sends libgit2's calls to them, and
+ * __real_ names mbedTLS's or PCRE2's own. */
+#ifdef SPIRAL_STATIC_GIT
+#define HOOK(name) __wrap_##name
+int __real_mbedtls_x509_crt_parse_file(void *chain, const char *path);
+void *__real_pcre2_match_data_create_8(uint32_t pairs, void *context);
+void __real_pcre2_match_data_free_8(void *data);
+#else
+#define HOOK(name) name
+#endif
+
+int HOOK(mbedtls_x509_crt_parse_file)(void *chain, const char *path);
 
 static int tls_deferring;
 static char tls_file[4096];
 
-int mbedtls_x509_crt_parse_file(void *chain, const char *path)
+int HOOK(mbedtls_x509_crt_parse_file)(void *chain, const char *path)
 {
 	int (*real)(void *, const char *) = NULL;
-	void *sym;
 
 	if (tls_deferring && path && strlen(path) < sizeof(tls_file)) {
 		strcpy(tls_file, path);
 		return 0;
 	}
-	sym = dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file");
+#ifdef SPIRAL_STATIC_GIT
+	real = __real_mbedtls_x509_crt_parse_file;
+#else
+	void *sym = dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file");
 	memcpy(&real, &sym, sizeof(real));
+#endif
 	return real ? real(chain, path) : -0x2900; /* MBEDTLS_ERR_X509_FILE_IO_ERROR */
 }
 
@@ -119,50 +135,60 @@ void repo_let_go(spiral_repo *r)
  * a remote matches every configuration entry against url.*.insteadof, so a
  * pull --all of 20 remotes lost 88 MB (and it grows with the square of the
  * number of remotes).  These two definitions, exported by the executable
- * (cmd/meson.build) and so found before libpcre2's, remember the match
- * data libgit2 made last, per thread, and free it when libgit2 makes the
- * next one, if libgit2 has not: libgit2 makes, uses and drops a match data
+ * (meson.build, git_hooks) and so found before libpcre2's, remember the
+ * match data libgit2 made last, per thread, and free it when libgit2
+ * makes the next one, if libgit2 has not: libgit2 makes, uses and drops a match data
  * within one call, never two at once in a thread.  Match data anything
  * else makes is left alone.  The last one is freed by library_done. */
-void *pcre2_match_data_create_8(uint32_t pairs, void *context);
-void pcre2_match_data_free_8(void *data);
+void *HOOK(pcre2_match_data_create_8)(uint32_t pairs, void *context);
+void HOOK(pcre2_match_data_free_8)(void *data);
 
 static _Thread_local void *regex_data_last;
-
-static void *pcre2_real(const char *name)
-{
-	return dlsym(RTLD_NEXT, name);
-}
 
 static void regex_data_free_real(void *data)
 {
 	void (*real)(void *) = NULL;
-	void *sym = pcre2_real("pcre2_match_data_free_8");
 
+#ifdef SPIRAL_STATIC_GIT
+	real = __real_pcre2_match_data_free_8;
+#else
+	void *sym = dlsym(RTLD_NEXT, "pcre2_match_data_free_8");
 	memcpy(&real, &sym, sizeof(real));
+#endif
 	if (real && data)
 		real(data);
 }
 
-void *pcre2_match_data_create_8(uint32_t pairs, void *context)
+void *HOOK(pcre2_match_data_create_8)(uint32_t pairs, void *context)
 {
 	void *(*real)(uint32_t, void *) = NULL;
-	void *sym = pcre2_real("pcre2_match_data_create_8"), *data;
+	void *data;
+	int by_libgit2;
+
+#ifdef SPIRAL_STATIC_GIT
+	/* Only calls from another library's code are sent here: spiral
+	 * makes no match data, so this is libgit2's. */
+	real = __real_pcre2_match_data_create_8;
+	by_libgit2 = 1;
+#else
+	void *sym = dlsym(RTLD_NEXT, "pcre2_match_data_create_8");
 	Dl_info caller;
 
 	memcpy(&real, &sym, sizeof(real));
+	by_libgit2 = dladdr(__builtin_return_address(0), &caller) && caller.dli_fname &&
+		     strstr(caller.dli_fname, "libgit2");
+#endif
 	if (!real)
 		return NULL;
 	data = real(pairs, context);
-	if (dladdr(__builtin_return_address(0), &caller) && caller.dli_fname &&
-	    strstr(caller.dli_fname, "libgit2")) {
+	if (by_libgit2) {
 		regex_data_free_real(regex_data_last); /* libgit2 lost it */
 		regex_data_last = data;
 	}
 	return data;
 }
 
-void pcre2_match_data_free_8(void *data)
+void HOOK(pcre2_match_data_free_8)(void *data)
 {
 	if (data && data == regex_data_last)
 		regex_data_last = NULL;
