@@ -25,7 +25,8 @@ typedef struct {
 
 /* GSS_C_NT_HOSTBASED_SERVICE, {1 2 840 113554 1 2 1 4} (RFC 2744, 4.1):
  * GSSAPI compares a name type by its bytes, not where it is kept. */
-static gss_oid_desc hostbased = {10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04"};
+static gss_oid_desc hostbased = {
+	10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04"};
 extern void *GSS_C_NT_HOSTBASED_SERVICE;
 void *GSS_C_NT_HOSTBASED_SERVICE = &hostbased;
 

@@ -63,9 +63,9 @@ static int library_users;
  * runs, this definition of mbedTLS's function, which the executable
  * exports (meson.build, git_hooks) and which therefore comes before
  * libmbedx509's, only notes the file's name; repo_tls_ready has libgit2
- * read it, through the real function, before a transfer.  A chain that was never read
- * trusts nothing: a transfer that did not call repo_tls_ready fails to
- * verify the server, it never goes unverified.  With a libgit2 built with
+ * read it, through the real function, before a transfer.  A chain that
+ * was never read trusts nothing: a transfer that did not call
+ * repo_tls_ready fails to verify the server, it never goes unverified.  With a libgit2 built with
  * OpenSSL this function is never called and nothing changes.
  *
  * Linked statically (SPIRAL_STATIC_GIT, meson.build), these hooks are
@@ -137,8 +137,8 @@ void repo_let_go(spiral_repo *r)
  * number of remotes).  These two definitions, exported by the executable
  * (meson.build, git_hooks) and so found before libpcre2's, remember the
  * match data libgit2 made last, per thread, and free it when libgit2
- * makes the next one, if libgit2 has not: libgit2 makes, uses and drops a match data
- * within one call, never two at once in a thread.  Match data anything
+ * makes the next one, if libgit2 has not: libgit2 makes, uses and drops
+ * a match data within one call, never two at once in a thread.  Match data anything
  * else makes is left alone.  The last one is freed by library_done. */
 void *HOOK(pcre2_match_data_create_8)(uint32_t pairs, void *context);
 void HOOK(pcre2_match_data_free_8)(void *data);
@@ -175,8 +175,8 @@ void *HOOK(pcre2_match_data_create_8)(uint32_t pairs, void *context)
 	Dl_info caller;
 
 	memcpy(&real, &sym, sizeof(real));
-	by_libgit2 = dladdr(__builtin_return_address(0), &caller) && caller.dli_fname &&
-		     strstr(caller.dli_fname, "libgit2");
+	by_libgit2 = dladdr(__builtin_return_address(0), &caller) &&
+		     caller.dli_fname && strstr(caller.dli_fname, "libgit2");
 #endif
 	if (!real)
 		return NULL;
