@@ -44,10 +44,6 @@ int record_parse_repository(const char *data, size_t len, int *format,
 
 /* Read a whole regular file (no links followed), at most max bytes. */
 int read_file_bounded(const char *path, size_t max, char **data, size_t *len);
-/* The same of an open file: 0, SPIRAL_ENOMEM, or SPIRAL_ERROR with why[]
- * saying what is wrong; *mode (when mode is not NULL) is its st_mode. */
-int read_fd_bounded(int fd, size_t max, char **data, size_t *len, char why[64],
-		    unsigned *mode);
 /* Writes a whole file or nothing (a temporary beside it, then rename),
  * with the given mode; `name` is what an error calls it (repo.c). */
 int write_atomic(const char *path, const char *name, const char *data,

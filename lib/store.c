@@ -506,8 +506,10 @@ void spiral_store_free(spiral_store *st)
 
 /* ---- walking the work tree ---------------------------------------------- */
 
-int read_fd_bounded(int fd, size_t max, char **data, size_t *len, char why[64],
-		    unsigned *mode)
+/* Reads all of fd, a regular file of at most max bytes.  Returns 0,
+ * SPIRAL_ENOMEM, or SPIRAL_ERROR with why[] saying what is wrong. */
+static int read_fd_bounded(int fd, size_t max, char **data, size_t *len,
+			   char why[64])
 {
 	struct stat sb;
 	char *buf;
@@ -524,8 +526,6 @@ int read_fd_bounded(int fd, size_t max, char **data, size_t *len, char why[64],
 			snprintf(why, 64, "is larger than %zu bytes", max);
 		return SPIRAL_ERROR;
 	}
-	if (mode)
-		*mode = (unsigned)sb.st_mode;
 	buf = malloc((size_t)sb.st_size + 1);
 	if (!buf)
 		return spiral_error(SPIRAL_ENOMEM, "out of memory");
@@ -554,7 +554,7 @@ int read_file_bounded(const char *path, size_t max, char **data, size_t *len)
 				    "cannot read %s: %s", path,
 				    errno == ELOOP ? "it is a symbolic link"
 						   : strerror(errno));
-	rc = read_fd_bounded(fd, max, data, len, why, NULL);
+	rc = read_fd_bounded(fd, max, data, len, why);
 	close(fd);
 	if (rc == SPIRAL_ERROR)
 		return spiral_error(rc, "%s %s", path, why);
@@ -789,7 +789,7 @@ static int load_file_at(spiral_store *st, int dirfd, const char *name,
 				   errno == ELOOP ? LINK_PROBLEM : strerror(errno));
 		return 0;
 	}
-	rc = read_fd_bounded(fd, SPIRAL_MAX_FILE, &data, &len, why, NULL);
+	rc = read_fd_bounded(fd, SPIRAL_MAX_FILE, &data, &len, why);
 	close(fd);
 	if (rc == SPIRAL_ERROR) {
 		problem_at(st, NULL, rel, why);
