@@ -865,10 +865,9 @@ static void cache_note_commit(spiral_repo *r, const cache_map *m, const git_oid 
 	free(path);
 	if (fd < 0)
 		return;
-	if (fstat(fd, &sb) == 0 && sb.st_dev == m->dev && sb.st_ino == m->ino &&
-	    pwrite(fd, commit->id, GIT_OID_RAWSZ, offsetof(cache_head, commit)) < 0) {
-		/* Nothing to do: the next load looks at git's objects. */
-	}
+	/* Not written: the next load looks at git's objects, as now. */
+	if (fstat(fd, &sb) == 0 && sb.st_dev == m->dev && sb.st_ino == m->ino)
+		(void)!pwrite(fd, commit->id, GIT_OID_RAWSZ, offsetof(cache_head, commit));
 	close(fd);
 }
 
@@ -1405,15 +1404,21 @@ static void wt_close(wt_dirs *w)
 	w->n = w->cap = 0;
 }
 
-/* Feeds the file x to scratch as dir/name, or sub/name. */
-static int wt_feed(wt_dirs *w, spiral_store *scratch, size_t dirlen,
-		   const wt_node *x)
+/* w->path made the first dirlen bytes it holds, a slash and x's name. */
+static int wt_path(wt_dirs *w, size_t dirlen, const wt_node *x)
 {
 	w->path.len = dirlen;
 	spiral_buf_putc(&w->path, '/');
 	spiral_buf_put(&w->path, wt_name(w, x), x->nlen);
-	if (w->path.failed)
-		return nomem();
+	return w->path.failed ? nomem() : 0;
+}
+
+/* Feeds the file x to scratch as dir/name, or sub/name. */
+static int wt_feed(wt_dirs *w, spiral_store *scratch, size_t dirlen,
+		   const wt_node *x)
+{
+	if (wt_path(w, dirlen, x) < 0)
+		return -1;
 	return spiral_store_add_file(scratch, w->path.ptr, w->arena.ptr + x->data, x->len);
 }
 
@@ -1454,11 +1459,8 @@ static int read_inquiry_worktree(wt_dirs *w, spiral_store *scratch,
 		}
 		if (!x->nsub)
 			continue; /* git keeps no empty folder */
-		w->path.len = dirlen;
-		spiral_buf_putc(&w->path, '/');
-		spiral_buf_put(&w->path, wt_name(w, x), x->nlen);
-		if (w->path.failed) {
-			rc = nomem();
+		if (wt_path(w, dirlen, x) < 0) {
+			rc = -1;
 			break;
 		}
 		sublen = w->path.len;
