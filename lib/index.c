@@ -9,6 +9,7 @@
  * Only what this code fully understands is written this way: index
  * versions 2 and 3, no conflicts (stages), no extension that git says a
  * reader must understand.  Anything else is left to libgit2 (FALLBACK). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -202,7 +204,8 @@ static int tree_node(const unsigned char **p, const unsigned char *end,
  * work out again, and offset tables that the new entries would make
  * wrong) left out.  FALLBACK for one a reader must understand. */
 static int extensions(const unsigned char *p, const unsigned char *end,
-		      const git_index_entry *adds, size_t n, spiral_buf *out)
+		      const git_index_entry *adds, size_t n, int keep_link,
+		      spiral_buf *out)
 {
 	int rc = 0;
 
@@ -210,8 +213,14 @@ static int extensions(const unsigned char *p, const unsigned char *end,
 		uint32_t size;
 		if ((size_t)(end - p) < 8 || (size = be32(p + 4)) > (size_t)(end - p) - 8)
 			return FALLBACK;
+		if (memcmp(p, "link", 4) == 0) {
+			if (keep_link)
+				spiral_buf_put(out, p, 8 + (size_t)size);
+			p += 8 + (size_t)size;
+			continue;
+		}
 		if (p[0] < 'A' || p[0] > 'Z')
-			return FALLBACK; /* required: link (split index), sdir... */
+			return FALLBACK; /* required: sdir (sparse)... */
 		if (memcmp(p, "TREE", 4) == 0) {
 			spiral_buf tree = SPIRAL_BUF_INIT, path = SPIRAL_BUF_INIT;
 			const unsigned char *q = p + 8, *tend = p + 8 + size;
@@ -236,7 +245,7 @@ static int extensions(const unsigned char *p, const unsigned char *end,
 	return rc;
 }
 
-/* The new index as pieces: runs of the old file's bytes, and bytes made
+/* The new index as pieces: runs of an old file's bytes, and bytes made
  * here (in made, by offset: it grows), written and hashed in order, so
  * that the old entries are not copied in memory at all. */
 typedef struct piece {
@@ -292,7 +301,7 @@ static const void *piece_ptr(const pieces *ps, const piece *pc)
 	return pc->old ? (const void *)pc->old : (const void *)(ps->made.ptr + pc->off);
 }
 
-/* Gives back the old index's pages before upto, a megabyte at a time:
+/* Gives back a mapped index's pages before upto, a megabyte at a time:
  * each pass over it reads a page once, and 24 MB of them would otherwise
  * count in the command's memory until the end (they are read again from
  * the file should anything look at them).  *done starts at the map. */
@@ -313,41 +322,581 @@ static int cmp_add(const void *a, const void *b)
 		      ((const git_index_entry *)b)->path);
 }
 
-int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
-		      size_t n)
+/* ---- an index file, and a split one ------------------------------------ */
+
+/* git may split its index (core.splitIndex, or spiral once it is large):
+ * .git/sharedindex.<its checksum> holds most entries, and the index itself
+ * only those added or changed since, with a "link" extension that names
+ * the shared file and, as EWAH bitmaps, which of its entries are deleted
+ * and which replaced (the index's first entries, with empty paths, in
+ * order).  The index's other entries replace the shared ones of the same
+ * path or are added.  libgit2 1.5 cannot read such an index: spiral reads
+ * and writes it here, and gives libgit2 a whole copy (repo_index_splice
+ * for_libgit2) where libgit2 would read it. */
+#define SPLIT_MIN 16384 /* entries from which an index is split */
+#define SPLIT_MAX 4096	/* the index's own entries beyond which it is whole again */
+
+static void split_limits(size_t *min, size_t *max)
 {
-	int fd = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), out_fd;
-	struct stat sb;
-	const unsigned char *map = NULL, *p, *end, *hashed, *done;
-	pieces ps = {0};
-	spiral_buf *made = &ps.made;
-	EVP_MD_CTX *ctx = NULL, *check = NULL;
-	unsigned char head[12], sum[20];
-	unsigned int sumlen = 0;
+	/* Tests split every index: SPIRAL_TEST_SPLIT_INDEX=min,max. */
+	const char *s = getenv("SPIRAL_TEST_SPLIT_INDEX");
+	unsigned long a, b;
+
+	*min = SPLIT_MIN;
+	*max = SPLIT_MAX;
+	if (s && sscanf(s, "%lu,%lu", &a, &b) == 2) {
+		*min = a;
+		*max = b;
+	}
+}
+
+/* One entry of an index file, or of a split index made whole. */
+typedef struct ent {
+	const unsigned char *p; /* its fields (ctime .. flags) in its file */
+	const char *path;	/* NUL-terminated (by its padding, or its file's) */
+	size_t pathlen, size;	/* size: its bytes in its file */
+	int racy;		/* changed in the instant its file was written, or after */
+	int own_path;		/* 0: a replacement, p's entry has an empty path */
+} ent;
+
+typedef struct ixf {
+	const unsigned char *map, *ext, *end; /* extensions: [ext, end) */
+	size_t size;
+	struct timespec mtime;
+	dev_t dev;
+	ino_t ino;
 	unsigned version;
-	uint32_t count, written = 0;
-	size_t k = 0;
-	int rc = 0;
+	ent *e;
+	size_t n;
+	const unsigned char *link; /* the link extension's data, or NULL */
+	size_t linklen;
+} ixf;
+
+static void ixf_close(ixf *f)
+{
+	if (f->map)
+		munmap((void *)f->map, f->size);
+	free(f->e);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Maps an index file and reads its entries and where its extensions are,
+ * its checksum checked: 0, FALLBACK (none, damaged, a version or conflict
+ * this does not handle: *why says which), or an error. */
+static int ixf_open(const char *path, ixf *f, const char **why)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat sb;
+	const unsigned char *map, *p;
+	unsigned char sum[20];
+	uint32_t count;
+
+	memset(f, 0, sizeof(*f));
+	*why = "is damaged (its checksum does not match, or its entries run past it)";
+	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size < 32 ||
+	    (map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) ==
+		    MAP_FAILED) {
+		if (fd >= 0)
+			close(fd);
+		return FALLBACK;
+	}
+	close(fd);
+	f->map = map;
+	f->size = (size_t)sb.st_size;
+	f->mtime = sb.st_mtim;
+	f->dev = sb.st_dev;
+	f->ino = sb.st_ino;
+	f->end = map + sb.st_size - 20;
+	f->version = be32(map + 4);
+	count = be32(map + 8);
+	if (memcmp(map, "DIRC", 4) == 0 && f->version != 2 && f->version != 3)
+		*why = "is of an index version spiral does not read";
+	if (memcmp(map, "DIRC", 4) != 0 || (f->version != 2 && f->version != 3) ||
+	    count > (size_t)(f->end - map) / ENTRY_FIXED ||
+	    sha1(map, f->size - 20, sum) < 0 || memcmp(sum, f->end, 20) != 0) {
+		ixf_close(f);
+		return FALLBACK;
+	}
+	if (!(f->e = malloc(((size_t)count + 1) * sizeof(*f->e)))) {
+		ixf_close(f);
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
+	p = map + 12;
+	for (uint32_t i = 0; i < count; i++) {
+		old_entry oe;
+		ent *e = &f->e[f->n++];
+		uint32_t sec = be32(p + 8), nsec = be32(p + 12);
+		if (read_entry(p, f->end, f->version, &oe) != 0 || oe.stage) {
+			if (read_entry(p, f->end, f->version, &oe) == 0)
+				*why = "holds a conflict (a merge git has not finished)";
+			ixf_close(f);
+			return FALLBACK;
+		}
+		e->p = p;
+		e->path = oe.path;
+		e->pathlen = oe.pathlen;
+		e->size = oe.size;
+		e->own_path = 1;
+		e->racy = sec > (uint32_t)sb.st_mtim.tv_sec ||
+			  (sec == (uint32_t)sb.st_mtim.tv_sec && nsec >= (uint32_t)sb.st_mtim.tv_nsec);
+		p += oe.size;
+	}
+	f->ext = p;
+	while (p < f->end) {
+		uint32_t size;
+		if ((size_t)(f->end - p) < 8 || (size = be32(p + 4)) > (size_t)(f->end - p) - 8) {
+			ixf_close(f);
+			return FALLBACK;
+		}
+		if (memcmp(p, "link", 4) == 0) {
+			if (size < 20) {
+				ixf_close(f);
+				return FALLBACK;
+			}
+			f->link = p + 8;
+			f->linklen = size;
+		}
+		p += 8 + (size_t)size;
+	}
+	return 0;
+}
+
+int repo_index_split(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), split = 0;
+	struct stat sb;
+	const unsigned char *map, *p, *end;
+	unsigned version;
+	uint32_t count;
 
 	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size < 32 ||
 	    (map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) ==
 		    MAP_FAILED) {
 		if (fd >= 0)
 			close(fd);
-		return FALLBACK; /* libgit2 says what is wrong */
+		return 0;
 	}
 	close(fd);
 	end = map + sb.st_size - 20;
 	version = be32(map + 4);
 	count = be32(map + 8);
-	/* A damaged index is libgit2's to report.  Its checksum is checked as
-	 * its entries are read (reading checks every bound), in one pass. */
-	hashed = done = map;
-	if (memcmp(map, "DIRC", 4) != 0 || (version != 2 && version != 3) ||
-	    !(check = EVP_MD_CTX_new()) || EVP_DigestInit_ex(check, EVP_sha1(), NULL) != 1) {
+	p = map + 12;
+	if (memcmp(map, "DIRC", 4) == 0 && (version == 2 || version == 3)) {
+		uint32_t i = 0;
+		for (old_entry e; i < count && read_entry(p, end, version, &e) == 0; i++)
+			p += e.size;
+		while (i == count && !split && (size_t)(end - p) >= 8 &&
+		       be32(p + 4) <= (size_t)(end - p) - 8) {
+			split = memcmp(p, "link", 4) == 0;
+			p += 8 + (size_t)be32(p + 4);
+		}
+	}
+	munmap((void *)map, (size_t)sb.st_size);
+	return split;
+}
+
+/* .git/sharedindex.<hex of id>, beside the index file at path. */
+static char *shared_path(const char *path, const unsigned char id[20])
+{
+	const char *slash = strrchr(path, '/');
+	size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+	spiral_buf b = SPIRAL_BUF_INIT;
+
+	spiral_buf_put(&b, path, dir);
+	spiral_buf_puts(&b, "sharedindex.");
+	for (int i = 0; i < 20; i++)
+		spiral_buf_printf(&b, "%02x", id[i]);
+	if (b.failed) {
+		spiral_buf_free(&b);
+		return NULL;
+	}
+	return b.ptr;
+}
+
+static uint64_t be64(const unsigned char *p)
+{
+	return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+/* An EWAH bitmap as git writes it (ewah/ewah_io.c: its size in bits, its
+ * number of 64-bit words, the words, the last marker word's position):
+ * its bits set into bits (a byte a bit, nbits of them).  The bytes it
+ * takes, or 0 when it is damaged or names a bit past nbits. */
+static size_t ewah_read(const unsigned char *p, size_t len, unsigned char *bits,
+			size_t nbits)
+{
+	uint64_t size, words, at = 0, i = 0;
+
+	if (len < 12)
+		return 0;
+	size = be32(p);
+	words = be32(p + 4);
+	if (words > (len - 12) / 8)
+		return 0;
+	p += 8;
+	while (i < words) {
+		uint64_t rlw = be64(p + 8 * i++);
+		uint64_t run = (rlw >> 1) & 0xFFFFFFFFu, lits = rlw >> 33;
+		if (rlw & 1) {
+			for (uint64_t k = 0; k < run * 64 && at + k < size; k++) {
+				if (at + k >= nbits)
+					return 0;
+				bits[at + k] = 1;
+			}
+		}
+		at += run * 64;
+		if (lits > words - i)
+			return 0;
+		for (uint64_t l = 0; l < lits; l++, at += 64) {
+			uint64_t w = be64(p + 8 * i++);
+			for (unsigned b = 0; w && b < 64; b++, w >>= 1)
+				if ((w & 1) && at + b < size) {
+					if (at + b >= nbits)
+						return 0;
+					bits[at + b] = 1;
+				}
+		}
+	}
+	return (size_t)(12 + 8 * words);
+}
+
+static int cmp_ent(const void *a, const void *b)
+{
+	const ent *x = a, *y = b;
+
+	return cmp_path(x->path, x->pathlen, y->path, y->pathlen);
+}
+
+/* A split index's entries as one sorted list (as git's merge_base_index
+ * makes it): the shared index's, each replaced by the fields of the
+ * index's next empty-path entry where the replace bitmap says so, less
+ * those the delete bitmap names; then the index's own named entries,
+ * each replacing the shared entry of its path or added.  0, FALLBACK
+ * (damaged), or an error. */
+static int split_merge(const ixf *front, const ixf *base, ent **out, size_t *nout)
+{
+	size_t nb = base->n, nr = 0, nn, k = 0, j = 0, r = 0;
+	unsigned char *del = calloc(nb + 1, 1), *rep = calloc(nb + 1, 1);
+	const unsigned char *l = front->link + 20;
+	size_t ll = front->linklen - 20, used;
+	ent *named = NULL, *v = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (!del || !rep) {
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (ll) {
+		if (!(used = ewah_read(l, ll, del, nb)) ||
+		    ewah_read(l + used, ll - used, rep, nb) != ll - used) {
+			rc = FALLBACK;
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < nb; i++)
+		nr += rep[i];
+	if (nr > front->n) {
 		rc = FALLBACK;
 		goto done;
 	}
+	nn = front->n - nr;
+	if (!(named = malloc((nn + 1) * sizeof(*named))) ||
+	    !(v = malloc((nb + nn + 1) * sizeof(*v)))) {
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+		goto done;
+	}
+	memcpy(named, front->e + nr, nn * sizeof(*named));
+	for (size_t i = 0; i < nr; i++)
+		if (front->e[i].pathlen) {
+			rc = FALLBACK; /* a replacement has no path of its own */
+			goto done;
+		}
+	for (size_t i = 0; i < nn; i++)
+		if (!named[i].pathlen) {
+			rc = FALLBACK;
+			goto done;
+		}
+	qsort(named, nn, sizeof(*named), cmp_ent);
+	for (size_t i = 1; i < nn; i++)
+		if (cmp_ent(&named[i - 1], &named[i]) == 0) {
+			rc = FALLBACK; /* the same path twice */
+			goto done;
+		}
+	for (size_t i = 0; i < nb; i++) {
+		ent b = base->e[i];
+		if (i && cmp_ent(&base->e[i - 1], &b) >= 0) {
+			rc = FALLBACK; /* not sorted */
+			goto done;
+		}
+		if (rep[i]) {
+			const ent *fr = &front->e[r++];
+			b.p = fr->p;
+			b.racy = fr->racy;
+			b.own_path = 0;
+		}
+		if (del[i])
+			continue;
+		while (j < nn && cmp_ent(&named[j], &b) < 0)
+			v[k++] = named[j++];
+		if (j < nn && cmp_ent(&named[j], &b) == 0)
+			continue; /* replaced by path: taken next */
+		v[k++] = b;
+	}
+	while (j < nn)
+		v[k++] = named[j++];
+	*out = v;
+	*nout = k;
+	v = NULL;
+done:
+	free(del);
+	free(rep);
+	free(named);
+	free(v);
+	return rc;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* e as it is to be written: its own bytes where they are right, else made
+ * here (a replacement's fields with its path; size 0 for a racily clean
+ * one, so that git looks at its content, as git itself smudges them). */
+static void emit(pieces *ps, const ent *e)
+{
+	spiral_buf *made = &ps->made;
+	size_t mark = made->len;
+
+	if (e->own_path && !e->racy) {
+		add_piece(ps, e->p, 0, e->size);
+		return;
+	}
+	if (e->own_path) {
+		spiral_buf_put(made, e->p, e->size);
+	} else {
+		static const char zeros[8];
+		unsigned char fixed[ENTRY_FIXED + 2];
+		unsigned flags = (unsigned)e->p[60] << 8 | e->p[61];
+		size_t len = e->pathlen, n = ENTRY_FIXED + (flags & 0x4000 ? 2 : 0);
+		memcpy(fixed, e->p, n);
+		flags = (flags & ~0xFFFu) | (unsigned)(len < 0xFFF ? len : 0xFFF);
+		fixed[60] = (unsigned char)(flags >> 8);
+		fixed[61] = (unsigned char)flags;
+		spiral_buf_put(made, fixed, n);
+		spiral_buf_put(made, e->path, len);
+		spiral_buf_put(made, zeros, ((n + len + 8) & ~(size_t)7) - n - len);
+	}
+	if (e->racy && !made->failed)
+		put_be32((unsigned char *)made->ptr + mark + 36, 0);
+	add_made(ps, mark);
+}
+
+/* The entries v (sorted) with adds (sorted) put in their places, an add
+ * replacing the entry of its path; with only_new, the adds and the racy
+ * entries alone (the rest stay in a shared index).  Returns the count. */
+static uint32_t put_entries(pieces *ps, const ent *v, size_t nv,
+			    const git_index_entry *adds, size_t n, int only_new)
+{
+	uint32_t written = 0;
+	size_t k = 0;
+
+	for (size_t i = 0; i < nv; i++) {
+		const ent *e = &v[i];
+		int c = 1;
+		while (k < n && (c = cmp_path(adds[k].path, strlen(adds[k].path), e->path,
+					      e->pathlen)) < 0) {
+			size_t mark = ps->made.len;
+			put_entry(&ps->made, &adds[k++]);
+			add_made(ps, mark);
+			written++;
+			c = 1;
+		}
+		if (k < n && c == 0) {
+			size_t mark = ps->made.len;
+			put_entry(&ps->made, &adds[k++]); /* replaces the old one */
+			add_made(ps, mark);
+			written++;
+			continue;
+		}
+		if (only_new && !e->racy)
+			continue;
+		emit(ps, e);
+		written++;
+	}
+	for (; k < n; k++, written++) {
+		size_t mark = ps->made.len;
+		put_entry(&ps->made, &adds[k]);
+		add_made(ps, mark);
+	}
+	return written;
+}
+
+/* Writes header, pieces and checksum to the new file to, and fsyncs it
+ * (with sync).
+ * Pages of [map, map_end) are given back as they are written. */
+static int write_index(const char *to, unsigned version, uint32_t count,
+		       const pieces *ps, const unsigned char *map,
+		       const unsigned char *map_end, int sync)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char head[12], sum[20];
+	const unsigned char *done = map;
+	unsigned int sumlen = 0;
+	int rc = 0, fd;
+
+	memcpy(head, "DIRC", 4);
+	put_be32(head + 4, version);
+	put_be32(head + 8, count);
+	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, head, 12) != 1) {
+		EVP_MD_CTX_free(ctx);
+		return spiral_error(SPIRAL_ERROR, "cannot write %s: no SHA-1", to);
+	}
+	unlink(to); /* a leftover of a killed write: ours alone */
+	fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		EVP_MD_CTX_free(ctx);
+		return spiral_error(SPIRAL_ERROR, "cannot write %s: %s", to, strerror(errno));
+	}
+	/* The header and every piece, in order, written and checksummed in
+	 * one pass; then the checksum. */
+	rc = write_all(fd, head, 12, to);
+	for (size_t i = 0; rc == 0 && i < ps->n; i++) {
+		const piece *pc = &ps->v[i];
+		const void *at = piece_ptr(ps, pc);
+		if (EVP_DigestUpdate(ctx, at, pc->len) != 1)
+			rc = spiral_error(SPIRAL_ERROR, "cannot write %s: no SHA-1", to);
+		else
+			rc = write_all(fd, at, pc->len, to);
+		if (map && pc->old >= map && pc->old < map_end)
+			let_go(&done, pc->old + pc->len);
+	}
+	if (rc == 0 && (EVP_DigestFinal_ex(ctx, sum, &sumlen) != 1 || sumlen != 20))
+		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: no SHA-1", to);
+	if (rc == 0)
+		rc = write_all(fd, sum, 20, to);
+	if (rc == 0 && sync && fsync(fd) < 0)
+		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", to, strerror(errno));
+	if (close(fd) < 0 && rc == 0)
+		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", to, strerror(errno));
+	if (rc != 0)
+		unlink(to);
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+/* A split index, or its shared part (at path), that this cannot read, and
+ * libgit2 cannot read at all, and why. */
+static int split_unreadable(const char *path, const char *why)
+{
+	if (strstr(why, "damaged") || strstr(why, "missing"))
+		return spiral_error(SPIRAL_ERROR,
+				    "cannot read git's index: it is split, and %s %s: "
+				    "remove .git/index and run `git reset` to write it "
+				    "anew from HEAD (what was staged is lost)",
+				    path, why);
+	return spiral_error(SPIRAL_ERROR,
+			    "cannot read git's index: it is split, and %s %s: "
+			    "`git update-index --no-split-index` makes it whole",
+			    path, why);
+}
+
+/* The shared index named by the link: it must be there, as git needs it. */
+static int shared_there(const char *from, const ixf *f, char **path)
+{
+	struct stat sb;
+
+	if (!(*path = shared_path(from, f->link)))
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	if (stat(*path, &sb) < 0 || !S_ISREG(sb.st_mode))
+		return split_unreadable(*path, "is missing");
+	return 0;
+}
+
+/* Removes the shared indexes in dir (but keep) that no index has named
+ * for two weeks, as git does (splitIndex.sharedIndexExpire; git, as it
+ * reads a shared index, touches it). */
+static void expire_shared(const char *dir, const char *keep)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	time_t before = time(NULL) - 14 * 24 * 3600;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct stat sb;
+		if (strncmp(de->d_name, "sharedindex.", 12) != 0 ||
+		    strlen(de->d_name) != 12 + 40 || strcmp(de->d_name, keep) == 0)
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(sb.st_mode) && sb.st_mtime < before)
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
+/* Makes from's file the shared index of a split one (a second name for
+ * it, which git then finds by its checksum), durable before the index
+ * that names it. */
+static int share(const char *from, const ixf *f, char **path)
+{
+	const char *slash = strrchr(from, '/');
+	spiral_buf dir = SPIRAL_BUF_INIT;
+	int fd, rc = 0;
+
+	struct stat sb;
+	int made;
+
+	if (!(*path = shared_path(from, f->end)))
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	if (!(made = link(from, *path) == 0) && errno != EEXIST)
+		return spiral_error(SPIRAL_ERROR, "cannot write %s: %s", *path,
+				    strerror(errno));
+	/* The file linked must be the one read: a git command may have put
+	 * its own index in its place meanwhile (an existing shared index of
+	 * that name has the same entries: its name is their checksum). */
+	if (made && (stat(*path, &sb) < 0 || sb.st_dev != f->dev || sb.st_ino != f->ino)) {
+		unlink(*path);
+		return spiral_error(SPIRAL_ELOCKED,
+				    "the index was not updated: another git process "
+				    "replaced it meanwhile");
+	}
+	spiral_buf_put(&dir, from, slash ? (size_t)(slash - from) : 1);
+	if (dir.failed)
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+	else if ((fd = open(slash ? dir.ptr : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+		 fsync(fd) < 0) {
+		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", *path,
+				  strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	} else {
+		const char *name = strrchr(*path, '/');
+		close(fd);
+		expire_shared(slash ? dir.ptr : ".", name ? name + 1 : *path);
+	}
+	spiral_buf_free(&dir);
+	return rc;
+}
+
+int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
+		      size_t n, int for_libgit2)
+{
+	ixf f, base = {0};
+	pieces ps = {0};
+	ent *merged = NULL;
+	char *shared = NULL;
+	size_t min, max, nm = 0, mark = 0;
+	const char *why = NULL;
+	unsigned version;
+	uint32_t count = 0;
+	int rc;
+
+	split_limits(&min, &max);
+	if ((rc = ixf_open(from, &f, &why)) != 0) /* libgit2 says what is wrong, */
+		return rc == FALLBACK && repo_index_split(from) ? split_unreadable(from, why)
+								: rc;
 	if (n > 1)
 		qsort(adds, n, sizeof(*adds), cmp_add);
 	for (size_t i = 1; i < n; i++)
@@ -355,156 +904,127 @@ int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
 			rc = FALLBACK; /* the same path twice */
 			goto done;
 		}
-	memcpy(head, map, 12); /* the count is put once known */
-	p = map + 12;
-	for (uint32_t i = 0; rc == 0 && i < count; i++) {
-		old_entry e;
-		if ((rc = read_entry(p, end, version, &e)) != 0)
-			break;
-		if (e.stage) {
-			rc = FALLBACK; /* a conflict: libgit2 resolves it */
-			break;
+	version = f.version;
+	if (f.link && !for_libgit2 && f.n + n <= max) {
+		/* Split, and stays so: the index's own entries with the adds,
+		 * the link as it is. */
+		if ((rc = shared_there(from, &f, &shared)) == 0) {
+			count = put_entries(&ps, f.e, f.n, adds, n, 0);
+			mark = ps.made.len;
+			rc = extensions(f.ext, f.end, adds, n, 1, &ps.made);
 		}
-		while (k < n && cmp_path(adds[k].path, strlen(adds[k].path), e.path,
-					 e.pathlen) < 0) {
-			size_t mark = made->len;
-			put_entry(made, &adds[k++]);
-			add_made(&ps, mark);
-			written++;
+	} else if (f.link) {
+		/* Made whole: the shared index's entries and the index's. */
+		if ((rc = shared_there(from, &f, &shared)) != 0)
+			goto done;
+		if ((rc = ixf_open(shared, &base, &why)) == FALLBACK) {
+			rc = split_unreadable(shared, why);
+			goto done;
 		}
-		if (k < n && cmp_path(adds[k].path, strlen(adds[k].path), e.path,
-				      e.pathlen) == 0) {
-			size_t mark = made->len;
-			put_entry(made, &adds[k++]); /* replaces the old one */
-			add_made(&ps, mark);
-			written++;
-		} else if (be32(e.p + 8) > (uint32_t)sb.st_mtim.tv_sec ||
-			   (be32(e.p + 8) == (uint32_t)sb.st_mtim.tv_sec &&
-			    be32(e.p + 12) >= (uint32_t)sb.st_mtim.tv_nsec)) {
-			/* Changed in the instant the old index was written, or
-			 * after: git must look at its content (as git itself
-			 * smudges racily clean entries): a copy, size 0. */
-			size_t mark = made->len;
-			spiral_buf_put(made, e.p, e.size);
-			if (!made->failed)
-				put_be32((unsigned char *)made->ptr + mark + 36, 0);
-			add_made(&ps, mark);
-			written++;
-		} else {
-			add_piece(&ps, e.p, 0, e.size);
-			written++;
+		if (rc == 0 && (rc = split_merge(&f, &base, &merged, &nm)) == FALLBACK) {
+			rc = split_unreadable(from, "is damaged (its link to its shared part)");
+			goto done;
 		}
-		p += e.size;
-		if (p >= hashed + (1u << 20)) {
-			if (EVP_DigestUpdate(check, hashed, (size_t)(p - hashed)) != 1)
-				rc = FALLBACK;
-			hashed = p;
-			let_go(&done, p);
+		if (rc == 0) {
+			if (base.version > version)
+				version = base.version;
+			count = put_entries(&ps, merged, nm, adds, n, 0);
+			mark = ps.made.len;
+			rc = extensions(f.ext, f.end, adds, n, 0, &ps.made);
 		}
+	} else if (!for_libgit2 && f.n >= min) {
+		/* Split now: this file becomes the shared index, and the new
+		 * one holds the adds (and copies of racily clean entries). */
+		count = put_entries(&ps, f.e, f.n, adds, n, 1);
+		mark = ps.made.len;
+		if ((rc = extensions(f.ext, f.end, adds, n, 0, &ps.made)) == 0) {
+			/* git reads the bitmaps without looking whether there
+			 * are any: two empty ones, as git writes them (no bits,
+			 * one marker word of zeros, at 0). */
+			static const unsigned char empty[20] = {0, 0, 0, 0, 0, 0, 0, 1};
+			unsigned char head[8];
+			memcpy(head, "link", 4);
+			put_be32(head + 4, 20 + 2 * sizeof(empty));
+			spiral_buf_put(&ps.made, head, 8);
+			spiral_buf_put(&ps.made, f.end, 20);
+			spiral_buf_put(&ps.made, empty, sizeof(empty));
+			spiral_buf_put(&ps.made, empty, sizeof(empty));
+			rc = share(from, &f, &shared);
+		}
+	} else {
+		count = put_entries(&ps, f.e, f.n, adds, n, 0);
+		mark = ps.made.len;
+		rc = extensions(f.ext, f.end, adds, n, 0, &ps.made);
 	}
-	for (; rc == 0 && k < n; k++, written++) {
-		size_t mark = made->len;
-		put_entry(made, &adds[k]);
-		add_made(&ps, mark);
-	}
-	if (rc == 0) {
-		size_t mark = made->len;
-		rc = extensions(p, end, adds, n, made);
-		add_made(&ps, mark);
-	}
-	if (rc == 0 && (EVP_DigestUpdate(check, hashed, (size_t)(end - hashed)) != 1 ||
-			EVP_DigestFinal_ex(check, sum, &sumlen) != 1 || sumlen != 20 ||
-			memcmp(sum, end, 20) != 0))
-		rc = FALLBACK;
 	if (rc != 0)
 		goto done;
-	if (made->failed || ps.failed) {
+	add_made(&ps, mark); /* the extensions */
+	if (ps.made.failed || ps.failed) {
 		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
 		goto done;
 	}
-	put_be32(head + 8, written);
-	if (!(ctx = EVP_MD_CTX_new()) || EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) != 1 ||
-	    EVP_DigestUpdate(ctx, head, 12) != 1) {
-		rc = FALLBACK;
-		goto done;
-	}
-	unlink(to); /* a leftover of a killed write: ours alone */
-	out_fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (out_fd < 0) {
-		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", to, strerror(errno));
-		goto done;
-	}
-	/* The header and every piece, in order, written and checksummed in
-	 * one pass; then the checksum. */
-	done = map;
-	rc = write_all(out_fd, head, 12, to);
-	for (size_t i = 0; rc == 0 && i < ps.n; i++) {
-		const void *at = piece_ptr(&ps, &ps.v[i]);
-		if (EVP_DigestUpdate(ctx, at, ps.v[i].len) != 1)
-			rc = FALLBACK;
-		else
-			rc = write_all(out_fd, at, ps.v[i].len, to);
-		if (ps.v[i].old)
-			let_go(&done, ps.v[i].old + ps.v[i].len);
-	}
-	if (rc == 0 && (EVP_DigestFinal_ex(ctx, sum, &sumlen) != 1 || sumlen != 20))
-		rc = FALLBACK;
-	if (rc == 0)
-		rc = write_all(out_fd, sum, 20, to);
-	if (rc == 0 && fsync(out_fd) < 0)
-		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", to, strerror(errno));
-	if (close(out_fd) < 0 && rc == 0)
-		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: %s", to, strerror(errno));
-	if (rc != 0)
-		unlink(to);
+	rc = write_index(to, version, count, &ps, base.map ? base.map : f.map,
+			 base.map ? base.end : f.end, !for_libgit2);
 done:
-	EVP_MD_CTX_free(ctx);
-	EVP_MD_CTX_free(check);
-	munmap((void *)map, (size_t)sb.st_size);
+	if (rc == FALLBACK && f.link)
+		rc = split_unreadable(from, "holds what spiral does not write (an extension)");
+	free(shared);
+	free(merged);
+	ixf_close(&base);
+	ixf_close(&f);
 	spiral_buf_free(&ps.made);
 	free(ps.v);
 	return rc;
 }
 
+/* ---- reading ------------------------------------------------------------ */
+
 int repo_index_view(const char *path, repo_index *out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	struct stat sb;
-	const unsigned char *map, *p, *end;
-	unsigned char sum[20];
-	unsigned version;
-	uint32_t count;
+	ixf f, base = {0};
+	ent *merged = NULL;
+	const char *why = NULL;
+	const ent *v;
+	size_t n;
+	char *shared = NULL;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size < 32 ||
-	    (map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) ==
-		    MAP_FAILED) {
-		if (fd >= 0)
-			close(fd);
-		return FALLBACK;
-	}
-	close(fd);
-	out->map = map;
-	out->size = (size_t)sb.st_size;
-	out->mtime = sb.st_mtim;
-	end = map + sb.st_size - 20;
-	version = be32(map + 4);
-	count = be32(map + 8);
-	if (memcmp(map, "DIRC", 4) != 0 || (version != 2 && version != 3) ||
-	    count > (size_t)(end - map) / ENTRY_FIXED ||
-	    sha1(map, (size_t)sb.st_size - 20, sum) < 0 || memcmp(sum, end, 20) != 0 ||
-	    !(out->v = calloc((size_t)count + 1, sizeof(*out->v)))) {
-		repo_index_free(out);
-		return FALLBACK;
-	}
-	p = map + 12;
-	for (uint32_t i = 0; i < count; i++) {
-		git_index_entry *e = &out->v[i];
-		old_entry oe;
-		if (read_entry(p, end, version, &oe) != 0 || oe.stage) {
-			repo_index_free(out);
-			return FALLBACK; /* damaged, or a conflict */
+	if ((rc = ixf_open(path, &f, &why)) != 0)
+		return rc == FALLBACK && repo_index_split(path) ? split_unreadable(path, why)
+								: FALLBACK;
+	v = f.e;
+	n = f.n;
+	if (f.link) {
+		if ((rc = shared_there(path, &f, &shared)) == 0 &&
+		    (rc = ixf_open(shared, &base, &why)) == FALLBACK)
+			rc = split_unreadable(shared, why);
+		if (rc == 0 && (rc = split_merge(&f, &base, &merged, &n)) == FALLBACK)
+			rc = split_unreadable(path, "is damaged (its link to its shared part)");
+		if (rc != 0) {
+			free(shared);
+			ixf_close(&base);
+			ixf_close(&f);
+			return rc;
 		}
+		free(shared);
+		v = merged;
+	}
+	out->map = f.map;
+	out->size = f.size;
+	out->base_map = base.map;
+	out->base_size = base.size;
+	out->mtime = f.mtime;
+	out->split = f.link != NULL;
+	f.map = base.map = NULL; /* out's now */
+	if (!(out->v = calloc(n + 1, sizeof(*out->v)))) {
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		git_index_entry *e = &out->v[i];
+		const unsigned char *p = v[i].p;
+		unsigned flags = (unsigned)p[60] << 8 | p[61];
 		e->ctime.seconds = (int32_t)be32(p);
 		e->ctime.nanoseconds = be32(p + 4);
 		e->mtime.seconds = (int32_t)be32(p + 8);
@@ -516,22 +1036,30 @@ int repo_index_view(const char *path, repo_index *out)
 		e->gid = be32(p + 32);
 		e->file_size = be32(p + 36);
 		memcpy(e->id.id, p + 40, 20);
-		e->flags = (uint16_t)((unsigned)p[60] << 8 | p[61]);
-		e->path = oe.path; /* its padding holds at least one NUL */
+		e->flags = (uint16_t)((flags & ~0xFFFu) |
+				      (v[i].pathlen < 0xFFF ? v[i].pathlen : 0xFFF));
+		e->path = v[i].path; /* its padding holds at least one NUL */
 		if (i && strcmp(out->v[i - 1].path, e->path) >= 0) {
-			repo_index_free(out);
-			return FALLBACK; /* not sorted: libgit2 says what is wrong */
+			rc = FALLBACK; /* not sorted: libgit2 says what is wrong */
+			goto done;
 		}
-		p += oe.size;
 		out->n++;
 	}
-	return 0;
+done:
+	free(merged);
+	ixf_close(&base);
+	ixf_close(&f);
+	if (rc != 0)
+		repo_index_free(out);
+	return rc;
 }
 
 void repo_index_free(repo_index *ix)
 {
 	if (ix->map)
 		munmap((void *)ix->map, ix->size);
+	if (ix->base_map)
+		munmap((void *)ix->base_map, ix->base_size);
 	free(ix->v);
 	memset(ix, 0, sizeof(*ix));
 }

@@ -83,20 +83,31 @@ int repo_check_plain_file(const char *dir, const char *rel);
 /* Writes to a copy of the index file from, with adds
  * (sorted in place) put in (index.c): 0, 1 when libgit2 must do it (an
  * index version, conflict or extension this does not handle), or an
- * error. */
+ * error.  A large index is written split (git's split index: most entries
+ * stay in .git/sharedindex.*); with for_libgit2, whole (libgit2 cannot read
+ * a split index) and not synced (a copy to read and remove). */
 int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
-		      size_t n);
+		      size_t n, int for_libgit2);
 /* git's index read in place (index.c): its entries (paths pointing into
  * the mapped file), sorted; versions 2 and 3 without conflicts only,
- * checksum checked.  1 for anything else (libgit2 must read it). */
+ * checksum checked, a split index made whole.  1 for anything else
+ * (libgit2 must read it), or an error (a split index that cannot be read,
+ * which libgit2 cannot read either). */
 typedef struct repo_index {
-	const unsigned char *map;
-	size_t size;
+	const unsigned char *map, *base_map; /* base: a split index's shared part */
+	size_t size, base_size;
+	int split;
 	struct timespec mtime; /* of the file: entries as new are racy */
 	git_index_entry *v;
 	size_t n;
 } repo_index;
 int repo_index_view(const char *path, repo_index *out);
+/* Whether the index file at path is split (has git's link extension). */
+int repo_index_split(const char *path);
+/* Gives libgit2 a whole copy of git's index when it is split, which libgit2
+ * 1.5 cannot read (repo.c): 0, 1 when it did, or an error.  Call it before
+ * libgit2 looks at the index or at attributes (status, filters). */
+int repo_libgit2_index(git_repository *git);
 void repo_index_free(repo_index *ix);
 size_t repo_index_lower(const repo_index *ix, const char *prefix);
 const git_index_entry *repo_index_get(const repo_index *ix, const char *path);

@@ -572,6 +572,8 @@ static int conflicts_of(spiral_repo *r, const spiral_strv *ids, spiral_strv *see
 /* Nothing the merge writes may overwrite what the user has not committed. */
 static int worktree_allows(spiral_repo *r, plan *p)
 {
+	int whole = 0, rc;
+
 	for (size_t i = 0; i < p->nupdates; i++) {
 		const char *path = p->updates[i].path;
 		spiral_buf full = SPIRAL_BUF_INIT;
@@ -585,6 +587,8 @@ static int worktree_allows(spiral_repo *r, plan *p)
 		spiral_buf_free(&full);
 		tree_blob(p->ours, path, &id, &has_ours);
 		if (has_ours) {
+			if (!whole++ && (rc = repo_libgit2_index(p->git)) < 0)
+				return rc;
 			if (git_status_file(&flags, p->git, path) < 0)
 				git_error_clear();
 			if (flags & ~(unsigned)GIT_STATUS_CURRENT)
@@ -596,6 +600,10 @@ static int worktree_allows(spiral_repo *r, plan *p)
 						    path);
 		} else if (here) {
 			git_oid hashed;
+			/* libgit2 reads the index, and the attributes in it,
+			 * which it cannot when the index is split. */
+			if (!whole++ && (rc = repo_libgit2_index(p->git)) < 0)
+				return rc;
 			if (!S_ISREG(sb.st_mode) ||
 			    git_blob_create_from_disk(&hashed, p->git, path) < 0 ||
 			    !git_oid_equal(&hashed, &p->updates[i].id)) {

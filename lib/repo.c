@@ -1203,7 +1203,7 @@ static int index_update(spiral_repo *r, git_tree *tree, const spiral_strv *paths
 	}
 	for (size_t i = 0; rc == 0 && i < paths->n; i++)
 		rc = index_entry_for(r, tree, paths->v[i], &adds[i], &tes[i]);
-	if (rc == 0 && (rc = repo_index_splice(index, ours, adds, paths->n)) == 1) {
+	if (rc == 0 && (rc = repo_index_splice(index, ours, adds, paths->n, 0)) == 1) {
 		rc = 0;
 		if ((rc = index_copy(index, ours)) < 0)
 			goto out;
@@ -1264,6 +1264,62 @@ static int materialise(spiral_repo *r, git_commit *commit, const spiral_strv *pa
 		rc = index_update(r, tree, paths);
 	git_tree_free(tree);
 	return rc;
+}
+
+/* libgit2 1.5 cannot read a split index (nor, so, the attributes in it
+ * that its filters look up): when git's index is split, libgit2 is given a
+ * whole copy of it instead (written to a temporary file, read, and removed;
+ * entries racily clean in it marked so, as in any index spiral writes), and
+ * .git/index is left as it is.  0, 1 when it was given one, or an error. */
+int repo_libgit2_index(git_repository *git)
+{
+	const char *gitdir = git_repository_path(git);
+	spiral_buf copy = SPIRAL_BUF_INIT;
+	char *index = join(gitdir, "index");
+	git_index *idx = NULL;
+	int rc;
+
+	if (!index)
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	if (!repo_index_split(index)) {
+		free(index);
+		return 0;
+	}
+	/* In the temporary folder: a read-only repository is read too. */
+	const char *tmp = getenv("TMPDIR");
+	int fd;
+	spiral_buf_printf(&copy, "%s/spiral-index-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (copy.failed) {
+		free(index);
+		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+	}
+	if ((fd = mkstemp(copy.ptr)) < 0) {
+		spiral_buf_free(&copy);
+		spiral_buf_printf(&copy, "%sspiral-index-XXXXXX", gitdir);
+		fd = copy.failed ? -1 : mkstemp(copy.ptr);
+	}
+	if (fd < 0) {
+		rc = spiral_error(SPIRAL_ERROR,
+				  "cannot make a whole copy of the split index %s: %s", index,
+				  strerror(errno));
+		free(index);
+		spiral_buf_free(&copy);
+		return rc;
+	}
+	close(fd);
+	if ((rc = repo_index_splice(index, copy.ptr, NULL, 0, 1)) == 0) {
+		if (git_index_open(&idx, copy.ptr) < 0)
+			rc = git_fail("cannot read the index");
+		else
+			git_repository_set_index(git, idx);
+	} else if (rc > 0) {
+		rc = spiral_error(SPIRAL_ERROR, "cannot read the split index %s", index);
+	}
+	unlink(copy.ptr);
+	git_index_free(idx);
+	free(index);
+	spiral_buf_free(&copy);
+	return rc < 0 ? rc : 1;
 }
 
 /* A journal means a spiral write was killed while holding the lock, so the
@@ -2056,6 +2112,9 @@ int spiral_repo_changed(spiral_repo *r, spiral_strv *out)
 	if ((rc = check_ignore_files(r->top, "inquiries", 0)) < 0)
 		return rc;
 	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
+	if ((rc = repo_libgit2_index(r->git)) < 0)
+		return rc;
+	rc = 0;
 	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
 		     GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |

@@ -38,6 +38,7 @@ typedef struct walker {
 	int dirfd_top;
 	int filemode;                 /* core.filemode */
 	struct timespec index_mtime;  /* entries as new are racy */
+	int libgit2_index;            /* libgit2 given a whole one (split) */
 	spiral_strv *out;             /* changed paths */
 	spiral_strv untracked;        /* before the ignore rules */
 	spiral_buf path;              /* the folder walked, "inquiries/ab/..." */
@@ -139,8 +140,12 @@ static int staged(walker *w, git_tree *head)
 		git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 		opts.pathspec.strings = &spec;
 		opts.pathspec.count = 1;
-		if (git_repository_index(&idx, w->git) < 0 || git_index_read(idx, 0) < 0 ||
-		    git_diff_tree_to_index(&diff, w->git, head, idx, &opts) < 0) {
+		/* The index's entries as read here (libgit2 cannot read a
+		 * split index), those under inquiries/ alone. */
+		int failed = git_index_new(&idx) < 0;
+		for (size_t k = had; !failed && k < i; k++)
+			failed = git_index_add(idx, &w->ix.v[k]) < 0;
+		if (failed || git_diff_tree_to_index(&diff, w->git, head, idx, &opts) < 0) {
 			git_index_free(idx);
 			return repo_git_fail("cannot compare HEAD with the index");
 		}
@@ -348,6 +353,14 @@ static int settle(walker *w, size_t k)
 
 	if (spiral_buf_printf(&full, "%s/%s", w->top, e->path) < 0)
 		return nomem();
+	/* libgit2's filters look up attributes in the index. */
+	if (w->ix.split && !w->libgit2_index++) {
+		int rc = repo_libgit2_index(w->git);
+		if (rc < 0) {
+			spiral_buf_free(&full);
+			return rc;
+		}
+	}
 	if (lstat(full.ptr, &sb) == 0 && S_ISLNK(sb.st_mode)) {
 		char target[4096];
 		ssize_t n = readlink(full.ptr, target, sizeof(target));
