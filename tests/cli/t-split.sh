@@ -51,7 +51,7 @@ same "a small index is not split" "" "$(linked)"
 same "no shared index" "0" "$(shared_count)"
 
 # A large index: git's 20,000 files, then spiral's write splits it.
-mkdir bulk && (cd bulk && seq -f 'f%05g.txt' 1 20000 | xargs touch)
+mkdir bulk && (cd bulk && seq -f 'f%05g.txt' 1 20000 | xargs touch -d '1 hour ago')
 git add bulk && git commit -qm "20,000 files"
 before=$(stat -c %s .git/index)
 old_sum=$(tail -c 20 .git/index | od -An -tx1 | tr -d ' \n')
@@ -63,9 +63,12 @@ small=$(stat -c %s .git/index)
 	fail "the index is small" "$small of $before"
 index_right "split by spiral"
 same "every file still in it" "20000" "$(git ls-files bulk | wc -l)"
+# (git's own commands may put entries they refresh into the index, and
+# past 4,096 of them spiral's next write makes it whole: none here.)
+l0=$(linked) n0=$(shared_count)
 for i in 1 2 3; do spiral note -m "Note $i" >/dev/null; done
-same "later writes keep the same shared index" "sharedindex.$old_sum" "$(linked)"
-same "one shared index" "1" "$(shared_count)"
+same "later writes keep the same shared index" "$l0" "$(linked)"
+same "and make no other" "$n0" "$(shared_count)"
 index_right "three writes into a split index"
 same "spiral status reads it: nothing to report" "" \
 	"$(spiral status --format json | python3 -c 'import json,sys; print(*json.load(sys.stdin)["changed"])')"
