@@ -38,18 +38,6 @@ static void put_be32(unsigned char *p, uint32_t v)
 	p[3] = (unsigned char)v;
 }
 
-static int sha1(const void *data, size_t len, unsigned char out[20])
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned int n = 0;
-	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) == 1 &&
-		 EVP_DigestUpdate(ctx, data, len) == 1 &&
-		 EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 20;
-
-	EVP_MD_CTX_free(ctx);
-	return ok ? 0 : -1;
-}
-
 /* One entry of the old index: where it is, its path and its size. */
 typedef struct old_entry {
 	const unsigned char *p;
@@ -149,102 +137,6 @@ static int touched(const git_index_entry *adds, size_t n, const char *prefix,
 	return lo < n && strncmp(adds[lo].path, prefix, plen) == 0;
 }
 
-/* The TREE extension's node at *p (and its subtrees), written to out with
- * the folders that hold an added path marked invalid (-1, no ID). */
-static int tree_node(const unsigned char **p, const unsigned char *end,
-		     spiral_buf *path, const git_index_entry *adds, size_t n,
-		     spiral_buf *out, int depth)
-{
-	const unsigned char *q = *p, *nl;
-	const char *name = (const char *)q;
-	const void *nul = memchr(q, '\0', (size_t)(end - q));
-	long count, subtrees;
-	char *num_end;
-	size_t mark = path->len;
-	int rc = 0;
-
-	if (!nul || depth > 4096)
-		return FALLBACK;
-	q = (const unsigned char *)nul + 1;
-	if (!(nl = memchr(q, '\n', (size_t)(end - q))))
-		return FALLBACK;
-	count = strtol((const char *)q, &num_end, 10);
-	if (*num_end != ' ')
-		return FALLBACK;
-	subtrees = strtol(num_end + 1, &num_end, 10);
-	if ((const unsigned char *)num_end != nl || subtrees < 0)
-		return FALLBACK;
-	q = nl + 1;
-	if (count >= 0) {
-		if ((size_t)(end - q) < 20)
-			return FALLBACK;
-		q += 20;
-	}
-	if (*name) {
-		spiral_buf_puts(path, name);
-		spiral_buf_putc(path, '/');
-	}
-	if (count >= 0 && touched(adds, n, path->ptr ? path->ptr : "", path->len))
-		count = -1;
-	spiral_buf_put(out, name, strlen(name) + 1);
-	spiral_buf_printf(out, "%ld %ld\n", count, subtrees);
-	if (count >= 0)
-		spiral_buf_put(out, nl + 1, 20);
-	for (long i = 0; rc == 0 && i < subtrees; i++)
-		rc = q < end ? tree_node(&q, end, path, adds, n, out, depth + 1) : FALLBACK;
-	path->len = mark;
-	if (path->ptr)
-		path->ptr[mark] = '\0';
-	*p = q;
-	return rc;
-}
-
-/* The extensions after the entries, into out: TREE with the added paths'
- * folders invalid, REUC as it is, the others (caches of what git can
- * work out again, and offset tables that the new entries would make
- * wrong) left out.  FALLBACK for one a reader must understand. */
-static int extensions(const unsigned char *p, const unsigned char *end,
-		      const git_index_entry *adds, size_t n, int keep_link,
-		      spiral_buf *out)
-{
-	int rc = 0;
-
-	while (rc == 0 && p < end) {
-		uint32_t size;
-		if ((size_t)(end - p) < 8 || (size = be32(p + 4)) > (size_t)(end - p) - 8)
-			return FALLBACK;
-		if (memcmp(p, "link", 4) == 0) {
-			if (keep_link)
-				spiral_buf_put(out, p, 8 + (size_t)size);
-			p += 8 + (size_t)size;
-			continue;
-		}
-		if (p[0] < 'A' || p[0] > 'Z')
-			return FALLBACK; /* required: sdir (sparse)... */
-		if (memcmp(p, "TREE", 4) == 0) {
-			spiral_buf tree = SPIRAL_BUF_INIT, path = SPIRAL_BUF_INIT;
-			const unsigned char *q = p + 8, *tend = p + 8 + size;
-			unsigned char head[8];
-			while (rc == 0 && q < tend)
-				rc = tree_node(&q, tend, &path, adds, n, &tree, 0);
-			if (rc == 0 && !tree.failed && !path.failed) {
-				memcpy(head, "TREE", 4);
-				put_be32(head + 4, (uint32_t)tree.len);
-				spiral_buf_put(out, head, 8);
-				spiral_buf_put(out, tree.ptr, tree.len);
-			} else if (rc == 0) {
-				rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
-			}
-			spiral_buf_free(&tree);
-			spiral_buf_free(&path);
-		} else if (memcmp(p, "REUC", 4) == 0) {
-			spiral_buf_put(out, p, 8 + (size_t)size);
-		}
-		p += 8 + (size_t)size;
-	}
-	return rc;
-}
-
 /* The new index as pieces: runs of an old file's bytes, and bytes made
  * here (in made, by offset: it grows), written and hashed in order, so
  * that the old entries are not copied in memory at all. */
@@ -255,7 +147,7 @@ typedef struct piece {
 
 typedef struct pieces {
 	piece *v;
-	size_t n, cap;
+	size_t n, cap, total; /* total: the bytes of them all */
 	spiral_buf made;
 	int failed;
 } pieces;
@@ -266,6 +158,7 @@ static void add_piece(pieces *ps, const unsigned char *old, size_t off, size_t l
 
 	if (!len)
 		return;
+	ps->total += len;
 	/* Adjacent runs are one piece. */
 	if (last && old && last->old && last->old + last->len == old) {
 		last->len += len;
@@ -322,6 +215,106 @@ static int cmp_add(const void *a, const void *b)
 		      ((const git_index_entry *)b)->path);
 }
 
+/* The TREE extension's node at *p and its subtrees, as pieces: a folder
+ * that holds an added path marked invalid (-1, no ID), written here; the
+ * rest the old bytes as they are.  Below a folder no add is in (check
+ * 0), nodes are only stepped over. */
+static int tree_node(const unsigned char **p, const unsigned char *end,
+		     spiral_buf *path, const git_index_entry *adds, size_t n,
+		     pieces *ps, int check, int depth)
+{
+	const unsigned char *start = *p, *q = *p, *nl;
+	const char *name = (const char *)q;
+	const void *nul = memchr(q, '\0', (size_t)(end - q));
+	long count, subtrees;
+	char *num_end;
+	size_t mark = path->len;
+	int rc = 0;
+
+	if (!nul || depth > 4096)
+		return FALLBACK;
+	q = (const unsigned char *)nul + 1;
+	if (!(nl = memchr(q, '\n', (size_t)(end - q))))
+		return FALLBACK;
+	count = strtol((const char *)q, &num_end, 10);
+	if (*num_end != ' ')
+		return FALLBACK;
+	subtrees = strtol(num_end + 1, &num_end, 10);
+	if ((const unsigned char *)num_end != nl || subtrees < 0)
+		return FALLBACK;
+	q = nl + 1;
+	if (count >= 0) {
+		if ((size_t)(end - q) < 20)
+			return FALLBACK;
+		q += 20;
+	}
+	if (check) {
+		if (*name) {
+			spiral_buf_puts(path, name);
+			spiral_buf_putc(path, '/');
+		}
+		check = touched(adds, n, path->ptr ? path->ptr : "", path->len);
+	}
+	if (count >= 0 && check) {
+		size_t at = ps->made.len;
+		spiral_buf_put(&ps->made, name, strlen(name) + 1);
+		spiral_buf_printf(&ps->made, "-1 %ld\n", subtrees);
+		add_made(ps, at);
+	} else {
+		add_piece(ps, start, 0, (size_t)(q - start));
+	}
+	for (long i = 0; rc == 0 && i < subtrees; i++)
+		rc = q < end ? tree_node(&q, end, path, adds, n, ps, check, depth + 1)
+			     : FALLBACK;
+	path->len = mark;
+	if (path->ptr)
+		path->ptr[mark] = '\0';
+	*p = q;
+	return rc;
+}
+
+/* The extensions after the entries, as pieces: TREE with the added
+ * paths' folders invalid, REUC as it is, link as it is with keep_link,
+ * the others (caches of what git can work out again, and offset tables
+ * that the new entries would make wrong) left out.  FALLBACK for one a
+ * reader must understand. */
+static int extensions(const unsigned char *p, const unsigned char *end,
+		      const git_index_entry *adds, size_t n, int keep_link, pieces *ps)
+{
+	int rc = 0;
+
+	while (rc == 0 && p < end) {
+		uint32_t size;
+		if ((size_t)(end - p) < 8 || (size = be32(p + 4)) > (size_t)(end - p) - 8)
+			return FALLBACK;
+		if (memcmp(p, "link", 4) == 0) {
+			if (keep_link)
+				add_piece(ps, p, 0, 8 + (size_t)size);
+		} else if (p[0] < 'A' || p[0] > 'Z') {
+			return FALLBACK; /* required: sdir (sparse)... */
+		} else if (memcmp(p, "TREE", 4) == 0) {
+			spiral_buf path = SPIRAL_BUF_INIT;
+			const unsigned char *q = p + 8, *tend = p + 8 + size;
+			size_t head = ps->made.len, before;
+			spiral_buf_put(&ps->made, "TREE\0\0\0\0", 8); /* its size below */
+			add_made(ps, head);
+			before = ps->total;
+			while (rc == 0 && q < tend)
+				rc = tree_node(&q, tend, &path, adds, n, ps, 1, 0);
+			if (rc == 0 && (path.failed || ps->made.failed))
+				rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+			else if (rc == 0)
+				put_be32((unsigned char *)ps->made.ptr + head + 4,
+					 (uint32_t)(ps->total - before));
+			spiral_buf_free(&path);
+		} else if (memcmp(p, "REUC", 4) == 0) {
+			add_piece(ps, p, 0, 8 + (size_t)size);
+		}
+		p += 8 + (size_t)size;
+	}
+	return rc;
+}
+
 /* ---- an index file, and a split one ------------------------------------ */
 
 /* git may split its index (core.splitIndex, or spiral once it is large):
@@ -354,9 +347,9 @@ static void split_limits(size_t *min, size_t *max)
 typedef struct ent {
 	const unsigned char *p; /* its fields (ctime .. flags) in its file */
 	const char *path;	/* NUL-terminated (by its padding, or its file's) */
-	size_t pathlen, size;	/* size: its bytes in its file */
-	int racy;		/* changed in the instant its file was written, or after */
-	int own_path;		/* 0: a replacement, p's entry has an empty path */
+	uint32_t pathlen, size; /* size: its bytes in its file */
+	unsigned char racy;	/* changed in the instant its file was written, or after */
+	unsigned char own_path; /* 0: a replacement, p's entry has an empty path */
 } ent;
 
 typedef struct ixf {
@@ -387,9 +380,12 @@ static int ixf_open(const char *path, ixf *f, const char **why)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct stat sb;
-	const unsigned char *map, *p;
+	const unsigned char *map, *p, *hashed, *done;
 	unsigned char sum[20];
+	unsigned int sumlen = 0;
+	EVP_MD_CTX *check = NULL;
 	uint32_t count;
+	int rc = FALLBACK;
 
 	memset(f, 0, sizeof(*f));
 	*why = "is damaged (its checksum does not match, or its entries run past it)";
@@ -412,53 +408,66 @@ static int ixf_open(const char *path, ixf *f, const char **why)
 	if (memcmp(map, "DIRC", 4) == 0 && f->version != 2 && f->version != 3)
 		*why = "is of an index version spiral does not read";
 	if (memcmp(map, "DIRC", 4) != 0 || (f->version != 2 && f->version != 3) ||
-	    count > (size_t)(f->end - map) / ENTRY_FIXED ||
-	    sha1(map, f->size - 20, sum) < 0 || memcmp(sum, f->end, 20) != 0) {
-		ixf_close(f);
-		return FALLBACK;
-	}
+	    count > (size_t)(f->end - map) / ENTRY_FIXED || !(check = EVP_MD_CTX_new()) ||
+	    EVP_DigestInit_ex(check, EVP_sha1(), NULL) != 1)
+		goto done;
 	if (!(f->e = malloc(((size_t)count + 1) * sizeof(*f->e)))) {
-		ixf_close(f);
-		return spiral_error(SPIRAL_ENOMEM, "out of memory");
+		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
+		goto done;
 	}
+	/* The entries read and the checksum checked in one pass, the pages
+	 * given back behind it (a large index is read again only in part). */
+	hashed = done = map;
 	p = map + 12;
 	for (uint32_t i = 0; i < count; i++) {
 		old_entry oe;
 		ent *e = &f->e[f->n++];
-		uint32_t sec = be32(p + 8), nsec = be32(p + 12);
-		if (read_entry(p, f->end, f->version, &oe) != 0 || oe.stage) {
-			if (read_entry(p, f->end, f->version, &oe) == 0)
-				*why = "holds a conflict (a merge git has not finished)";
-			ixf_close(f);
-			return FALLBACK;
+		uint32_t sec, nsec;
+		if (read_entry(p, f->end, f->version, &oe) != 0)
+			goto done;
+		if (oe.stage) {
+			*why = "holds a conflict (a merge git has not finished)";
+			goto done;
 		}
+		sec = be32(p + 8);
+		nsec = be32(p + 12);
 		e->p = p;
 		e->path = oe.path;
-		e->pathlen = oe.pathlen;
-		e->size = oe.size;
+		e->pathlen = (uint32_t)oe.pathlen;
+		e->size = (uint32_t)oe.size;
 		e->own_path = 1;
 		e->racy = sec > (uint32_t)sb.st_mtim.tv_sec ||
 			  (sec == (uint32_t)sb.st_mtim.tv_sec && nsec >= (uint32_t)sb.st_mtim.tv_nsec);
 		p += oe.size;
+		if (p >= hashed + (1u << 20)) {
+			if (EVP_DigestUpdate(check, hashed, (size_t)(p - hashed)) != 1)
+				goto done;
+			hashed = p;
+			let_go(&done, p);
+		}
 	}
 	f->ext = p;
 	while (p < f->end) {
 		uint32_t size;
-		if ((size_t)(f->end - p) < 8 || (size = be32(p + 4)) > (size_t)(f->end - p) - 8) {
-			ixf_close(f);
-			return FALLBACK;
-		}
+		if ((size_t)(f->end - p) < 8 || (size = be32(p + 4)) > (size_t)(f->end - p) - 8)
+			goto done;
 		if (memcmp(p, "link", 4) == 0) {
-			if (size < 20) {
-				ixf_close(f);
-				return FALLBACK;
-			}
+			if (size < 20)
+				goto done;
 			f->link = p + 8;
 			f->linklen = size;
 		}
 		p += 8 + (size_t)size;
 	}
-	return 0;
+	if (EVP_DigestUpdate(check, hashed, (size_t)(f->end - hashed)) == 1 &&
+	    EVP_DigestFinal_ex(check, sum, &sumlen) == 1 && sumlen == 20 &&
+	    memcmp(sum, f->end, 20) == 0)
+		rc = 0;
+done:
+	EVP_MD_CTX_free(check);
+	if (rc != 0)
+		ixf_close(f);
+	return rc;
 }
 
 int repo_index_split(const char *path)
@@ -887,7 +896,7 @@ int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
 	pieces ps = {0};
 	ent *merged = NULL;
 	char *shared = NULL;
-	size_t min, max, nm = 0, mark = 0;
+	size_t min, max, nm = 0;
 	const char *why = NULL;
 	unsigned version;
 	uint32_t count = 0;
@@ -905,13 +914,13 @@ int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
 			goto done;
 		}
 	version = f.version;
-	if (f.link && !for_libgit2 && f.n + n <= max) {
+	if (f.link && !for_libgit2 && f.n <= max) {
 		/* Split, and stays so: the index's own entries with the adds,
-		 * the link as it is. */
+		 * the link as it is (a large write, a pull's, too: the next
+		 * write makes it whole). */
 		if ((rc = shared_there(from, &f, &shared)) == 0) {
 			count = put_entries(&ps, f.e, f.n, adds, n, 0);
-			mark = ps.made.len;
-			rc = extensions(f.ext, f.end, adds, n, 1, &ps.made);
+			rc = extensions(f.ext, f.end, adds, n, 1, &ps);
 		}
 	} else if (f.link) {
 		/* Made whole: the shared index's entries and the index's. */
@@ -929,36 +938,34 @@ int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
 			if (base.version > version)
 				version = base.version;
 			count = put_entries(&ps, merged, nm, adds, n, 0);
-			mark = ps.made.len;
-			rc = extensions(f.ext, f.end, adds, n, 0, &ps.made);
+			rc = extensions(f.ext, f.end, adds, n, 0, &ps);
 		}
 	} else if (!for_libgit2 && f.n >= min) {
 		/* Split now: this file becomes the shared index, and the new
 		 * one holds the adds (and copies of racily clean entries). */
 		count = put_entries(&ps, f.e, f.n, adds, n, 1);
-		mark = ps.made.len;
-		if ((rc = extensions(f.ext, f.end, adds, n, 0, &ps.made)) == 0) {
+		if ((rc = extensions(f.ext, f.end, adds, n, 0, &ps)) == 0) {
 			/* git reads the bitmaps without looking whether there
 			 * are any: two empty ones, as git writes them (no bits,
 			 * one marker word of zeros, at 0). */
 			static const unsigned char empty[20] = {0, 0, 0, 0, 0, 0, 0, 1};
 			unsigned char head[8];
+			size_t mark = ps.made.len;
 			memcpy(head, "link", 4);
 			put_be32(head + 4, 20 + 2 * sizeof(empty));
 			spiral_buf_put(&ps.made, head, 8);
 			spiral_buf_put(&ps.made, f.end, 20);
 			spiral_buf_put(&ps.made, empty, sizeof(empty));
 			spiral_buf_put(&ps.made, empty, sizeof(empty));
+			add_made(&ps, mark);
 			rc = share(from, &f, &shared);
 		}
 	} else {
 		count = put_entries(&ps, f.e, f.n, adds, n, 0);
-		mark = ps.made.len;
-		rc = extensions(f.ext, f.end, adds, n, 0, &ps.made);
+		rc = extensions(f.ext, f.end, adds, n, 0, &ps);
 	}
 	if (rc != 0)
 		goto done;
-	add_made(&ps, mark); /* the extensions */
 	if (ps.made.failed || ps.failed) {
 		rc = spiral_error(SPIRAL_ENOMEM, "out of memory");
 		goto done;

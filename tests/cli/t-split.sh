@@ -118,7 +118,7 @@ unset SPIRAL_TEST_SPLIT_INDEX
 touch -d '20 days ago' .git/sharedindex.$old_sum
 cp .git/sharedindex.$old_sum .git/sharedindex.0000000000000000000000000000000000000000
 touch .git/sharedindex.0000000000000000000000000000000000000000
-export SPIRAL_TEST_SPLIT_INDEX=16384,1
+export SPIRAL_TEST_SPLIT_INDEX=16384,0
 spiral note -m "Whole" >/dev/null
 spiral note -m "Split, old shared index gone" >/dev/null
 unset SPIRAL_TEST_SPLIT_INDEX
