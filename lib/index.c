@@ -209,6 +209,20 @@ static void let_go(const unsigned char **done, const unsigned char *upto)
 	}
 }
 
+/* let_go for the pages of one map (a large index) behind entries that come
+ * in its order, others (NULL map, or entries of another file) left be. */
+typedef struct behind {
+	const unsigned char *map, *end, *done;
+} behind;
+
+static void behind_at(behind *b, const void *at)
+{
+	const unsigned char *p = at;
+
+	if (b->map && p >= b->map && p < b->end)
+		let_go(&b->done, p);
+}
+
 static int cmp_add(const void *a, const void *b)
 {
 	return strcmp(((const git_index_entry *)a)->path,
@@ -328,6 +342,7 @@ static int extensions(const unsigned char *p, const unsigned char *end,
  * for_libgit2) where libgit2 would read it. */
 #define SPLIT_MIN 16384 /* entries from which an index is split */
 #define SPLIT_MAX 4096	/* the index's own entries beyond which it is whole again */
+#define SPLIT_BULK 64	/* files in a write that leaves that to the next one */
 
 static void split_limits(size_t *min, size_t *max)
 {
@@ -584,6 +599,7 @@ static int cmp_ent(const void *a, const void *b)
  * (damaged), or an error. */
 static int split_merge(const ixf *front, const ixf *base, ent **out, size_t *nout)
 {
+	behind bh = {base->map, base->end, base->map};
 	size_t nb = base->n, nr = 0, nn, k = 0, j = 0, r = 0;
 	unsigned char *del = calloc(nb + 1, 1), *rep = calloc(nb + 1, 1);
 	const unsigned char *l = front->link + 20;
@@ -635,6 +651,7 @@ static int split_merge(const ixf *front, const ixf *base, ent **out, size_t *nou
 		}
 	for (size_t i = 0; i < nb; i++) {
 		ent b = base->e[i];
+		behind_at(&bh, b.path);
 		if (i && cmp_ent(&base->e[i - 1], &b) >= 0) {
 			rc = FALLBACK; /* not sorted */
 			goto done;
@@ -702,9 +719,11 @@ static void emit(pieces *ps, const ent *e)
 
 /* The entries v (sorted) with adds (sorted) put in their places, an add
  * replacing the entry of its path; with only_new, the adds and the racy
- * entries alone (the rest stay in a shared index).  Returns the count. */
+ * entries alone (the rest stay in a shared index).  Returns the count.
+ * The pages of a large index are given back behind it (bh). */
 static uint32_t put_entries(pieces *ps, const ent *v, size_t nv,
-			    const git_index_entry *adds, size_t n, int only_new)
+			    const git_index_entry *adds, size_t n, int only_new,
+			    behind *bh)
 {
 	uint32_t written = 0;
 	size_t k = 0;
@@ -712,6 +731,7 @@ static uint32_t put_entries(pieces *ps, const ent *v, size_t nv,
 	for (size_t i = 0; i < nv; i++) {
 		const ent *e = &v[i];
 		int c = 1;
+		behind_at(bh, e->path);
 		while (k < n && (c = cmp_path(adds[k].path, strlen(adds[k].path), e->path,
 					      e->pathlen)) < 0) {
 			size_t mark = ps->made.len;
@@ -772,13 +792,18 @@ static int write_index(const char *to, unsigned version, uint32_t count,
 	rc = write_all(fd, head, 12, to);
 	for (size_t i = 0; rc == 0 && i < ps->n; i++) {
 		const piece *pc = &ps->v[i];
-		const void *at = piece_ptr(ps, pc);
-		if (EVP_DigestUpdate(ctx, at, pc->len) != 1)
-			rc = spiral_error(SPIRAL_ERROR, "cannot write %s: no SHA-1", to);
-		else
-			rc = write_all(fd, at, pc->len, to);
-		if (map && pc->old >= map && pc->old < map_end)
-			let_go(&done, pc->old + pc->len);
+		const unsigned char *at = piece_ptr(ps, pc);
+		int mapped = map && pc->old >= map && pc->old < map_end;
+		/* A megabyte at a time, its pages given back behind. */
+		for (size_t off = 0, step; rc == 0 && off < pc->len; off += step) {
+			step = pc->len - off < (1u << 20) ? pc->len - off : (1u << 20);
+			if (EVP_DigestUpdate(ctx, at + off, step) != 1)
+				rc = spiral_error(SPIRAL_ERROR, "cannot write %s: no SHA-1", to);
+			else
+				rc = write_all(fd, at + off, step, to);
+			if (mapped)
+				let_go(&done, at + off + step);
+		}
 	}
 	if (rc == 0 && (EVP_DigestFinal_ex(ctx, sum, &sumlen) != 1 || sumlen != 20))
 		rc = spiral_error(SPIRAL_ERROR, "cannot write %s: no SHA-1", to);
@@ -897,6 +922,7 @@ int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
 	ent *merged = NULL;
 	char *shared = NULL;
 	size_t min, max, nm = 0;
+	behind bh;
 	const char *why = NULL;
 	unsigned version;
 	uint32_t count = 0;
@@ -906,6 +932,7 @@ int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
 	if ((rc = ixf_open(from, &f, &why)) != 0) /* libgit2 says what is wrong, */
 		return rc == FALLBACK && repo_index_split(from) ? split_unreadable(from, why)
 								: rc;
+	bh = (behind){f.map, f.end, f.map};
 	if (n > 1)
 		qsort(adds, n, sizeof(*adds), cmp_add);
 	for (size_t i = 1; i < n; i++)
@@ -914,12 +941,13 @@ int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
 			goto done;
 		}
 	version = f.version;
-	if (f.link && !for_libgit2 && f.n <= max) {
+	if (f.link && !for_libgit2 && (f.n <= max || n > SPLIT_BULK)) {
 		/* Split, and stays so: the index's own entries with the adds,
-		 * the link as it is (a large write, a pull's, too: the next
-		 * write makes it whole). */
+		 * the link as it is (a large write, a pull's or an import's,
+		 * too: the next small write makes it whole, not one that is
+		 * already heavy). */
 		if ((rc = shared_there(from, &f, &shared)) == 0) {
-			count = put_entries(&ps, f.e, f.n, adds, n, 0);
+			count = put_entries(&ps, f.e, f.n, adds, n, 0, &bh);
 			rc = extensions(f.ext, f.end, adds, n, 1, &ps);
 		}
 	} else if (f.link) {
@@ -934,16 +962,19 @@ int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
 			rc = split_unreadable(from, "is damaged (its link to its shared part)");
 			goto done;
 		}
+		free(base.e); /* merged has them now */
+		base.e = NULL;
 		if (rc == 0) {
 			if (base.version > version)
 				version = base.version;
-			count = put_entries(&ps, merged, nm, adds, n, 0);
+			bh = (behind){base.map, base.end, base.map};
+			count = put_entries(&ps, merged, nm, adds, n, 0, &bh);
 			rc = extensions(f.ext, f.end, adds, n, 0, &ps);
 		}
 	} else if (!for_libgit2 && f.n >= min) {
 		/* Split now: this file becomes the shared index, and the new
 		 * one holds the adds (and copies of racily clean entries). */
-		count = put_entries(&ps, f.e, f.n, adds, n, 1);
+		count = put_entries(&ps, f.e, f.n, adds, n, 1, &bh);
 		if ((rc = extensions(f.ext, f.end, adds, n, 0, &ps)) == 0) {
 			/* git reads the bitmaps without looking whether there
 			 * are any: two empty ones, as git writes them (no bits,
@@ -961,7 +992,7 @@ int repo_index_splice(const char *from, const char *to, git_index_entry *adds,
 			rc = share(from, &f, &shared);
 		}
 	} else {
-		count = put_entries(&ps, f.e, f.n, adds, n, 0);
+		count = put_entries(&ps, f.e, f.n, adds, n, 0, &bh);
 		rc = extensions(f.ext, f.end, adds, n, 0, &ps);
 	}
 	if (rc != 0)
