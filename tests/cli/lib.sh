@@ -16,6 +16,7 @@
 #   json_check DESC PYTHON           PYTHON succeeds with d = the JSON in $OUT
 #   inih_reads DESC                  every tracked .ini parses with inih,
 #                                    no line over 160 bytes
+#   index_right DESC                 git's index is as git would have it
 #
 # $SPIRAL is the binary under test (set by meson); `spiral` calls it.
 set -u
@@ -175,4 +176,19 @@ tty_run() { script -qec "$*" /dev/null </dev/null; }
 finish() {
 	echo "$TESTS_PASSED passed, $TESTS_FAILED failed"
 	[ "$TESTS_FAILED" -eq 0 ]
+}
+
+# The index as git would have it: its tree is HEAD's, nothing staged,
+# nothing changed, and git's own check of it passes.
+index_right() { # DESC
+	local wt head
+	wt=$(git write-tree 2>&1)
+	head=$(git rev-parse 'HEAD^{tree}')
+	same "$1: the index's tree is HEAD's" "$head" "$wt"
+	clean "$1: git status clean, fsck clean"
+	if git ls-files --stage >/dev/null 2>"$SANDBOX/ls.err" && [ ! -s "$SANDBOX/ls.err" ]; then
+		pass "$1: git reads the index"
+	else
+		fail "$1: git reads the index" "$(cat "$SANDBOX/ls.err")"
+	fi
 }

@@ -6,21 +6,6 @@
 # not be done this way is done by libgit2, with the same result.
 . "$(dirname "$0")/lib.sh"
 
-# The index as git would have it: its tree is HEAD's, nothing staged,
-# nothing changed, and git's own check of it passes.
-index_right() { # DESC
-	local wt head
-	wt=$(git write-tree 2>&1)
-	head=$(git rev-parse 'HEAD^{tree}')
-	same "$1: the index's tree is HEAD's" "$head" "$wt"
-	clean "$1: git status clean, fsck clean"
-	if git ls-files --stage >/dev/null 2>"$SANDBOX/ls.err" && [ ! -s "$SANDBOX/ls.err" ]; then
-		pass "$1: git reads the index"
-	else
-		fail "$1: git reads the index" "$(cat "$SANDBOX/ls.err")"
-	fi
-}
-
 new_repo
 A=$(spiral new "Writing in Year 7" -q --tag writing)
 spiral scan -m "Only 4 of 18 finish a story" --measure stories=4 >/dev/null

@@ -7,20 +7,6 @@
 # read it, is given it whole; nothing is lost on the way.
 . "$(dirname "$0")/lib.sh"
 
-# The index as git would have it: its tree is HEAD's, nothing staged,
-# nothing changed, git reads it and fsck passes.
-index_right() { # DESC
-	local wt head
-	wt=$(git write-tree 2>&1)
-	head=$(git rev-parse 'HEAD^{tree}')
-	same "$1: the index's tree is HEAD's" "$head" "$wt"
-	clean "$1: git status clean, fsck clean"
-	if git ls-files --stage >/dev/null 2>"$SANDBOX/ls.err" && [ ! -s "$SANDBOX/ls.err" ]; then
-		pass "$1: git reads the index"
-	else
-		fail "$1: git reads the index" "$(cat "$SANDBOX/ls.err")"
-	fi
-}
 # Whether .git/index names a shared index (has git's link extension): the
 # shared index's name, or nothing.
 linked() {
